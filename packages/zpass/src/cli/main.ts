@@ -1,0 +1,77 @@
+import { Command } from 'commander';
+import { ConfigError, dataDirFrom, serveConfig } from '../config.js';
+import { AdminError } from '../domain/accounts.js';
+import { startServer } from '../server.js';
+import { openStore } from '../store/database.js';
+import { SchemaTooNewError } from '../store/migrator.js';
+import { registerAdmin } from './admin.js';
+
+async function serve(flags: { port?: string; host?: string; data?: string }): Promise<void> {
+  const config = serveConfig(flags);
+  const server = await startServer(config);
+  server.app.log.info({ url: server.url, data: config.dataDir }, 'zpass is listening');
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        server.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('zpass')
+    .description('zpass: a Zoom-compatible user password service')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('serve the API (creates a demo account on an empty store)')
+    .option('--port <port>', 'port (env ZPASS_PORT, default 8080)')
+    .option('--host <host>', 'address to bind (env ZPASS_HOST, default 127.0.0.1)')
+    .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
+    .action(serve);
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .option('--data <dir>', 'data folder')
+    .action(async (o) => {
+      const store = openStore({ dataDir: dataDirFrom(o.data) });
+      try {
+        const { applied } = await store.migrate();
+        process.stdout.write(
+          applied.length ? `applied: ${applied.join(', ')}\n` : 'the schema is up to date\n',
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+  registerAdmin(program);
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      process.exitCode = e.exitCode ?? 1;
+      return;
+    }
+    if (err instanceof AdminError || err instanceof ConfigError || err instanceof SchemaTooNewError) {
+      process.stderr.write(`zpass: ${err.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw err;
+  }
+}

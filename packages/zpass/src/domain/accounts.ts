@@ -1,0 +1,164 @@
+import { digest, newId, randomAlnum } from '../crypto/random.js';
+import type { Tx } from '../store/database.js';
+import { accounts, apps, credentials, normalizeEmail, users } from '../store/repositories.js';
+import type { Plan, Role } from '../store/schema.js';
+import type { DomainContext } from './context.js';
+import { acceptPassword, enforcePolicy } from './passwords.js';
+import { DEFAULT_APP_SCOPES, scopesForRole } from './scopes.js';
+
+/** A mistake in an administrator's request (CLI), with a message meant for them. */
+export class AdminError extends Error {}
+
+const PLANS: readonly Plan[] = ['free', 'pro', 'business'];
+const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
+const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+
+export function checkEmail(email: string): string {
+  const e = email.trim();
+  if (e.length > 320 || !EMAIL.test(e) || /\p{Cc}/u.test(e))
+    throw new AdminError(`Not an e-mail address: ${JSON.stringify(email)}`);
+  return e;
+}
+
+export function checkPlan(plan: string): Plan {
+  if (!(PLANS as readonly string[]).includes(plan))
+    throw new AdminError(`Unknown plan "${plan}": use ${PLANS.join(', ')}.`);
+  return plan as Plan;
+}
+
+export interface NewUser {
+  accountId: string;
+  email: string;
+  role: Role;
+  firstName?: string;
+  lastName?: string;
+  /** Plain password to set (checked against the rules), or none. */
+  password?: string;
+}
+
+export interface CreatedUser {
+  id: string;
+  email: string;
+  role: Role;
+  account_id: string;
+}
+
+async function insertUser(tx: Tx, now: number, u: NewUser, phc: string | undefined): Promise<CreatedUser> {
+  if (!(ROLES as readonly string[]).includes(u.role)) throw new AdminError(`Unknown role "${u.role}".`);
+  const email = checkEmail(u.email);
+  const id = newId();
+  const first = u.firstName ?? '';
+  const last = u.lastName ?? '';
+  if (await users.byEmail(tx, email)) throw new AdminError(`The e-mail ${email} is already used.`);
+  await users.insert(tx, {
+    id,
+    account_id: u.accountId,
+    email,
+    email_norm: normalizeEmail(email),
+    first_name: first,
+    last_name: last,
+    display_name: `${first} ${last}`.trim(),
+    type: 1,
+    role: u.role,
+    status: 'active',
+    created_at: now,
+    last_login_at: null,
+  });
+  if (phc) await credentials.insert(tx, { user_id: id, phc, version: 1, updated_at: now });
+  return { id, email, role: u.role, account_id: u.accountId };
+}
+
+async function hashFor(ctx: DomainContext, password: string | undefined): Promise<string | undefined> {
+  if (password === undefined) return undefined;
+  const p = acceptPassword(password);
+  enforcePolicy(p);
+  return ctx.hasher.hash(p);
+}
+
+export async function createUser(ctx: DomainContext, u: NewUser): Promise<CreatedUser> {
+  if (!(await accounts.get(ctx.store.db, u.accountId))) throw new AdminError(`No account ${u.accountId}.`);
+  if (u.role === 'owner') throw new AdminError('An account has one owner, made with the account.');
+  const phc = await hashFor(ctx, u.password);
+  return ctx.store.transaction((tx) => insertUser(tx, ctx.clock.now(), u, phc));
+}
+
+export interface CreatedApp {
+  id: string;
+  client_id: string;
+  client_secret: string;
+  scopes: string[];
+  creator: string;
+}
+
+/** A Server-to-Server app; its secret is returned once and stored only as a digest. */
+export async function createApp(
+  ctx: DomainContext,
+  accountId: string,
+  scopes: string[],
+  creatorEmail?: string,
+): Promise<CreatedApp> {
+  return ctx.store.transaction((tx) => insertApp(tx, ctx.clock.now(), accountId, scopes, creatorEmail));
+}
+
+async function insertApp(
+  db: Tx,
+  now: number,
+  accountId: string,
+  scopes: string[],
+  creatorEmail?: string,
+): Promise<CreatedApp> {
+  if (!(await accounts.get(db, accountId))) throw new AdminError(`No account ${accountId}.`);
+  const creator = creatorEmail ? await users.byEmail(db, creatorEmail) : await users.owner(db, accountId);
+  if (!creator || creator.account_id !== accountId) {
+    throw new AdminError(`No user ${creatorEmail ?? '(owner)'} in account ${accountId}.`);
+  }
+  if (scopes.length === 0) throw new AdminError('Name at least one scope.');
+  const app = {
+    id: newId(),
+    client_id: randomAlnum(22),
+    client_secret: randomAlnum(32),
+  };
+  await apps.insert(db, {
+    id: app.id,
+    account_id: accountId,
+    name: 'Server-to-Server app',
+    kind: 's2s',
+    client_id: app.client_id,
+    client_secret_digest: digest(app.client_secret),
+    scopes: scopes.join(' '),
+    creator_user_id: creator.id,
+    created_at: now,
+  });
+  return { ...app, scopes: scopesForRole(scopes, creator.role), creator: creator.email };
+}
+
+export interface CreatedAccount {
+  account_id: string;
+  plan: Plan;
+  owner: { id: string; email: string };
+  app: { client_id: string; client_secret: string; scopes: string[] };
+}
+
+/** An account with its owner and a Server-to-Server app holding the admin scopes. */
+export async function createAccount(
+  ctx: DomainContext,
+  opts: { ownerEmail: string; plan?: string; name?: string; ownerPassword?: string },
+): Promise<CreatedAccount> {
+  const plan = checkPlan(opts.plan ?? 'pro');
+  const email = checkEmail(opts.ownerEmail);
+  const phc = await hashFor(ctx, opts.ownerPassword);
+  const accountId = newId();
+  const now = ctx.clock.now();
+  const { owner, app } = await ctx.store.transaction(async (tx) => {
+    await accounts.insert(tx, { id: accountId, name: opts.name ?? email, plan, created_at: now });
+    const owner = await insertUser(tx, now, { accountId, email, role: 'owner' }, phc);
+    const app = await insertApp(tx, now, accountId, [...DEFAULT_APP_SCOPES], email);
+    return { owner, app };
+  });
+  return {
+    account_id: accountId,
+    plan,
+    owner: { id: owner.id, email: owner.email },
+    app: { client_id: app.client_id, client_secret: app.client_secret, scopes: app.scopes },
+  };
+}

@@ -1,0 +1,27 @@
+import type { Clock } from '../clock.js';
+import type { Hasher } from '../crypto/hasher.js';
+import type { Store } from '../store/database.js';
+
+/** Tunables of the domain, with Zoom's values as defaults. */
+export interface DomainSettings {
+  /** Access-token lifetime, seconds (Zoom: 3600). */
+  tokenTtlSeconds: number;
+  /** Live tokens per app before the oldest is revoked. */
+  maxLiveTokensPerApp: number;
+  /** Password changes allowed per user in any 24 hours. */
+  maxChangesPer24h: number;
+}
+
+export const DEFAULT_DOMAIN_SETTINGS: DomainSettings = {
+  tokenTtlSeconds: 3600,
+  maxLiveTokensPerApp: 10,
+  maxChangesPer24h: 5,
+};
+
+/** What every use case needs: passed in, never module-level state. */
+export interface DomainContext {
+  store: Store;
+  hasher: Hasher;
+  clock: Clock;
+  settings: DomainSettings;
+}

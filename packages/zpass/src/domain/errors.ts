@@ -1,0 +1,86 @@
+/**
+ * The one catalogue of errors zpass answers with, in Zoom's format:
+ * `{"code": <int>, "message": "<text>"}` plus optional field errors.
+ * Handlers throw these; one hook in the HTTP layer renders them.
+ */
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ZoomError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+
+  toBody(): { code: number; message: string; errors?: FieldError[] } {
+    return this.errors
+      ? { code: this.code, message: this.message, errors: this.errors }
+      : { code: this.code, message: this.message };
+  }
+}
+
+/** Errors of the OAuth endpoint, which Zoom renders in another shape: `{"reason", "error"}`. */
+export class OAuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Longest part of a client-supplied value echoed back in a message. */
+const ECHO_MAX = 128;
+
+function echo(value: string): string {
+  return value.length > ECHO_MAX ? `${value.slice(0, ECHO_MAX)}...` : value;
+}
+
+export const Errors = {
+  invalidJson: () => new ZoomError(400, 300, 'Request Body should be a valid JSON object.'),
+  validation: (errors: FieldError[]) => new ZoomError(400, 300, 'Validation Failed.', errors),
+  unsupportedMediaType: () =>
+    new ZoomError(
+      415,
+      300,
+      'Unsupported Content-Type. Send application/json, multipart/form-data or application/x-www-form-urlencoded.',
+    ),
+  bodyTooLarge: () => new ZoomError(413, 300, 'Request Body is too large.'),
+  invalidToken: () => new ZoomError(401, 124, 'Invalid access token.'),
+  expiredToken: () => new ZoomError(401, 124, 'Access token is expired.'),
+  tokenInQuery: () =>
+    new ZoomError(
+      401,
+      124,
+      'Invalid access token, this access token is not supported as query parameter string.',
+    ),
+  missingScopes: (accepted: readonly string[]) =>
+    new ZoomError(400, 4711, `Invalid access token, does not contain scopes:[${accepted.join(', ')}].`),
+  userNotFound: (userId: string) => new ZoomError(404, 1001, `User does not exist: ${echo(userId)}.`),
+  cannotUpdateAdmin: () => new ZoomError(400, 1117, "Can not update Admin's password"),
+  samePassword: () => new ZoomError(400, 300, 'Your new password can not match the old password.'),
+  tooManyChanges: () =>
+    new ZoomError(
+      400,
+      300,
+      'This password cannot be changed because it has already been changed the maximum number of times over the past 24 hours.',
+    ),
+  policy: (code: number, message: string) => new ZoomError(400, code, message),
+  notFound: (method: string, path: string) =>
+    new ZoomError(404, 404, `No API route matches ${method} ${echo(path.split('?')[0] ?? '')}.`),
+  methodNotAllowed: () => new ZoomError(405, 405, 'Method not allowed.'),
+  busy: () =>
+    new ZoomError(503, 503, 'The server is busy hashing passwords. Try again later.', undefined, {
+      'Retry-After': '1',
+    }),
+  internal: () => new ZoomError(500, 500, 'Internal server error.'),
+};

@@ -1,0 +1,43 @@
+import type { Role } from '../store/schema.js';
+
+/** The scopes an endpoint accepts, split by the kind of token presenting them. */
+export interface EndpointScopes {
+  /** Account-level (Server-to-Server) tokens: `:admin` scopes. */
+  account: readonly string[];
+  /** User-level tokens: the same without `:admin`; they act on their own user only. */
+  user: readonly string[];
+}
+
+export const SCOPES = {
+  updatePassword: {
+    account: ['user:write:admin', 'user:update:password:admin'],
+    user: ['user:write', 'user:update:password'],
+  },
+  readUser: {
+    account: ['user:read:admin', 'user:write:admin', 'user:read:user:admin'],
+    user: ['user:read', 'user:write', 'user:read:user'],
+  },
+} satisfies Record<string, EndpointScopes>;
+
+/** Scopes a demo or new Server-to-Server app receives by default. */
+export const DEFAULT_APP_SCOPES = [
+  'user:read:admin',
+  'user:write:admin',
+  'user:update:password:admin',
+  'account:read:admin',
+  'account:write:admin',
+  'account:update:settings:admin',
+];
+
+export function parseScopes(s: string): string[] {
+  return [...new Set(s.split(/[\s,]+/).filter(Boolean))];
+}
+
+export function isAdminScope(scope: string): boolean {
+  return scope.endsWith(':admin');
+}
+
+/** A token's scopes are the app's, limited by the role of the user it acts for: members get no `:admin` scope. */
+export function scopesForRole(scopes: readonly string[], role: Role): string[] {
+  return role === 'member' ? scopes.filter((s) => !isAdminScope(s)) : [...scopes];
+}

@@ -1,0 +1,133 @@
+import { digest, digestsEqual, newToken } from '../crypto/random.js';
+import { apps, tokens, users } from '../store/repositories.js';
+import type { DomainContext } from './context.js';
+import { Errors, OAuthError } from './errors.js';
+import type { Principal } from './principal.js';
+import { isAdminScope, parseScopes, scopesForRole } from './scopes.js';
+
+export interface TokenRequest {
+  grantType: string | undefined;
+  accountId: string | undefined;
+  /** From the Basic authorization header; undefined when absent or unreadable. */
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+}
+
+export interface IssuedToken {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  scope: string;
+}
+
+const invalidClient = () => new OAuthError(401, 'invalid_client', 'Invalid client_id or client_secret');
+
+/** Server-to-Server OAuth: `grant_type=account_credentials`. */
+export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): Promise<IssuedToken> {
+  if (!req.grantType) throw new OAuthError(400, 'invalid_request', 'Missing grant type');
+  if (req.grantType !== 'account_credentials')
+    throw new OAuthError(400, 'unsupported_grant_type', 'Unsupported grant type');
+  if (!req.clientId || !req.clientSecret) throw invalidClient();
+  const db = ctx.store.db;
+  const app = await apps.byClientId(db, req.clientId);
+  if (app?.kind !== 's2s' || !digestsEqual(app.client_secret_digest, digest(req.clientSecret))) {
+    throw invalidClient();
+  }
+  if (!req.accountId) throw new OAuthError(400, 'invalid_request', 'Missing account_id');
+  if (req.accountId !== app.account_id) {
+    throw new OAuthError(400, 'invalid_request', 'Invalid account_id for this client');
+  }
+  const creator = await users.byId(db, app.creator_user_id);
+  if (!creator || creator.account_id !== app.account_id || creator.status !== 'active') {
+    throw new OAuthError(400, 'invalid_request', "The app's creator is not an active user of the account");
+  }
+  const scopes = scopesForRole(parseScopes(app.scopes), creator.role);
+  const token = newToken();
+  const now = ctx.clock.now();
+  const ttl = ctx.settings.tokenTtlSeconds;
+  await ctx.store.transaction(async (tx) => {
+    await tokens.insert(tx, {
+      digest: digest(token),
+      kind: 'account',
+      account_id: app.account_id,
+      user_id: creator.id,
+      app_id: app.id,
+      scopes: scopes.join(' '),
+      issued_at: now,
+      expires_at: now + ttl * 1000,
+      revoked_at: null,
+    });
+    // Cap live tokens per app: the oldest beyond the cap stop working.
+    const live = await tokens.liveForApp(tx, app.id, now);
+    const excess = live.length - ctx.settings.maxLiveTokensPerApp;
+    if (excess > 0)
+      await tokens.revoke(
+        tx,
+        live.slice(0, excess).map((t) => t.digest),
+        now,
+      );
+  });
+  return { access_token: token, token_type: 'bearer', expires_in: ttl, scope: scopes.join(' ') };
+}
+
+/** A user-level token for one user (what a user-level OAuth app would hold); issued by the admin CLI. */
+export async function issueUserToken(
+  ctx: DomainContext,
+  email: string,
+  requested: string[],
+  ttlSeconds: number,
+): Promise<IssuedToken & { user_id: string; account_id: string }> {
+  const admin = requested.filter(isAdminScope);
+  if (admin.length > 0) {
+    throw new Error(`User-level tokens cannot hold :admin scopes (${admin.join(', ')}).`);
+  }
+  if (requested.length === 0) throw new Error('Name at least one scope.');
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1)
+    throw new Error('--ttl must be a positive whole number of seconds.');
+  const user = await users.byEmail(ctx.store.db, email);
+  if (!user) throw new Error(`No user with e-mail ${email}.`);
+  const token = newToken();
+  const now = ctx.clock.now();
+  await tokens.insert(ctx.store.db, {
+    digest: digest(token),
+    kind: 'user',
+    account_id: user.account_id,
+    user_id: user.id,
+    app_id: null,
+    scopes: requested.join(' '),
+    issued_at: now,
+    expires_at: now + ttlSeconds * 1000,
+    revoked_at: null,
+  });
+  return {
+    access_token: token,
+    token_type: 'bearer',
+    expires_in: ttlSeconds,
+    scope: requested.join(' '),
+    user_id: user.id,
+    account_id: user.account_id,
+  };
+}
+
+/** Bearer token to principal, or Zoom's 401. */
+export async function authenticate(ctx: DomainContext, token: string): Promise<Principal> {
+  const d = digest(token);
+  const db = ctx.store.db;
+  const row = await tokens.byDigest(db, d);
+  if (!row || row.revoked_at !== null) throw Errors.invalidToken();
+  if (row.expires_at <= ctx.clock.now()) throw Errors.expiredToken();
+  const user = await users.byId(db, row.user_id);
+  if (!user || user.account_id !== row.account_id || user.status === 'inactive') throw Errors.invalidToken();
+  const scopes =
+    row.kind === 'account' ? scopesForRole(parseScopes(row.scopes), user.role) : parseScopes(row.scopes);
+  return {
+    kind: row.kind,
+    accountId: row.account_id,
+    userId: user.id,
+    email: user.email,
+    role: user.role,
+    scopes: new Set(scopes),
+    appId: row.app_id,
+    tokenDigest: d,
+  };
+}

@@ -1,0 +1,95 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import type { DomainContext } from '../domain/context.js';
+import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { newTrackingId, registerTracking } from './plugins/tracking.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { zoomErrorSchema } from './routes/schemas.js';
+import { userRoutes } from './routes/users.js';
+
+export interface AppOptions {
+  ctx: DomainContext;
+  /** Log level (default info); 'silent' for none. */
+  logLevel?: string;
+  /** Where log lines go (default stdout). */
+  logStream?: DestinationStream;
+  /** Trust X-Forwarded-* from a reverse proxy (default false). */
+  trustProxy?: boolean;
+}
+
+/** A URL as logged: the path, and the names but never the values of query parameters. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const names = [...new URLSearchParams(url.slice(q + 1)).keys()];
+  return `${url.slice(0, q)}?${names.map((n) => `${n}=[redacted]`).join('&')}`;
+}
+
+export function createLogger(level = 'info', stream?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      // Bodies are never logged; headers that carry secrets are removed if anything logs them.
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'headers.authorization',
+          '*.password',
+          'password',
+        ],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: FastifyRequest) => ({
+          method: req.method,
+          url: redactUrl(req.url),
+          remoteAddress: req.ip,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+    stream,
+  );
+}
+
+/** The zpass HTTP application: Zoom's API on top of the domain. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: createLogger(options.logLevel, options.logStream) as FastifyBaseLogger,
+    genReqId: newTrackingId,
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: 16 * 1024 },
+    trustProxy: options.trustProxy ?? false,
+    return503OnClosing: true,
+    // A JSON number is not a password: values keep the type the client sent.
+    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+  });
+  app.addSchema(zoomErrorSchema);
+  registerTracking(app);
+  registerErrorHandling(app);
+  await registerBodyParsers(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'zpass: Zoom-compatible user password API',
+        version: '0.1.0',
+        description: "The parts of Zoom's REST API v2 that zpass answers exactly as Zoom does.",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          basic: { type: 'http', scheme: 'basic' },
+        },
+      },
+    },
+  });
+  await app.register(oauthRoutes, { ctx: options.ctx });
+  await app.register(userRoutes, { ctx: options.ctx });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

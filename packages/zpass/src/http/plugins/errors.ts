@@ -1,0 +1,79 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { HasherBusyError } from '../../crypto/hasher.js';
+import { Errors, type FieldError, OAuthError, ZoomError } from '../../domain/errors.js';
+
+interface AjvError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** Fastify's schema errors as Zoom's field errors. */
+function fieldErrors(validation: AjvError[]): FieldError[] {
+  return validation.map((v) => {
+    const path = v.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    if (v.keyword === 'required') {
+      const field = [path, String(v.params.missingProperty)].filter(Boolean).join('.');
+      return { field, message: `${field} is required.` };
+    }
+    const field = path || 'body';
+    if (v.keyword === 'type') return { field, message: `${field} must be a ${String(v.params.type)}.` };
+    return { field, message: `${field} ${v.message ?? 'is invalid'}.` };
+  });
+}
+
+/** Maps anything thrown while handling a request to Zoom's error format. */
+export function toZoomError(err: unknown): ZoomError | OAuthError {
+  if (err instanceof ZoomError || err instanceof OAuthError) return err;
+  if (err instanceof HasherBusyError) return Errors.busy();
+  const e = err as FastifyError & { validation?: AjvError[]; part?: unknown };
+  if (Array.isArray(e.validation)) return Errors.validation(fieldErrors(e.validation));
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return Errors.unsupportedMediaType();
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PARTS_LIMIT':
+      return Errors.bodyTooLarge();
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return Errors.invalidJson();
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_PROTO_VIOLATION':
+      return Errors.validation([{ field: 'body', message: 'The multipart body is malformed.' }]);
+  }
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status === 413) return Errors.bodyTooLarge();
+  if (status === 415) return Errors.unsupportedMediaType();
+  if (status >= 400 && status < 500) return new ZoomError(status, 300, 'The request is malformed.');
+  return Errors.internal();
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const mapped = toZoomError(err);
+    if (mapped.status >= 500 && mapped.status !== 503) {
+      request.log.error({ err }, 'request failed');
+    } else {
+      request.log.info(
+        { status: mapped.status, code: 'code' in mapped ? mapped.code : mapped.error },
+        'request refused',
+      );
+    }
+    if (mapped instanceof OAuthError) {
+      return reply
+        .code(mapped.status)
+        .header('cache-control', 'no-store')
+        .send({ reason: mapped.reason, error: mapped.error });
+    }
+    if (mapped.headers) reply.headers(mapped.headers);
+    return reply.code(mapped.status).send(mapped.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const e = Errors.notFound(request.method, request.url);
+    return reply.code(e.status).send(e.toBody());
+  });
+}

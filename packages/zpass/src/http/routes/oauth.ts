@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { DomainContext } from '../../domain/context.js';
+import { issueAccountToken } from '../../domain/tokens.js';
+
+type Params = Record<string, unknown>;
+
+function basicCredentials(request: FastifyRequest): { id?: string; secret?: string } {
+  const m = /^Basic[ ]+([A-Za-z0-9+/=]+)\s*$/i.exec(request.headers.authorization ?? '');
+  if (!m) return {};
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return {};
+  return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}
+
+function param(query: Params, body: Params | undefined, name: string): string | undefined {
+  const v = query[name] ?? body?.[name];
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+/** The public base URL clients should call, from the request as received. */
+function apiUrl(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+export async function oauthRoutes(app: FastifyInstance, opts: { ctx: DomainContext }): Promise<void> {
+  app.post<{ Querystring: Params; Body: Params | undefined }>(
+    '/oauth/token',
+    {
+      schema: {
+        summary: 'Get an access token (Server-to-Server OAuth)',
+        description:
+          'Basic authentication with client id and secret; `grant_type=account_credentials` and ' +
+          '`account_id` in the query string or a form body.',
+        tags: ['OAuth'],
+        security: [{ basic: [] }],
+        querystring: {
+          type: 'object',
+          properties: { grant_type: { type: 'string' }, account_id: { type: 'string' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              access_token: { type: 'string' },
+              token_type: { type: 'string' },
+              expires_in: { type: 'integer' },
+              scope: { type: 'string' },
+              api_url: { type: 'string' },
+            },
+          },
+          '4xx': {
+            type: 'object',
+            properties: { reason: { type: 'string' }, error: { type: 'string' } },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body && typeof request.body === 'object' ? request.body : undefined;
+      const { id, secret } = basicCredentials(request);
+      const token = await issueAccountToken(opts.ctx, {
+        grantType: param(request.query, body, 'grant_type'),
+        accountId: param(request.query, body, 'account_id'),
+        clientId: id,
+        clientSecret: secret,
+      });
+      reply.header('cache-control', 'no-store');
+      return { ...token, api_url: apiUrl(request) };
+    },
+  );
+}

@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import { type Clock, systemClock } from './clock.js';
+import type { ServeConfig } from './config.js';
+import { Hasher } from './crypto/hasher.js';
+import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
+import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
+import { buildApp } from './http/app.js';
+import { openStore, type Store } from './store/database.js';
+
+export interface ServerOptions extends ServeConfig {
+  clock?: Clock;
+  hasher?: Hasher;
+  settings?: Partial<DomainSettings>;
+  logStream?: DestinationStream;
+  /** Create a demo account on an empty store (default true). */
+  demo?: boolean;
+  /** Where the demo banner goes (default stdout). */
+  print?: (text: string) => void;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  ctx: DomainContext;
+  url: string;
+  demo?: DemoCredentials;
+  close(): Promise<void>;
+}
+
+/** Opens the store, applies migrations, creates the demo account if the store is empty, and listens. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const store = openStore({ dataDir: options.dataDir });
+  try {
+    await store.migrate();
+    const ctx: DomainContext = {
+      store,
+      hasher: options.hasher ?? new Hasher(),
+      clock: options.clock ?? systemClock,
+      settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
+    };
+    const demo = options.demo === false ? undefined : await ensureDemo(ctx, options.dataDir);
+    const app = await buildApp({
+      ctx,
+      logLevel: options.logLevel,
+      logStream: options.logStream,
+      trustProxy: options.trustProxy,
+    });
+    await app.listen({ port: options.port, host: options.host });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : options.port;
+    const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    if (demo)
+      (options.print ?? ((t) => process.stdout.write(t)))(
+        demoBanner(demo, url, join(options.dataDir, 'demo-credentials.json')),
+      );
+    let closed = false;
+    return {
+      app,
+      store,
+      ctx,
+      url,
+      demo,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

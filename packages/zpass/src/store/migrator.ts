@@ -1,0 +1,63 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Dialect } from './dialect.js';
+import { initial } from './migrations/0001_initial.js';
+
+/** Every migration, in order. Names sort in application order; files never change once released. */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_initial': initial(dialect),
+  };
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations(this.dialect);
+  }
+}
+
+function makeMigrator(db: Kysely<unknown>, dialect: Dialect): Migrator {
+  return new Migrator({
+    db,
+    provider: new StaticProvider(dialect),
+    migrationTableName: 'zpass_migrations',
+    migrationLockTableName: 'zpass_migrations_lock',
+  });
+}
+
+export class SchemaTooNewError extends Error {
+  constructor(readonly unknown: string[]) {
+    super(
+      `The database has migrations this version of zpass does not know (${unknown.join(', ')}). ` +
+        'It was used by a newer zpass: upgrade zpass, or point it at another database.',
+    );
+  }
+}
+
+export interface MigrateResult {
+  applied: string[];
+}
+
+/** Applies pending migrations; refuses a schema newer than this code knows. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<MigrateResult> {
+  const migrator = makeMigrator(db, dialect);
+  const known = new Set(Object.keys(migrations(dialect)));
+  const tables = await db.introspection.getTables();
+  if (tables.some((t) => t.name === 'zpass_migrations')) {
+    const rows = await (db as Kysely<{ zpass_migrations: { name: string } }>)
+      .selectFrom('zpass_migrations')
+      .select('name')
+      .execute();
+    const unknown = rows.map((r) => r.name).filter((n) => !known.has(n));
+    if (unknown.length > 0) throw new SchemaTooNewError(unknown);
+  }
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+/** Names of migrations not yet applied. */
+export async function pendingMigrations(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+  const migrator = makeMigrator(db, dialect);
+  return (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+}

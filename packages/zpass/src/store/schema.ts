@@ -1,0 +1,117 @@
+import type { Generated } from 'kysely';
+
+/** Times are integers: milliseconds since the Unix epoch. */
+export type Millis = number;
+
+export type Plan = 'free' | 'pro' | 'business';
+export type Role = 'owner' | 'admin' | 'member';
+export type UserStatus = 'active' | 'inactive' | 'pending';
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  plan: Plan;
+  created_at: Millis;
+}
+
+export interface UsersTable {
+  id: string;
+  account_id: string;
+  /** The address as given. */
+  email: string;
+  /** Lower-cased address: unique across the deployment. */
+  email_norm: string;
+  first_name: string;
+  last_name: string;
+  display_name: string;
+  type: number;
+  role: Role;
+  status: UserStatus;
+  created_at: Millis;
+  last_login_at: Millis | null;
+}
+
+export interface CredentialsTable {
+  user_id: string;
+  /** argon2id PHC string. */
+  phc: string;
+  /** Incremented on every change: lets a change detect a concurrent one. */
+  version: number;
+  updated_at: Millis;
+}
+
+export type ChangeVia = 'api' | 'admin' | 'web';
+
+export interface PasswordChangesTable {
+  id: Generated<number>;
+  account_id: string;
+  user_id: string;
+  /** Who made the change (the token's principal), or null for the admin CLI. */
+  actor_user_id: string | null;
+  app_id: string | null;
+  /** SHA-256 digest of the access token used, never the token. */
+  token_digest: string | null;
+  via: ChangeVia;
+  ip: string | null;
+  changed_at: Millis;
+}
+
+export type AppKind = 's2s' | 'user';
+
+export interface AppsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  kind: AppKind;
+  client_id: string;
+  /** SHA-256 digest of the client secret, hex. */
+  client_secret_digest: string;
+  /** Space-separated scopes. */
+  scopes: string;
+  creator_user_id: string;
+  created_at: Millis;
+}
+
+export type TokenKind = 'account' | 'user';
+
+export interface AccessTokensTable {
+  /** SHA-256 digest of the token, hex. */
+  digest: string;
+  kind: TokenKind;
+  account_id: string;
+  /** The principal: the app's creator for account tokens, the user for user tokens. */
+  user_id: string;
+  app_id: string | null;
+  scopes: string;
+  issued_at: Millis;
+  expires_at: Millis;
+  revoked_at: Millis | null;
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed';
+
+export interface OutboxTable {
+  id: Generated<number>;
+  kind: string;
+  account_id: string;
+  recipient: string;
+  /** JSON with what the notice needs; never a secret. */
+  payload: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: Millis;
+  last_error: string | null;
+  created_at: Millis;
+  sent_at: Millis | null;
+}
+
+/** Every table of the store. */
+export interface Database {
+  accounts: AccountsTable;
+  users: UsersTable;
+  credentials: CredentialsTable;
+  password_changes: PasswordChangesTable;
+  apps: AppsTable;
+  access_tokens: AccessTokensTable;
+  outbox: OutboxTable;
+}
