@@ -2,7 +2,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPassword } from '@zpass/policy';
 import { randomAlnum } from './crypto/random.js';
-import { createAccount, createUser } from './domain/accounts.js';
+import { AdminError, createAccount, createUser } from './domain/accounts.js';
 import type { DomainContext } from './domain/context.js';
 import { accounts } from './store/repositories.js';
 
@@ -29,6 +29,16 @@ export function generatePassword(length = 16): string {
  */
 export async function ensureDemo(ctx: DomainContext, dataDir: string): Promise<DemoCredentials | undefined> {
   if ((await accounts.count(ctx.store.db)) > 0) return undefined;
+  try {
+    return await createDemo(ctx, dataDir);
+  } catch (err) {
+    // Another server sharing the database created it first.
+    if (err instanceof AdminError && (await accounts.count(ctx.store.db)) > 0) return undefined;
+    throw err;
+  }
+}
+
+async function createDemo(ctx: DomainContext, dataDir: string): Promise<DemoCredentials> {
   const ownerPassword = generatePassword();
   const memberPassword = generatePassword();
   const acct = await createAccount(ctx, {

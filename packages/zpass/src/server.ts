@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { type Clock, systemClock } from './clock.js';
-import type { ServeConfig } from './config.js';
+import { ConfigError, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
-import { buildApp } from './http/app.js';
+import { buildApp, createLogger } from './http/app.js';
 import { openStore, type Store } from './store/database.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -29,11 +29,36 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the store, applies migrations, creates the demo account if the store is empty, and listens. */
+/**
+ * Opens the store and checks it can be reached, applies pending migrations (or
+ * refuses to start behind the schema with `migrate: false`), creates the demo
+ * account on an empty store, and listens.
+ */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const store = openStore({ dataDir: options.dataDir });
+  const logger = createLogger(options.logLevel, options.logStream);
+  const store = openStore({
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+    onBackgroundError: (err) =>
+      logger.warn({ error: err.message }, 'database connection lost; it will be reopened'),
+  });
   try {
-    await store.migrate();
+    try {
+      await store.ping();
+    } catch (err) {
+      throw new ConfigError(`Cannot reach the database at ${store.location}: ${(err as Error).message}`);
+    }
+    if (options.migrate) {
+      const { applied } = await store.migrate();
+      if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+    } else {
+      const pending = await store.pending();
+      if (pending.length > 0) {
+        throw new ConfigError(
+          `The database schema is behind this zpass (pending: ${pending.join(', ')}). Run "zpass migrate", or start without --no-migrate.`,
+        );
+      }
+    }
     const ctx: DomainContext = {
       store,
       hasher: options.hasher ?? new Hasher(),
@@ -41,21 +66,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
     };
     const demo = options.demo === false ? undefined : await ensureDemo(ctx, options.dataDir);
-    const app = await buildApp({
-      ctx,
-      logLevel: options.logLevel,
-      logStream: options.logStream,
-      trustProxy: options.trustProxy,
-    });
+    const app = await buildApp({ ctx, logger, trustProxy: options.trustProxy });
     await app.listen({ port: options.port, host: options.host });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : options.port;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-    if (demo)
-      (options.print ?? ((t) => process.stdout.write(t)))(
-        demoBanner(demo, url, join(options.dataDir, 'demo-credentials.json')),
-      );
+    if (demo) {
+      const print = options.print ?? ((t: string) => process.stdout.write(t));
+      print(demoBanner(demo, url, join(options.dataDir, 'demo-credentials.json')));
+    }
     let closed = false;
     return {
       app,

@@ -5,13 +5,17 @@ import { Writable } from 'node:stream';
 import type { Clock } from '../src/clock.js';
 import type { DomainSettings } from '../src/domain/context.js';
 import type { DemoCredentials } from '../src/demo.js';
+import { createApp, createUser } from '../src/domain/accounts.js';
 import { type RunningServer, startServer } from '../src/server.js';
+import { databaseFor, dropTestDatabase } from './pg.js';
 
 export interface TestServer {
   server: RunningServer;
   url: string;
   demo: DemoCredentials;
   dataDir: string;
+  /** The PostgreSQL database on the PostgreSQL pass; undefined on SQLite. */
+  databaseUrl?: string;
   /** Every log line the server wrote, as text. */
   logs: string[];
   /** Stops the server; keeps the data folder unless `remove`. */
@@ -38,10 +42,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       cb();
     },
   });
+  const databaseUrl = await databaseFor(dataDir);
   const server = await startServer({
     port: 0,
     host: '127.0.0.1',
     dataDir,
+    databaseUrl,
+    migrate: true,
     logLevel: 'debug',
     trustProxy: false,
     logStream,
@@ -55,10 +62,14 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     url: server.url,
     demo,
     dataDir,
+    databaseUrl,
     logs,
     async stop(remove = true) {
       await server.close();
-      if (remove) rmSync(dataDir, { recursive: true, force: true });
+      if (remove) {
+        if (databaseUrl) await dropTestDatabase(databaseUrl);
+        rmSync(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }
@@ -116,4 +127,47 @@ export async function call(
 /** PUT /v2/users/{userId}/password with a JSON body. */
 export function putPassword(t: TestServer, token: string, userId: string, password: unknown) {
   return call(`${t.url}/v2/users/${encodeURIComponent(userId)}/password`, { method: 'PUT', token, json: { password } });
+}
+
+/** POST /oauth/token with parameters in the query string and/or a urlencoded form body. */
+export function tokenRequest(
+  t: TestServer,
+  opts: { query?: Record<string, string>; form?: Record<string, string>; authorization?: string } = {},
+): Promise<JsonResponse> {
+  const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
+  const headers: Record<string, string> = {};
+  if (opts.authorization !== undefined) headers.authorization = opts.authorization;
+  let body: string | undefined;
+  if (opts.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(opts.form).toString();
+  }
+  return call(`${t.url}/oauth/token${qs}`, { method: 'POST', headers, body });
+}
+
+let userSeq = 0;
+
+/** A new user of the demo account (or the given one), with a known password. */
+export async function addUser(
+  t: TestServer,
+  opts: { role?: 'member' | 'admin'; password?: string; accountId?: string } = {},
+) {
+  userSeq++;
+  return createUser(t.server.ctx, {
+    accountId: opts.accountId ?? t.demo.account_id,
+    email: `u${userSeq}-${Date.now().toString(36)}@example.test`,
+    role: opts.role ?? 'member',
+    password: opts.password ?? 'Initial-Pass-1',
+  });
+}
+
+/** A new Server-to-Server app of the demo account with these scopes, and a token for it. */
+export async function appWithToken(t: TestServer, scopes: string[], creatorEmail?: string) {
+  const app = await createApp(t.server.ctx, t.demo.account_id, scopes, creatorEmail);
+  const token = await accountToken(t, {
+    accountId: t.demo.account_id,
+    clientId: app.client_id,
+    clientSecret: app.client_secret,
+  });
+  return { app, token };
 }

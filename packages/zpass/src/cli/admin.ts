@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
-import { dataDirFrom } from '../config.js';
+import { type StoreFlags, storeConfig } from '../config.js';
 import { Hasher } from '../crypto/hasher.js';
 import { AdminError, createAccount, createApp, createUser } from '../domain/accounts.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.js';
@@ -14,8 +14,8 @@ import type { Role } from '../store/schema.js';
 import { printJson, promptHidden, readStdin } from './io.js';
 
 /** Runs `fn` on the store of `--data`, migrated, and closes it. */
-async function withContext<T>(data: string | undefined, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
-  const store = openStore({ dataDir: dataDirFrom(data) });
+async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
+  const store = openStore(storeConfig(flags));
   try {
     await store.migrate();
     return await fn({ store, hasher: new Hasher(), clock: systemClock, settings: DEFAULT_DOMAIN_SETTINGS });
@@ -55,8 +55,9 @@ export function registerAdmin(program: Command): void {
     .option('--name <name>', 'account name')
     .option('--json', 'print JSON')
     .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
-      const r = await withContext(o.data, (ctx) =>
+      const r = await withContext(o, (ctx) =>
         createAccount(ctx, { ownerEmail: o.ownerEmail, plan: o.plan, name: o.name }),
       );
       const out = {
@@ -84,9 +85,10 @@ export function registerAdmin(program: Command): void {
     .option('--password-prompt', 'ask for the password on the terminal, without echo')
     .option('--json', 'print JSON')
     .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const password = await passwordFrom(o);
-      const r = await withContext(o.data, (ctx) =>
+      const r = await withContext(o, (ctx) =>
         createUser(ctx, {
           accountId: o.account,
           email: o.email,
@@ -111,10 +113,9 @@ export function registerAdmin(program: Command): void {
     .option('--creator <email>', "the app's creator (default: the owner); tokens act for this user")
     .option('--json', 'print JSON')
     .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
-      const r = await withContext(o.data, (ctx) =>
-        createApp(ctx, o.account, parseScopes(o.scopes), o.creator),
-      );
+      const r = await withContext(o, (ctx) => createApp(ctx, o.account, parseScopes(o.scopes), o.creator));
       const out = {
         client_id: r.client_id,
         client_secret: r.client_secret,
@@ -136,9 +137,10 @@ export function registerAdmin(program: Command): void {
     .option('--ttl <seconds>', 'lifetime in seconds', '3600')
     .option('--json', 'print JSON')
     .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const ttl = Number(o.ttl);
-      const r = await withContext(o.data, (ctx) => issueUserToken(ctx, o.user, parseScopes(o.scopes), ttl));
+      const r = await withContext(o, (ctx) => issueUserToken(ctx, o.user, parseScopes(o.scopes), ttl));
       if (o.json) printJson(r);
       else process.stdout.write(`${r.access_token}\n`);
     });
@@ -148,8 +150,9 @@ export function registerAdmin(program: Command): void {
     .description('list accounts')
     .option('--json', 'print JSON')
     .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
-      const rows = await withContext(o.data, (ctx) => accounts.list(ctx.store.db));
+      const rows = await withContext(o, (ctx) => accounts.list(ctx.store.db));
       const out = rows.map((a) => ({
         id: a.id,
         name: a.name,
@@ -166,8 +169,9 @@ export function registerAdmin(program: Command): void {
     .requiredOption('--account <id>', 'account id')
     .option('--json', 'print JSON')
     .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
-      const rows = await withContext(o.data, (ctx) => users.listByAccount(ctx.store.db, o.account));
+      const rows = await withContext(o, (ctx) => users.listByAccount(ctx.store.db, o.account));
       const out = rows.map(userView);
       if (o.json) printJson(out);
       else

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
-import { ConfigError, dataDirFrom, serveConfig } from '../config.js';
+import { ConfigError, type ServeFlags, serveConfig, storeConfig } from '../config.js';
 import { AdminError } from '../domain/accounts.js';
 import { startServer } from '../server.js';
-import { openStore } from '../store/database.js';
+import { DatabaseUrlError, openStore } from '../store/database.js';
 import { SchemaTooNewError } from '../store/migrator.js';
 import { registerAdmin } from './admin.js';
 
-async function serve(flags: { port?: string; host?: string; data?: string }): Promise<void> {
+async function serve(flags: ServeFlags): Promise<void> {
   const config = serveConfig(flags);
   const server = await startServer(config);
   server.app.log.info({ url: server.url, data: config.dataDir }, 'zpass is listening');
@@ -39,14 +39,20 @@ export async function main(argv: string[]): Promise<void> {
     .option('--port <port>', 'port (env ZPASS_PORT, default 8080)')
     .option('--host <host>', 'address to bind (env ZPASS_HOST, default 127.0.0.1)')
     .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
+    .option(
+      '--database-url <url>',
+      'postgres://... to use PostgreSQL (env DATABASE_URL; default: SQLite in the data folder)',
+    )
+    .option('--no-migrate', 'do not apply pending migrations at start; refuse to start if any are pending')
     .action(serve);
 
   program
     .command('migrate')
     .description('apply pending database migrations')
     .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
-      const store = openStore({ dataDir: dataDirFrom(o.data) });
+      const store = openStore(storeConfig(o));
       try {
         const { applied } = await store.migrate();
         process.stdout.write(
@@ -67,7 +73,12 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode ?? 1;
       return;
     }
-    if (err instanceof AdminError || err instanceof ConfigError || err instanceof SchemaTooNewError) {
+    if (
+      err instanceof AdminError ||
+      err instanceof ConfigError ||
+      err instanceof SchemaTooNewError ||
+      err instanceof DatabaseUrlError
+    ) {
       process.stderr.write(`zpass: ${err.message}\n`);
       process.exitCode = 1;
       return;

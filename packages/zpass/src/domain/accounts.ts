@@ -1,5 +1,6 @@
 import { digest, newId, randomAlnum } from '../crypto/random.js';
 import type { Tx } from '../store/database.js';
+import { isUniqueViolation } from '../store/failures.js';
 import { accounts, apps, credentials, normalizeEmail, users } from '../store/repositories.js';
 import type { Plan, Role } from '../store/schema.js';
 import type { DomainContext } from './context.js';
@@ -68,6 +69,16 @@ async function insertUser(tx: Tx, now: number, u: NewUser, phc: string | undefin
   return { id, email, role: u.role, account_id: u.accountId };
 }
 
+/** Two writers racing for one e-mail: the unique index refuses the second. */
+async function emailTaken<T>(email: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AdminError(`The e-mail ${email.trim()} is already used.`);
+    throw err;
+  }
+}
+
 async function hashFor(ctx: DomainContext, password: string | undefined): Promise<string | undefined> {
   if (password === undefined) return undefined;
   const p = acceptPassword(password);
@@ -79,7 +90,10 @@ export async function createUser(ctx: DomainContext, u: NewUser): Promise<Create
   if (!(await accounts.get(ctx.store.db, u.accountId))) throw new AdminError(`No account ${u.accountId}.`);
   if (u.role === 'owner') throw new AdminError('An account has one owner, made with the account.');
   const phc = await hashFor(ctx, u.password);
-  return ctx.store.transaction((tx) => insertUser(tx, ctx.clock.now(), u, phc));
+  return emailTaken(
+    u.email,
+    ctx.store.transaction((tx) => insertUser(tx, ctx.clock.now(), u, phc)),
+  );
 }
 
 export interface CreatedApp {
@@ -149,12 +163,15 @@ export async function createAccount(
   const phc = await hashFor(ctx, opts.ownerPassword);
   const accountId = newId();
   const now = ctx.clock.now();
-  const { owner, app } = await ctx.store.transaction(async (tx) => {
-    await accounts.insert(tx, { id: accountId, name: opts.name ?? email, plan, created_at: now });
-    const owner = await insertUser(tx, now, { accountId, email, role: 'owner' }, phc);
-    const app = await insertApp(tx, now, accountId, [...DEFAULT_APP_SCOPES], email);
-    return { owner, app };
-  });
+  const { owner, app } = await emailTaken(
+    email,
+    ctx.store.transaction(async (tx) => {
+      await accounts.insert(tx, { id: accountId, name: opts.name ?? email, plan, created_at: now });
+      const owner = await insertUser(tx, now, { accountId, email, role: 'owner' }, phc);
+      const app = await insertApp(tx, now, accountId, [...DEFAULT_APP_SCOPES], email);
+      return { owner, app };
+    }),
+  );
   return {
     account_id: accountId,
     plan,

@@ -82,5 +82,9 @@ export const Errors = {
     new ZoomError(503, 503, 'The server is busy hashing passwords. Try again later.', undefined, {
       'Retry-After': '1',
     }),
+  unavailable: () =>
+    new ZoomError(503, 503, 'The service is temporarily unavailable. Try again later.', undefined, {
+      'Retry-After': '1',
+    }),
   internal: () => new ZoomError(500, 500, 'Internal server error.'),
 };

@@ -75,6 +75,7 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
     newPhc ??= await ctx.hasher.hash(password);
     const phc = newPhc;
     const committed = await ctx.store.transaction(async (tx) => {
+      await ctx.store.lockUser(tx, target.id);
       const now = ctx.clock.now();
       if ((await passwordChanges.countSince(tx, target.id, now - DAY_MS)) >= cap)
         throw Errors.tooManyChanges();

@@ -46,6 +46,11 @@ export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): 
   const now = ctx.clock.now();
   const ttl = ctx.settings.tokenTtlSeconds;
   await ctx.store.transaction(async (tx) => {
+    // Serialises token issuance per app, so that the cap below holds across servers.
+    await ctx.store.lockApp(tx, app.id);
+    // issued_at orders the app's tokens for the cap: keep it strictly increasing, so that
+    // tokens issued within one millisecond still revoke oldest first (not by digest).
+    const newest = (await tokens.liveForApp(tx, app.id, now)).at(-1)?.issued_at;
     await tokens.insert(tx, {
       digest: digest(token),
       kind: 'account',
@@ -53,7 +58,7 @@ export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): 
       user_id: creator.id,
       app_id: app.id,
       scopes: scopes.join(' '),
-      issued_at: now,
+      issued_at: newest !== undefined && newest >= now ? newest + 1 : now,
       expires_at: now + ttl * 1000,
       revoked_at: null,
     });

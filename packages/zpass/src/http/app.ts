@@ -11,10 +11,8 @@ import { userRoutes } from './routes/users.js';
 
 export interface AppOptions {
   ctx: DomainContext;
-  /** Log level (default info); 'silent' for none. */
-  logLevel?: string;
-  /** Where log lines go (default stdout). */
-  logStream?: DestinationStream;
+  /** The logger (default: a new one at level info on stdout). */
+  logger?: Logger;
   /** Trust X-Forwarded-* from a reverse proxy (default false). */
   trustProxy?: boolean;
 }
@@ -58,7 +56,7 @@ export function createLogger(level = 'info', stream?: DestinationStream): Logger
 /** The zpass HTTP application: Zoom's API on top of the domain. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: createLogger(options.logLevel, options.logStream) as FastifyBaseLogger,
+    loggerInstance: (options.logger ?? createLogger()) as FastifyBaseLogger,
     genReqId: newTrackingId,
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,

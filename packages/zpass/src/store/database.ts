@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import type { Dialect } from './dialect.js';
+import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
 import type { Database } from './schema.js';
 
@@ -11,9 +13,18 @@ export type Db = Kysely<Database>;
 export type Tx = Kysely<Database>;
 
 export interface StoreOptions {
-  /** Folder of the embedded SQLite file (`<dataDir>/zpass.db`). */
+  /** Folder of the embedded SQLite file (`<dataDir>/zpass.db`), used when no `databaseUrl` is given. */
   dataDir: string;
+  /** `postgres://...` switches the store to PostgreSQL. */
+  databaseUrl?: string;
+  /** PostgreSQL connections per process (default 10). */
+  poolSize?: number;
+  /** Called when the store reports a problem outside any request (a dropped idle connection). */
+  onBackgroundError?: (err: Error) => void;
 }
+
+/** Attempts of a transaction that hit a serialization failure or deadlock. */
+const TX_ATTEMPTS = 5;
 
 /**
  * The store: one Kysely instance and the transaction discipline every
@@ -23,13 +34,17 @@ export class Store {
   constructor(
     readonly db: Db,
     readonly dialect: Dialect,
+    /** Where the data lives, without credentials (for logs). */
     readonly location: string,
   ) {}
 
   /**
-   * Runs `fn` in one transaction. On SQLite the transaction takes the write
-   * lock at its start (BEGIN IMMEDIATE), so a read-then-write inside it can
-   * never interleave with another process's write.
+   * Runs `fn` in one transaction: all of it commits or none. On SQLite the
+   * transaction takes the write lock at its start (BEGIN IMMEDIATE), so a
+   * read-then-write inside it never interleaves with another writer. On
+   * PostgreSQL it runs at READ COMMITTED and use cases lock the rows they
+   * decide on (`lockUser`); serialization failures and deadlocks are retried.
+   * A lost database connection becomes `StoreUnavailableError`.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.dialect === 'sqlite') {
@@ -45,7 +60,29 @@ export class Store {
         }
       });
     }
-    return this.db.transaction().execute(fn);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(fn);
+      } catch (err) {
+        if (isRetryableConflict(err) && attempt < TX_ATTEMPTS) continue;
+        if (isUnavailable(err)) throw new StoreUnavailableError(err);
+        throw err;
+      }
+    }
+  }
+
+  /** Locks a user's row until the transaction ends (PostgreSQL; SQLite's write lock already covers it). */
+  async lockUser(tx: Tx, userId: string): Promise<void> {
+    if (this.dialect === 'postgres') {
+      await tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
+    }
+  }
+
+  /** Locks an app's row until the transaction ends (PostgreSQL). */
+  async lockApp(tx: Tx, appId: string): Promise<void> {
+    if (this.dialect === 'postgres') {
+      await tx.selectFrom('apps').select('id').where('id', '=', appId).forUpdate().execute();
+    }
   }
 
   migrate() {
@@ -56,14 +93,19 @@ export class Store {
     return pendingMigrations(this.db as Kysely<unknown>, this.dialect);
   }
 
+  /** Round trip to the database: throws if it cannot be reached. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
 }
 
-export function openSqliteStore(options: StoreOptions): Store {
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const file = join(options.dataDir, 'zpass.db');
+export function openSqliteStore(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, 'zpass.db');
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');
@@ -73,6 +115,58 @@ export function openSqliteStore(options: StoreOptions): Store {
   return new Store(db, 'sqlite', file);
 }
 
+// int8 (bigint) columns hold millisecond times, well inside Number's exact range.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export class DatabaseUrlError extends Error {}
+
+/** The URL without its password, for messages and logs. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+export function openPostgresStore(
+  url: string,
+  options: Pick<StoreOptions, 'poolSize' | 'onBackgroundError'> = {},
+): Store {
+  try {
+    new URL(url);
+  } catch {
+    throw new DatabaseUrlError(`DATABASE_URL is not a valid URL: ${redactDatabaseUrl(url)}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  });
+  // A connection that dies while idle is dropped from the pool; without this handler it would end the process.
+  pool.on('error', (err) => options.onBackgroundError?.(err));
+  // So does one that dies while checked out between queries: the query that next uses it fails instead.
+  pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Store(db, 'postgres', redactDatabaseUrl(url));
+}
+
 export function openStore(options: StoreOptions): Store {
-  return openSqliteStore(options);
+  const url = options.databaseUrl;
+  if (url) {
+    if (!isPostgresUrl(url)) {
+      throw new DatabaseUrlError(
+        `DATABASE_URL must start with postgres:// or postgresql:// (got ${redactDatabaseUrl(url)}); leave it unset for the embedded SQLite store.`,
+      );
+    }
+    return openPostgresStore(url, options);
+  }
+  return openSqliteStore(options.dataDir);
 }

@@ -38,26 +38,29 @@ export interface MigrateResult {
   applied: string[];
 }
 
-/** Applies pending migrations; refuses a schema newer than this code knows. */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<MigrateResult> {
-  const migrator = makeMigrator(db, dialect);
+/** Refuses a database that holds migrations this code does not know (written by a newer zpass). */
+export async function assertNotNewer(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const known = new Set(Object.keys(migrations(dialect)));
   const tables = await db.introspection.getTables();
-  if (tables.some((t) => t.name === 'zpass_migrations')) {
-    const rows = await (db as Kysely<{ zpass_migrations: { name: string } }>)
-      .selectFrom('zpass_migrations')
-      .select('name')
-      .execute();
-    const unknown = rows.map((r) => r.name).filter((n) => !known.has(n));
-    if (unknown.length > 0) throw new SchemaTooNewError(unknown);
-  }
-  const { error, results } = await migrator.migrateToLatest();
+  if (!tables.some((t) => t.name === 'zpass_migrations')) return;
+  const rows = await (db as Kysely<{ zpass_migrations: { name: string } }>)
+    .selectFrom('zpass_migrations')
+    .select('name')
+    .execute();
+  const unknown = rows.map((r) => r.name).filter((n) => !known.has(n));
+  if (unknown.length > 0) throw new SchemaTooNewError(unknown);
+}
+
+/** Applies pending migrations; refuses a schema newer than this code knows. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<MigrateResult> {
+  await assertNotNewer(db, dialect);
+  const { error, results } = await makeMigrator(db, dialect).migrateToLatest();
   if (error) throw error;
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
 
-/** Names of migrations not yet applied. */
+/** Names of migrations not yet applied; refuses a schema newer than this code knows. */
 export async function pendingMigrations(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
-  const migrator = makeMigrator(db, dialect);
-  return (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+  await assertNotNewer(db, dialect);
+  return (await makeMigrator(db, dialect).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
 }

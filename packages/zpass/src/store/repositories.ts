@@ -1,4 +1,5 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
 
 export type Account = Selectable<Database['accounts']>;
@@ -138,6 +139,30 @@ export const tokens = {
 
 export const outbox = {
   insert: (q: Q, row: Insertable<Database['outbox']>) => q.insertInto('outbox').values(row).execute(),
+  /**
+   * Claims up to `limit` due notices for one relay: inside a transaction, the rows are
+   * locked (PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent relays take disjoint rows;
+   * SQLite: the transaction's write lock) and leased until `now + leaseMs`, so no other
+   * relay takes them until the lease runs out. Returns the claimed rows.
+   */
+  claim: async (tx: Q, dialect: Dialect, now: number, limit: number, leaseMs: number): Promise<OutboxRow[]> => {
+    let pick = tx
+      .selectFrom('outbox')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .orderBy('id')
+      .limit(limit);
+    if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+    const ids = (await pick.execute()).map((r) => r.id);
+    if (ids.length === 0) return [];
+    return tx
+      .updateTable('outbox')
+      .set((e) => ({ next_attempt_at: now + leaseMs, attempts: e('attempts', '+', 1) }))
+      .where('id', 'in', ids)
+      .returningAll()
+      .execute();
+  },
   forRecipient: (q: Q, recipient: string) =>
     q.selectFrom('outbox').selectAll().where('recipient', '=', recipient).orderBy('id').execute(),
 };

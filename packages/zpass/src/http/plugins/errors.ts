@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HasherBusyError } from '../../crypto/hasher.js';
 import { Errors, type FieldError, OAuthError, ZoomError } from '../../domain/errors.js';
+import { isUnavailable } from '../../store/failures.js';
 
 interface AjvError {
   keyword: string;
@@ -27,6 +28,7 @@ function fieldErrors(validation: AjvError[]): FieldError[] {
 export function toZoomError(err: unknown): ZoomError | OAuthError {
   if (err instanceof ZoomError || err instanceof OAuthError) return err;
   if (err instanceof HasherBusyError) return Errors.busy();
+  if (isUnavailable(err)) return Errors.unavailable();
   const e = err as FastifyError & { validation?: AjvError[]; part?: unknown };
   if (Array.isArray(e.validation)) return Errors.validation(fieldErrors(e.validation));
   switch (e.code) {
