@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkPassword } from '@zpass/policy';
 import { randomAlnum } from './crypto/random.js';
@@ -62,6 +62,8 @@ async function createDemo(ctx: DomainContext, dataDir: string): Promise<DemoCred
     owner: { id: acct.owner.id, email: acct.owner.email, password: ownerPassword },
     member: { id: member.id, email: member.email, password: memberPassword },
   };
+  // On PostgreSQL nothing else creates the data folder.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'demo-credentials.json');
   writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
