@@ -296,7 +296,7 @@ describe('two server processes on one PostgreSQL database', needsPostgres, () =>
       const { Hasher } = await import('../src/crypto/hasher.js');
       const { DEFAULT_DOMAIN_SETTINGS } = await import('../src/domain/context.js');
       const ctx = { store, hasher: new Hasher(), clock: systemClock, settings: DEFAULT_DOMAIN_SETTINGS };
-      const users = [];
+      const users: Awaited<ReturnType<typeof createUser>>[] = [];
       for (let i = 0; i < 5; i++) {
         users.push(
           await createUser(ctx, {

@@ -49,9 +49,16 @@ export async function oauthRoutes(app: FastifyInstance, opts: { ctx: DomainConte
               api_url: { type: 'string' },
             },
           },
+          // OAuth's own errors are {reason, error}; anything else refused before the handler
+          // (a malformed body, an unsupported content type) keeps Zoom's {code, message}.
           '4xx': {
             type: 'object',
-            properties: { reason: { type: 'string' }, error: { type: 'string' } },
+            properties: {
+              reason: { type: 'string' },
+              error: { type: 'string' },
+              code: { type: 'integer' },
+              message: { type: 'string' },
+            },
           },
         },
       },
