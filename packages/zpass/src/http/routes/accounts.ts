@@ -110,8 +110,11 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: DomainCon
         querystring: optionQuery,
         response: {
           200: {
-            description: 'The security object (`option=security`) or `{"security": {...}}`.',
-            anyOf: [securitySchema, { type: 'object', properties: { security: securitySchema } }],
+            description:
+              'With `option=security`, the security object (`password_requirement` at the top); ' +
+              'without, `{"security": {...}}`.',
+            type: 'object',
+            properties: { password_requirement: requirementSchema, security: securitySchema },
           },
           '4xx': errorRef,
         },
