@@ -8,13 +8,14 @@ import {
   findRun,
   isWeak,
   messages,
+  type PasswordOwner,
   personalTokens,
   skeleton,
   validateRequirementPatch,
   WeakList,
 } from '../src/index.js';
 
-const codes = (password: string, requirement = {}, user?: Parameters<typeof checkPassword>[1]['user']) =>
+const codes = (password: string, requirement = {}, user?: PasswordOwner) =>
   checkPassword(password, { requirement, user }).map((v) => v.code);
 
 describe('checkPassword: baseline rules', () => {
