@@ -230,6 +230,29 @@ describe('password policy through PUT /v2/users/{userId}/password', () => {
     });
   }
 
+  it('concurrent changes of one user all land in the history, each once', async () => {
+    const { token, user } = await account({ password_history_count: 5, max_changes_per_day: 100 });
+    const passwords = ['Race-Pass-A1', 'Race-Pass-B2', 'Race-Pass-C3', 'Race-Pass-D4'];
+    const results = await Promise.all(passwords.map((p) => putPassword(t, token, user.id, p)));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [204, 204, 204, 204],
+    );
+    const db = t.server.store.db;
+    assert.equal((await credentials.get(db, user.id))?.version, 5);
+    const entries = await passwordHistory.forUser(db, user.id);
+    assert.deepEqual(entries.map((e) => e.credential_version).sort(), [1, 2, 3, 4, 5]);
+    // Whichever landed last is current (300); the others are history (1129).
+    const codes = await Promise.all(
+      passwords.map(async (p) => ((await putPassword(t, token, user.id, p)).body as { code: number }).code),
+    );
+    assert.deepEqual(
+      codes.filter((c) => c === 300),
+      [300],
+    );
+    assert.equal(codes.filter((c) => c === 1129).length, 3);
+  });
+
   it('a credential without a history entry is verified directly, still at two computations', async () => {
     const { token, user } = await account({ password_history_count: 2, max_changes_per_day: 100 });
     const db = t.server.store.db;

@@ -320,6 +320,14 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
     assert.deepEqual(none.body, { code: 124, message: 'Invalid access token.' });
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const res = await call(`${t.url}/openapi.json`);
+    assert.equal(res.status, 200);
+    const doc = res.body as { paths: Record<string, Record<string, unknown>> };
+    const path = doc.paths['/v2/accounts/{accountId}/settings'];
+    assert.ok(path?.get && path.patch);
+  });
+
   it('zpass admin set-policy changes the same settings offline, logged as the admin CLI', async () => {
     const store = t.databaseUrl ? ['--database-url', t.databaseUrl] : ['--data', t.dataDir];
     const run = (args: string[]) =>
