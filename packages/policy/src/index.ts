@@ -3,8 +3,24 @@
  *
  * `checkPassword` returns every violation in the order the server reports them;
  * the server answers with the first one. Passwords are compared after NFKC
- * normalisation and measured in Unicode code points (see docs/compatibility.md).
+ * normalisation and measured in Unicode code points (see docs/policy.md).
  */
+import { DEFAULT_REQUIREMENT, type PasswordRequirement } from './requirement.js';
+import { findRun } from './runs.js';
+import { defaultWeakList, skeleton, type WeakList } from './weak.js';
+
+export {
+  DEFAULT_REQUIREMENT,
+  effectiveRequirement,
+  type FieldProblem,
+  HISTORY_MAX,
+  type PasswordRequirement,
+  REQUIREMENT_FIELDS,
+  type RequirementPatch,
+  validateRequirementPatch,
+} from './requirement.js';
+export { findRun, type Run, type RunKind } from './runs.js';
+export { defaultWeakList, skeleton, WEAK_LIST_URL, WeakList } from './weak.js';
 
 export const MIN_LENGTH = 8;
 export const MAX_LENGTH = 31;
@@ -13,14 +29,8 @@ export interface Violation {
   /** Zoom's error code (1124..1136, or 300 for a malformed value). */
   code: number;
   message: string;
-}
-
-/** The fields of Zoom's `security.password_requirement` that the rules read. */
-export interface PasswordRequirement {
-  minimum_password_length?: number;
-  have_special_character?: boolean;
-  consecutive_characters_length?: number;
-  weak_enhance_detection?: boolean;
+  /** For code 300: the field errors the server answers with. */
+  errors?: Array<{ field: string; message: string }>;
 }
 
 export const messages = {
@@ -92,23 +102,119 @@ function isContinuation(chars: string[]): boolean {
   return true;
 }
 
+/** Who the password is for: weak detection refuses passwords built from these. */
+export interface PasswordOwner {
+  email?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
+  display_name?: string | null;
+}
+
+/** Shortest e-mail or name part that is refused when merely contained in a password. */
+export const PERSONAL_MIN_CONTAINED = 4;
+
+/**
+ * The parts of the user's e-mail and name a password may not be built from, in
+ * skeleton form: the whole local part of the e-mail, its pieces split at
+ * punctuation and digits, and every word of the first, last and display names.
+ */
+export function personalTokens(owner: PasswordOwner | undefined): string[] {
+  if (!owner) return [];
+  const parts: string[] = [];
+  const email = typeof owner.email === 'string' ? owner.email : '';
+  const local = email.includes('@') ? email.slice(0, email.lastIndexOf('@')) : email;
+  if (local) parts.push(local, ...local.split(/[^\p{L}]+/u));
+  for (const name of [owner.first_name, owner.last_name, owner.display_name]) {
+    if (typeof name === 'string') parts.push(...name.split(/[^\p{L}\p{N}]+/u));
+  }
+  const tokens = new Set<string>();
+  for (const p of parts) {
+    const s = skeleton(p.normalize('NFKC'));
+    if ([...s].length >= 2) tokens.add(s);
+  }
+  return [...tokens];
+}
+
+/** The password without leading and trailing characters that are not letters, lower case. */
+function baseWord(password: string): string {
+  return password.toLowerCase().replace(/^[^\p{L}]+|[^\p{L}]+$/gu, '');
+}
+
+/**
+ * Whether the password is too easy to guess (code 1136): it, or its base word
+ * (the password without its leading and trailing digits and symbols, when that
+ * is at least 4 characters), is in the weak list after undoing case and common
+ * substitutions; or it contains a part of the user's e-mail or name of at least
+ * 4 characters, or its base word is such a part of any length.
+ */
+export function isWeak(password: string, list: WeakList, owner?: PasswordOwner): boolean {
+  const whole = skeleton(password);
+  if (list.hasSkeleton(whole)) return true;
+  const base = baseWord(password);
+  const baseSkeleton = skeleton(base);
+  if ([...base].length >= 4 && base !== password.toLowerCase() && list.hasSkeleton(baseSkeleton)) return true;
+  for (const token of personalTokens(owner)) {
+    if ([...token].length >= PERSONAL_MIN_CONTAINED && whole.includes(token)) return true;
+    if (baseSkeleton === token) return true;
+  }
+  return false;
+}
+
 export interface CheckContext {
-  requirement?: PasswordRequirement;
+  /** The account's `password_requirement` (missing fields take their defaults). */
+  requirement?: Partial<PasswordRequirement>;
+  /** The user the password is for (weak detection refuses their e-mail and name). */
+  user?: PasswordOwner;
+  /** The weak-password list (default: the one shipped with this package). */
+  weakList?: WeakList;
 }
 
 /**
  * Every rule the password breaks, in the order the server reports them:
- * length, same character, continuation, letter, number, special character, case.
- * The password must already be normalised and well formed (see `malformedReason`).
+ * length (1124), the same character throughout (1130), one ascending or
+ * descending run throughout (1131), a run of `consecutive_characters_length`
+ * (1130 for the same character, 1131 otherwise), letter (1125), number (1126),
+ * special character (1127), case (1128), weak (1136).
+ *
+ * The password is NFKC-normalised first. A value that cannot be a password at
+ * all (empty, control characters, more than 31 code points) gives one violation,
+ * code 300, with the field error the server answers with. Never throws.
  */
 export function checkPassword(password: string, context: CheckContext = {}): Violation[] {
-  const req = context.requirement ?? {};
+  if (typeof password !== 'string') {
+    return [
+      {
+        code: 300,
+        message: 'Validation Failed.',
+        errors: [{ field: 'password', message: 'Password must be a string.' }],
+      },
+    ];
+  }
+  // Past 1,024 UTF-16 units no normalisation can bring a string down to 31 code points:
+  // such a value is refused without normalising it.
+  const normalized = password.length > 1024 ? password : normalizePassword(password);
+  const malformed = malformedReason(normalized);
+  if (malformed) {
+    return [
+      { code: 300, message: 'Validation Failed.', errors: [{ field: 'password', message: malformed }] },
+    ];
+  }
+  password = normalized;
+  const req = { ...DEFAULT_REQUIREMENT, ...context.requirement };
   const chars = [...password];
   const violations: Violation[] = [];
   const minimum = Math.max(MIN_LENGTH, req.minimum_password_length ?? 0);
   if (chars.length < minimum) violations.push({ code: 1124, message: messages.tooShort(minimum) });
+  let runFound = true;
   if (isSameCharacter(chars)) violations.push({ code: 1130, message: messages.sameCharacter });
   else if (isContinuation(chars)) violations.push({ code: 1131, message: messages.continuation });
+  else runFound = false;
+  const runLength = req.consecutive_characters_length ?? 0;
+  if (!runFound && runLength > 0) {
+    const run = findRun(chars, runLength);
+    if (run?.kind === 'same') violations.push({ code: 1130, message: messages.sameCharacter });
+    else if (run) violations.push({ code: 1131, message: messages.continuation });
+  }
   if (!/\p{L}/u.test(password)) violations.push({ code: 1125, message: messages.letter });
   if (!/\p{Nd}/u.test(password)) violations.push({ code: 1126, message: messages.number });
   if (req.have_special_character && !/[^\p{L}\p{Nd}]/u.test(password)) {
@@ -116,6 +222,9 @@ export function checkPassword(password: string, context: CheckContext = {}): Vio
   }
   if (!(/\p{Lu}/u.test(password) && /\p{Ll}/u.test(password))) {
     violations.push({ code: 1128, message: messages.mixedCase });
+  }
+  if (req.weak_enhance_detection && isWeak(password, context.weakList ?? defaultWeakList(), context.user)) {
+    violations.push({ code: 1136, message: messages.weak });
   }
   return violations;
 }

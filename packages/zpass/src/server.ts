@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { defaultWeakList } from '@zpass/policy';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { type Clock, systemClock } from './clock.js';
@@ -59,6 +60,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         );
       }
     }
+    // Load the weak-password list now rather than on the first password check.
+    defaultWeakList();
     const ctx: DomainContext = {
       store,
       hasher: options.hasher ?? new Hasher(),

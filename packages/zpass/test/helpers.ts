@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Clock } from '../src/clock.js';
+import type { Hasher } from '../src/crypto/hasher.js';
 import type { DemoCredentials } from '../src/demo.js';
 import { createApp, createUser } from '../src/domain/accounts.js';
 import type { DomainSettings } from '../src/domain/context.js';
@@ -30,6 +31,8 @@ export interface TestServerOptions {
   dataDir?: string;
   clock?: Clock;
   settings?: Partial<DomainSettings>;
+  /** The argon2id hasher (default: a new one); tests pass a subclass that counts computations. */
+  hasher?: Hasher;
 }
 
 /** A real server on an ephemeral port over a temporary SQLite store, with its logs captured. */
@@ -54,6 +57,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logStream,
     clock: opts.clock,
     settings: opts.settings,
+    hasher: opts.hasher,
     print: () => {},
   });
   const demo =

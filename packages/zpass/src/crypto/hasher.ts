@@ -25,7 +25,7 @@ export interface HasherOptions {
 
 /**
  * argon2id off the event loop, with bounded concurrency and a bounded queue.
- * Each hash or verify is one "computation"; a password change costs two.
+ * Each hash, hashWithSalt or verify is one "computation"; a password change costs at most two.
  */
 export class Hasher {
   readonly concurrency: number;
@@ -45,6 +45,14 @@ export class Hasher {
 
   hash(password: string): Promise<string> {
     return this.run(() => hash(password, ARGON2_OPTIONS));
+  }
+
+  /**
+   * argon2id with a given salt instead of a fresh random one: the history
+   * check hashes a candidate once under the user's history salt (docs/policy.md).
+   */
+  hashWithSalt(password: string, salt: Uint8Array): Promise<string> {
+    return this.run(() => hash(password, { ...ARGON2_OPTIONS, salt }));
   }
 
   verify(phc: string, password: string): Promise<boolean> {

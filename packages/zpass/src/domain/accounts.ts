@@ -1,10 +1,11 @@
 import { digest, newId, randomAlnum } from '../crypto/random.js';
 import type { Tx } from '../store/database.js';
 import { isUniqueViolation } from '../store/failures.js';
-import { accounts, apps, credentials, normalizeEmail, users } from '../store/repositories.js';
+import { accounts, apps, normalizeEmail, users } from '../store/repositories.js';
 import type { Plan, Role } from '../store/schema.js';
 import type { DomainContext } from './context.js';
-import { acceptPassword, enforcePolicy } from './passwords.js';
+import { type InitialCredential, initialCredential, storeInitialCredential } from './history.js';
+import { enforcePolicy } from './policy.js';
 import { DEFAULT_APP_SCOPES, scopesForRole } from './scopes.js';
 
 /** A mistake in an administrator's request (CLI), with a message meant for them. */
@@ -44,7 +45,12 @@ export interface CreatedUser {
   account_id: string;
 }
 
-async function insertUser(tx: Tx, now: number, u: NewUser, phc: string | undefined): Promise<CreatedUser> {
+async function insertUser(
+  tx: Tx,
+  now: number,
+  u: NewUser,
+  cred: InitialCredential | undefined,
+): Promise<CreatedUser> {
   if (!(ROLES as readonly string[]).includes(u.role)) throw new AdminError(`Unknown role "${u.role}".`);
   const email = checkEmail(u.email);
   const id = newId();
@@ -65,7 +71,7 @@ async function insertUser(tx: Tx, now: number, u: NewUser, phc: string | undefin
     created_at: now,
     last_login_at: null,
   });
-  if (phc) await credentials.insert(tx, { user_id: id, phc, version: 1, updated_at: now });
+  if (cred) await storeInitialCredential(tx, id, cred, now);
   return { id, email, role: u.role, account_id: u.accountId };
 }
 
@@ -79,20 +85,29 @@ async function emailTaken<T>(email: string, work: Promise<T>): Promise<T> {
   }
 }
 
-async function hashFor(ctx: DomainContext, password: string | undefined): Promise<string | undefined> {
+/** Checks a new user's password against the account's policy and hashes it (two computations). */
+async function credentialFor(
+  ctx: DomainContext,
+  accountId: string,
+  password: string | undefined,
+  user: { email: string; firstName?: string; lastName?: string },
+): Promise<InitialCredential | undefined> {
   if (password === undefined) return undefined;
-  const p = acceptPassword(password);
-  enforcePolicy(p);
-  return ctx.hasher.hash(p);
+  const checked = await enforcePolicy(ctx, {
+    accountId,
+    password,
+    user: { email: user.email, first_name: user.firstName, last_name: user.lastName },
+  });
+  return initialCredential(ctx, checked.password);
 }
 
 export async function createUser(ctx: DomainContext, u: NewUser): Promise<CreatedUser> {
   if (!(await accounts.get(ctx.store.db, u.accountId))) throw new AdminError(`No account ${u.accountId}.`);
   if (u.role === 'owner') throw new AdminError('An account has one owner, made with the account.');
-  const phc = await hashFor(ctx, u.password);
+  const cred = await credentialFor(ctx, u.accountId, u.password, u);
   return emailTaken(
     u.email,
-    ctx.store.transaction((tx) => insertUser(tx, ctx.clock.now(), u, phc)),
+    ctx.store.transaction((tx) => insertUser(tx, ctx.clock.now(), u, cred)),
   );
 }
 
@@ -160,14 +175,14 @@ export async function createAccount(
 ): Promise<CreatedAccount> {
   const plan = checkPlan(opts.plan ?? 'pro');
   const email = checkEmail(opts.ownerEmail);
-  const phc = await hashFor(ctx, opts.ownerPassword);
   const accountId = newId();
+  const cred = await credentialFor(ctx, accountId, opts.ownerPassword, { email });
   const now = ctx.clock.now();
   const { owner, app } = await emailTaken(
     email,
     ctx.store.transaction(async (tx) => {
       await accounts.insert(tx, { id: accountId, name: opts.name ?? email, plan, created_at: now });
-      const owner = await insertUser(tx, now, { accountId, email, role: 'owner' }, phc);
+      const owner = await insertUser(tx, now, { accountId, email, role: 'owner' }, cred);
       const app = await insertApp(tx, now, accountId, [...DEFAULT_APP_SCOPES], email);
       return { owner, app };
     }),

@@ -66,6 +66,10 @@ export const Errors = {
   missingScopes: (accepted: readonly string[]) =>
     new ZoomError(400, 4711, `Invalid access token, does not contain scopes:[${accepted.join(', ')}].`),
   userNotFound: (userId: string) => new ZoomError(404, 1001, `User does not exist: ${echo(userId)}.`),
+  accountNotFound: (accountId: string) =>
+    new ZoomError(404, 2001, `Account does not exist: ${echo(accountId)}.`),
+  passwordReused: (count: number) =>
+    new ZoomError(400, 1129, `Users cannot reuse any of the last ${count} passwords created.`),
   cannotUpdateAdmin: () => new ZoomError(400, 1117, "Can not update Admin's password"),
   samePassword: () => new ZoomError(400, 300, 'Your new password can not match the old password.'),
   tooManyChanges: () =>

@@ -1,35 +1,14 @@
-import { checkPassword, malformedReason, normalizePassword } from '@zpass/policy';
-import { credentials, outbox, passwordChanges, type User } from '../store/repositories.js';
+import { credentials, outbox, passwordChanges, passwordHistory, type User } from '../store/repositories.js';
 import type { ChangeVia } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors } from './errors.js';
+import { historySalt, judge } from './history.js';
+import { acceptPassword, enforcePolicy } from './policy.js';
 import type { Principal } from './principal.js';
 import { SCOPES } from './scopes.js';
 import { requireScopes, resolveUser } from './users.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * The password as it will be checked and hashed: a string, NFKC-normalised,
- * without control characters, at most 31 code points. Otherwise 300 "Validation Failed.".
- */
-export function acceptPassword(value: unknown): string {
-  if (value === undefined || value === null) {
-    throw Errors.validation([{ field: 'password', message: 'Password is required.' }]);
-  }
-  if (typeof value !== 'string')
-    throw Errors.validation([{ field: 'password', message: 'Password must be a string.' }]);
-  const normalized = normalizePassword(value);
-  const reason = malformedReason(normalized);
-  if (reason) throw Errors.validation([{ field: 'password', message: reason }]);
-  return normalized;
-}
-
-/** The rules a new password must pass: the first violation is the answer. */
-export function enforcePolicy(password: string): void {
-  const [first] = checkPassword(password);
-  if (first) throw Errors.policy(first.code, first.message);
-}
 
 export interface ChangeRequest {
   principal: Principal;
@@ -49,19 +28,28 @@ function assertMayChange(principal: Principal, target: User): void {
 
 /**
  * `PUT /v2/users/{userId}/password`. Checks run cheapest first (scopes, body,
- * user, role, rules, 24-hour cap) so that argon2 runs only for a change that can
- * succeed; then one transaction commits the credential, the change log row and
- * the notice, or nothing.
+ * user, role, the account's rules, 24-hour cap) so that argon2 runs only for a
+ * change that can succeed. Then at most two argon2id computations, whatever the
+ * history depth (docs/policy.md): the candidate under the user's history salt,
+ * compared with the current password's and every remembered entry, and the new
+ * credential. One transaction commits the credential, the history entry, the
+ * change log row and the notice, or nothing.
  */
 export async function changePassword(ctx: DomainContext, req: ChangeRequest): Promise<void> {
   const { principal } = req;
   requireScopes(principal, SCOPES.updatePassword);
-  const password = acceptPassword(req.password);
+  acceptPassword(req.password);
   const target = await resolveUser(ctx, principal, req.userId, SCOPES.updatePassword);
   assertMayChange(principal, target);
-  enforcePolicy(password);
+  const { password, requirement } = await enforcePolicy(ctx, {
+    accountId: target.account_id,
+    password: req.password,
+    user: target,
+  });
 
-  const cap = ctx.settings.maxChangesPer24h;
+  const cap = requirement.max_changes_per_day;
+  const depth = requirement.password_history_count;
+  let candidate: string | undefined;
   let newPhc: string | undefined;
   // Each retry follows a change another request committed first, which counts
   // towards the cap, so the loop ends within cap + 1 rounds.
@@ -71,15 +59,36 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
       throw Errors.tooManyChanges();
     }
     const current = await credentials.get(db, target.id);
-    if (current && (await ctx.hasher.verify(current.phc, password))) throw Errors.samePassword();
+    const entries = await passwordHistory.forUser(db, target.id);
+    const currentRemembered = current && entries.some((e) => e.credential_version === current.version);
+    if (current && !currentRemembered) {
+      // A credential written without a history entry (before the history existed):
+      // verify it directly, and let the new credential be its own history entry.
+      if (await ctx.hasher.verify(current.phc, password)) throw Errors.samePassword();
+      candidate ??= await ctx.hasher.hashWithSalt(password, historySalt(entries));
+      newPhc ??= candidate;
+    }
+    candidate ??= await ctx.hasher.hashWithSalt(password, historySalt(entries));
+    const verdict = judge(candidate, entries, current, depth);
+    if (verdict === 'current') throw Errors.samePassword();
+    if (verdict === 'reused') throw Errors.passwordReused(depth);
     newPhc ??= await ctx.hasher.hash(password);
     const phc = newPhc;
+    const historyPhc = candidate;
     const committed = await ctx.store.transaction(async (tx) => {
       await ctx.store.lockUser(tx, target.id);
       const now = ctx.clock.now();
       if ((await passwordChanges.countSince(tx, target.id, now - DAY_MS)) >= cap)
         throw Errors.tooManyChanges();
       if (!(await credentials.replace(tx, target.id, current?.version ?? null, phc, now))) return false;
+      await passwordHistory.insert(tx, {
+        user_id: target.id,
+        phc: historyPhc,
+        credential_version: (current?.version ?? 0) + 1,
+        created_at: now,
+      });
+      // The new password and the `depth` before it are remembered; older ones are forgotten.
+      await passwordHistory.prune(tx, target.id, depth + 1);
       await passwordChanges.insert(tx, {
         account_id: target.account_id,
         user_id: target.id,

@@ -17,6 +17,15 @@ export const SCOPES = {
     account: ['user:read:admin', 'user:write:admin', 'user:read:user:admin'],
     user: ['user:read', 'user:write', 'user:read:user'],
   },
+  /** User-level tokens never hold `:admin` scopes, so they are always refused here, listing what is needed. */
+  readAccountSettings: {
+    account: ['account:read:admin', 'account:update:settings:admin', 'account:write:admin'],
+    user: ['account:read:admin', 'account:update:settings:admin', 'account:write:admin'],
+  },
+  updateAccountSettings: {
+    account: ['account:write:admin', 'account:update:settings:admin'],
+    user: ['account:write:admin', 'account:update:settings:admin'],
+  },
 } satisfies Record<string, EndpointScopes>;
 
 /** Scopes a demo or new Server-to-Server app receives by default. */

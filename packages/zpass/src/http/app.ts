@@ -5,6 +5,7 @@ import type { DomainContext } from '../domain/context.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { newTrackingId, registerTracking } from './plugins/tracking.js';
+import { accountRoutes } from './routes/accounts.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { zoomErrorSchema } from './routes/schemas.js';
 import { userRoutes } from './routes/users.js';
@@ -88,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(oauthRoutes, { ctx: options.ctx });
   await app.register(userRoutes, { ctx: options.ctx });
+  await app.register(accountRoutes, { ctx: options.ctx });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -78,6 +78,13 @@ export class Store {
     }
   }
 
+  /** Locks an account's row until the transaction ends (PostgreSQL; SQLite's write lock already covers it). */
+  async lockAccount(tx: Tx, accountId: string): Promise<void> {
+    if (this.dialect === 'postgres') {
+      await tx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
+    }
+  }
+
   /** Locks an app's row until the transaction ends (PostgreSQL). */
   async lockApp(tx: Tx, appId: string): Promise<void> {
     if (this.dialect === 'postgres') {

@@ -9,6 +9,9 @@ export type App = Selectable<Database['apps']>;
 export type AccessToken = Selectable<Database['access_tokens']>;
 export type OutboxRow = Selectable<Database['outbox']>;
 export type PasswordChange = Selectable<Database['password_changes']>;
+export type AccountSettingsRow = Selectable<Database['account_settings']>;
+export type SettingsChange = Selectable<Database['account_settings_changes']>;
+export type HistoryEntry = Selectable<Database['password_history']>;
 
 type Q = Kysely<Database>;
 
@@ -145,7 +148,13 @@ export const outbox = {
    * SQLite: the transaction's write lock) and leased until `now + leaseMs`, so no other
    * relay takes them until the lease runs out. Returns the claimed rows.
    */
-  claim: async (tx: Q, dialect: Dialect, now: number, limit: number, leaseMs: number): Promise<OutboxRow[]> => {
+  claim: async (
+    tx: Q,
+    dialect: Dialect,
+    now: number,
+    limit: number,
+    leaseMs: number,
+  ): Promise<OutboxRow[]> => {
     let pick = tx
       .selectFrom('outbox')
       .select('id')
@@ -165,6 +174,67 @@ export const outbox = {
   },
   forRecipient: (q: Q, recipient: string) =>
     q.selectFrom('outbox').selectAll().where('recipient', '=', recipient).orderBy('id').execute(),
+};
+
+export const accountSettings = {
+  get: (q: Q, accountId: string) =>
+    q.selectFrom('account_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst(),
+  /** Inserts or replaces the account's row. */
+  put: (q: Q, row: Insertable<Database['account_settings']>) =>
+    q
+      .insertInto('account_settings')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .column('account_id')
+          .doUpdateSet({ password_requirement: row.password_requirement, updated_at: row.updated_at }),
+      )
+      .execute(),
+};
+
+export const settingsChanges = {
+  insert: (q: Q, row: Insertable<Database['account_settings_changes']>) =>
+    q.insertInto('account_settings_changes').values(row).execute(),
+  forAccount: (q: Q, accountId: string) =>
+    q
+      .selectFrom('account_settings_changes')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .orderBy('id')
+      .execute(),
+};
+
+export const passwordHistory = {
+  /** The user's remembered passwords, newest first. */
+  forUser: (q: Q, userId: string) =>
+    q
+      .selectFrom('password_history')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('id', 'desc')
+      .execute(),
+  insert: (q: Q, row: Insertable<Database['password_history']>) =>
+    q.insertInto('password_history').values(row).execute(),
+  /** Forgets all but the user's `keep` newest entries. */
+  prune: async (q: Q, userId: string, keep: number) => {
+    const old = await q
+      .selectFrom('password_history')
+      .select('id')
+      .where('user_id', '=', userId)
+      .orderBy('id', 'desc')
+      .offset(keep)
+      .limit(1_000_000)
+      .execute();
+    if (old.length > 0)
+      await q
+        .deleteFrom('password_history')
+        .where(
+          'id',
+          'in',
+          old.map((r) => r.id),
+        )
+        .execute();
+  },
 };
 
 export function normalizeEmail(email: string): string {

@@ -105,6 +105,40 @@ export interface OutboxTable {
   sent_at: Millis | null;
 }
 
+export interface AccountSettingsTable {
+  account_id: string;
+  /** JSON: the fields of `security.password_requirement` set explicitly; the rest take defaults. */
+  password_requirement: string;
+  updated_at: Millis;
+}
+
+export type SettingsVia = 'api' | 'admin';
+
+export interface AccountSettingsChangesTable {
+  id: Generated<number>;
+  account_id: string;
+  /** Who made the change (the token's principal), or null for the admin CLI. */
+  actor_user_id: string | null;
+  app_id: string | null;
+  /** SHA-256 digest of the access token used, never the token. */
+  token_digest: string | null;
+  via: SettingsVia;
+  ip: string | null;
+  /** JSON: `{"password_requirement.<field>": {"from": old, "to": new}}` for each field that changed. */
+  changes: string;
+  changed_at: Millis;
+}
+
+export interface PasswordHistoryTable {
+  id: Generated<number>;
+  user_id: string;
+  /** argon2id PHC string of a password under the user's history salt (shared by all their rows). */
+  phc: string;
+  /** The credential version this password was set as. */
+  credential_version: number;
+  created_at: Millis;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -114,4 +148,7 @@ export interface Database {
   apps: AppsTable;
   access_tokens: AccessTokensTable;
   outbox: OutboxTable;
+  account_settings: AccountSettingsTable;
+  account_settings_changes: AccountSettingsChangesTable;
+  password_history: PasswordHistoryTable;
 }
