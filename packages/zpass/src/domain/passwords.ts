@@ -47,6 +47,13 @@ function assertMayChange(principal: Principal, target: User): void {
   }
 }
 
+/** Only an active user who signs in with a password has one to change. */
+function assertHasPassword(target: User): void {
+  if (target.sign_in !== 'password') throw Errors.noPasswordSignIn();
+  if (target.status === 'inactive') throw Errors.userDeactivated();
+  if (target.status === 'pending') throw Errors.userPending();
+}
+
 /**
  * `PUT /v2/users/{userId}/password`. Checks run cheapest first (scopes, body,
  * user, role, rules, 24-hour cap) so that argon2 runs only for a change that can
@@ -59,6 +66,7 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
   const password = acceptPassword(req.password);
   const target = await resolveUser(ctx, principal, req.userId, SCOPES.updatePassword);
   assertMayChange(principal, target);
+  assertHasPassword(target);
   enforcePolicy(password);
 
   const cap = ctx.settings.maxChangesPer24h;

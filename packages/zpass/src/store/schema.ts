@@ -6,6 +6,8 @@ export type Millis = number;
 export type Plan = 'free' | 'pro' | 'business';
 export type Role = 'owner' | 'admin' | 'member';
 export type UserStatus = 'active' | 'inactive' | 'pending';
+/** How a user signs in: with a password, through SSO, or not at all (Zoom's custCreate). */
+export type SignIn = 'password' | 'sso' | 'none';
 
 export interface AccountsTable {
   id: string;
@@ -29,6 +31,7 @@ export interface UsersTable {
   status: UserStatus;
   created_at: Millis;
   last_login_at: Millis | null;
+  sign_in: Generated<SignIn>;
 }
 
 export interface CredentialsTable {
@@ -105,6 +108,26 @@ export interface OutboxTable {
   sent_at: Millis | null;
 }
 
+/** A pending user's invitation to set a first password; one per user. */
+export interface InvitationsTable {
+  user_id: string;
+  account_id: string;
+  /** SHA-256 digest of the link's token, hex; null until a link is issued. */
+  token_digest: string | null;
+  created_at: Millis;
+  /** The invitation (and any link issued for it) stops working at this time. */
+  expires_at: Millis;
+  link_issued_at: Millis | null;
+}
+
+/** Secrets the servers sharing a store must agree on (e.g. the page-token key). */
+export interface ServerKeysTable {
+  name: string;
+  /** base64url random bytes. */
+  secret: string;
+  created_at: Millis;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -114,4 +137,6 @@ export interface Database {
   apps: AppsTable;
   access_tokens: AccessTokensTable;
   outbox: OutboxTable;
+  invitations: InvitationsTable;
+  server_keys: ServerKeysTable;
 }
