@@ -840,6 +840,24 @@ describe('Users API', () => {
       assert.equal((await getUser(t, ut, 'me')).status, 401);
     });
 
+    it('a password change racing a deletion answers 204 or 404, never 500, and leaves no credential behind', async () => {
+      for (const delay of [5, 15, 30, 60]) {
+        const u = await addUser(t);
+        // The changes read the user, then hash for a while; the deletion lands during the hashing.
+        const changes = [
+          putPassword(t, token, u.id, `Racing-Pass-${delay}a`),
+          putPassword(t, token, u.id, `Racing-Pass-${delay}b`),
+        ];
+        await new Promise((r) => setTimeout(r, delay));
+        const deleted = await del(t, token, u.id, 'delete');
+        assert.equal(deleted.status, 204, deleted.text);
+        for (const r of await Promise.all(changes))
+          assert.ok([204, 404].includes(r.status), `${r.status} ${r.text}`);
+        assert.equal(await users.byId(t.server.store.db, u.id), undefined);
+        assert.equal(await credentials.get(t.server.store.db, u.id), undefined);
+      }
+    });
+
     it('deletes a pending user outright on disassociate, with their invitation', async () => {
       const address = email('pend');
       const p = await post(t, token, { action: 'create', user_info: { email: address, type: 1 } });

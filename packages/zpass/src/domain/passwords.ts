@@ -1,5 +1,5 @@
 import { checkPassword, malformedReason, normalizePassword } from '@zpass/policy';
-import { credentials, outbox, passwordChanges, type User } from '../store/repositories.js';
+import { credentials, outbox, passwordChanges, type User, users } from '../store/repositories.js';
 import type { ChangeVia } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors } from './errors.js';
@@ -84,6 +84,10 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
     const phc = newPhc;
     const committed = await ctx.store.transaction(async (tx) => {
       await ctx.store.lockUser(tx, target.id);
+      // The user may have been deactivated or deleted since it was read: decide on the locked row.
+      const locked = await users.byId(tx, target.id);
+      if (locked?.account_id !== target.account_id) throw Errors.userNotFound(req.userId);
+      assertHasPassword(locked);
       const now = ctx.clock.now();
       if ((await passwordChanges.countSince(tx, target.id, now - DAY_MS)) >= cap)
         throw Errors.tooManyChanges();
