@@ -3,9 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
 import { digest } from '../src/crypto/random.js';
 import { createAccount } from '../src/domain/accounts.js';
-import { issueInvitationLink } from '../src/domain/invitations.js';
+import { ZoomError } from '../src/domain/errors.js';
+import { acceptInvitation, issueInvitationLink } from '../src/domain/invitations.js';
 import { issueUserToken } from '../src/domain/tokens.js';
-import { credentials, invitations, outbox, users } from '../src/store/repositories.js';
+import { credentials, invitations, outbox, passwordChanges, users } from '../src/store/repositories.js';
 import {
   accountToken,
   addUser,
@@ -616,6 +617,67 @@ describe('Users API', () => {
       } finally {
         if (s2) await s2.stop();
         else await s1.stop();
+      }
+    });
+  });
+
+  describe('accepting an invitation', () => {
+    const refusal = (code: number, message: string) => (err: unknown) =>
+      err instanceof ZoomError && err.status === 400 && err.code === code && err.message === message;
+    const invalid = refusal(300, 'This invitation link is not valid: it was used, replaced or withdrawn.');
+
+    it('activates the user with the password they chose, once, with the latest link only', async () => {
+      const address = email('accept');
+      const res = await post(t, token, { action: 'create', user_info: { email: address, type: 1 } });
+      const id = (res.body as Obj).id as string;
+      const url = `${t.url}/invitations/accept`;
+      const old = new URL((await issueInvitationLink(t.server.ctx, id, url))!.link).searchParams.get(
+        'token',
+      )!;
+      const tok = new URL((await issueInvitationLink(t.server.ctx, id, url))!.link).searchParams.get(
+        'token',
+      )!;
+      await assert.rejects(acceptInvitation(t.server.ctx, old, 'Chosen-Pass-1'), invalid);
+      await assert.rejects(acceptInvitation(t.server.ctx, 'x'.repeat(43), 'Chosen-Pass-1'), invalid);
+      await assert.rejects(acceptInvitation(t.server.ctx, undefined, 'Chosen-Pass-1'), invalid);
+      await assert.rejects(
+        acceptInvitation(t.server.ctx, tok, 'short1A'),
+        refusal(1124, 'Have at least 8 characters'),
+      );
+      assert.equal(((await getUser(t, token, id)).body as Obj).status, 'pending');
+
+      const user = await acceptInvitation(t.server.ctx, tok, 'Chosen-Pass-1');
+      assert.equal(user.status, 'active');
+      assert.equal(((await getUser(t, token, id)).body as Obj).status, 'active');
+      assert.ok(await credentials.get(t.server.store.db, id));
+      assert.equal(await invitations.forUser(t.server.store.db, id), undefined);
+      assert.deepEqual(
+        (await passwordChanges.forUser(t.server.store.db, id)).map((c) => c.via),
+        ['web'],
+      );
+      await assert.rejects(acceptInvitation(t.server.ctx, tok, 'Chosen-Pass-2'), invalid);
+      assert.equal(await issueInvitationLink(t.server.ctx, id, url), undefined);
+      // Now an ordinary active user: the admin can set the password.
+      assert.equal((await putPassword(t, token, id, 'Admin-Set-Pass-1')).status, 204);
+    });
+
+    it('refuses an invitation after its 30 days, and issues no new link for it', async () => {
+      const clock = new ManualClock();
+      const s = await startTestServer({ clock });
+      try {
+        const tk = await accountToken(s);
+        const res = await post(s, tk, { action: 'create', user_info: { email: email('late'), type: 1 } });
+        const id = (res.body as Obj).id as string;
+        const link = (await issueInvitationLink(s.server.ctx, id, `${s.url}/invitations/accept`))!;
+        clock.advance(30 * 24 * 3600 * 1000);
+        await assert.rejects(
+          acceptInvitation(s.server.ctx, new URL(link.link).searchParams.get('token'), 'Chosen-Pass-1'),
+          refusal(300, 'This invitation has expired. Ask your administrator to invite you again.'),
+        );
+        assert.equal(await issueInvitationLink(s.server.ctx, id, `${s.url}/invitations/accept`), undefined);
+        assert.equal((await users.byId(s.server.store.db, id))?.status, 'pending');
+      } finally {
+        await s.stop();
       }
     });
   });

@@ -131,6 +131,15 @@ async function target(
   return user;
 }
 
+/**
+ * Everything that lets the user act stops now: their access tokens (user-level, and
+ * account-level ones of apps they created). Sign-in sessions, when the store has
+ * them, belong here too.
+ */
+export async function revokeAccess(tx: Tx, userId: string, now: number): Promise<void> {
+  await tokens.revokeForUser(tx, userId, now);
+}
+
 // ---------------------------------------------------------------- create
 
 export interface CreateUserResult {
@@ -441,7 +450,7 @@ export async function setStatus(
     const now = ctx.clock.now();
     if (action === 'deactivate') {
       if (current.status !== 'inactive') await users.update(tx, user.id, { status: 'inactive' });
-      await tokens.revokeForUser(tx, user.id, now);
+      await revokeAccess(tx, user.id, now);
     } else if (current.status !== 'active') {
       await users.update(tx, user.id, { status: 'active' });
     }
@@ -473,7 +482,7 @@ export async function removeUser(
     const current = await users.byId(tx, user.id);
     if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
     const now = ctx.clock.now();
-    await tokens.revokeForUser(tx, user.id, now);
+    await revokeAccess(tx, user.id, now);
     if (act === 'delete' || current.status === 'pending') {
       await users.delete(tx, user.id);
       return;

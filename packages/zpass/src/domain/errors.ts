@@ -103,6 +103,10 @@ export const Errors = {
       300,
       'The user has not accepted their invitation yet: their status can not be changed.',
     ),
+  invitationInvalid: () =>
+    new ZoomError(400, 300, 'This invitation link is not valid: it was used, replaced or withdrawn.'),
+  invitationExpired: () =>
+    new ZoomError(400, 300, 'This invitation has expired. Ask your administrator to invite you again.'),
   invalidPageToken: () => new ZoomError(400, 300, 'The next page token is invalid.'),
   expiredPageToken: () =>
     new ZoomError(400, 300, 'The next page token has expired. Start again from the first page.'),

@@ -1,7 +1,16 @@
 import { digest, newToken } from '../crypto/random.js';
 import type { Tx } from '../store/database.js';
-import { invitations, outbox, type User, users } from '../store/repositories.js';
+import {
+  credentials,
+  invitations,
+  outbox,
+  passwordChanges,
+  type User,
+  users,
+} from '../store/repositories.js';
 import type { DomainContext } from './context.js';
+import { checkNewPassword } from './directory.js';
+import { Errors } from './errors.js';
 
 /** The outbox kind of the notice a user created with `action=create` receives. */
 export const INVITATION_KIND = 'user_invitation';
@@ -91,5 +100,43 @@ export async function issueInvitationLink(
     await invitations.setToken(tx, userId, digest(token), now);
     const sep = acceptUrl.includes('?') ? '&' : '?';
     return { link: `${acceptUrl}${sep}token=${encodeURIComponent(token)}`, expires_at: inv.expires_at };
+  });
+}
+
+/**
+ * Accepts an invitation: the link's token and the first password the user chose.
+ * The user becomes active with that password (checked like any new password), the
+ * invitation is used up, and the change is logged as made on the web. For the
+ * invitation page; errors are Zoom-format 400s (code 300) or the password rules'.
+ */
+export async function acceptInvitation(ctx: DomainContext, token: unknown, password: unknown): Promise<User> {
+  if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw Errors.invitationInvalid();
+  const d = digest(token);
+  const found = await invitations.byDigest(ctx.store.db, d);
+  if (!found) throw Errors.invitationInvalid();
+  if (found.expires_at <= ctx.clock.now()) throw Errors.invitationExpired();
+  const accepted = await checkNewPassword(ctx, found.account_id, password);
+  const phc = await ctx.hasher.hash(accepted);
+  return ctx.store.transaction(async (tx) => {
+    await ctx.store.lockUser(tx, found.user_id);
+    const now = ctx.clock.now();
+    const inv = await invitations.byDigest(tx, d);
+    const user = await users.byId(tx, found.user_id);
+    if (!inv || user?.status !== 'pending') throw Errors.invitationInvalid();
+    if (inv.expires_at <= now) throw Errors.invitationExpired();
+    if (!(await credentials.replace(tx, user.id, null, phc, now))) throw Errors.invitationInvalid();
+    await users.update(tx, user.id, { status: 'active' });
+    await invitations.delete(tx, user.id);
+    await passwordChanges.insert(tx, {
+      account_id: user.account_id,
+      user_id: user.id,
+      actor_user_id: user.id,
+      app_id: null,
+      token_digest: null,
+      via: 'web',
+      ip: null,
+      changed_at: now,
+    });
+    return { ...user, status: 'active' as const };
   });
 }
