@@ -408,6 +408,23 @@ describe('Users API', () => {
     });
   });
 
+  it('answers 404 for a user id holding a NUL or control character, on every user route', async () => {
+    const id = 'a\u0000b';
+    const path = `${t.url}/v2/users/${encodeURIComponent(id)}`;
+    const notFound = { code: 1001, message: `User does not exist: ${id}.` };
+    for (const [method, url, json] of [
+      ['GET', path, undefined],
+      ['PATCH', path, { first_name: 'x' }],
+      ['DELETE', `${path}?action=delete`, undefined],
+      ['PUT', `${path}/status`, { action: 'deactivate' }],
+      ['PUT', `${path}/password`, { password: 'Valid-Pass-123' }],
+    ] as const) {
+      const res = await call(url, { method, token, json });
+      assert.equal(res.status, 404, `${method} ${url}: ${res.text}`);
+      assert.deepEqual(res.body, notFound);
+    }
+  });
+
   describe('GET /v2/users', () => {
     it('lists active users by default, 30 a page, with total_records and an empty token on the last page', async () => {
       const { acct, token: tok } = await newAccount(t);
@@ -459,6 +476,9 @@ describe('Users API', () => {
         p2.users.map((u) => u.id),
         all.slice(2, 4),
       );
+      const far = await list(t, tok, 'page_size=300&page_number=1000000000');
+      assert.equal(far.status, 200, far.text);
+      assert.deepEqual((far.body as Obj).users, []);
       const p4 = (await list(t, tok, 'page_size=2&page_number=4')).body as Obj & { users: Obj[] };
       assert.deepEqual(p4.users, []);
       assert.equal(p4.next_page_token, '');

@@ -126,6 +126,7 @@ async function target(
   endpoint: EndpointScopes,
 ): Promise<User> {
   if (actor !== OPERATOR) return resolveUser(ctx, actor, userId, endpoint);
+  if (/\p{Cc}/u.test(userId)) throw Errors.userNotFound(userId);
   const user = (await users.byId(ctx.store.db, userId)) ?? (await users.byEmail(ctx.store.db, userId));
   if (!user) throw Errors.userNotFound(userId);
   return user;

@@ -35,6 +35,8 @@ export async function resolveUser(
 ): Promise<User> {
   if (principal.kind === 'user' && !namesSelf(principal, userId))
     throw Errors.missingScopes(endpoint.account);
+  // No id or address holds a control character (and PostgreSQL refuses NUL in text): nobody has such a name.
+  if (/\p{Cc}/u.test(userId)) throw Errors.userNotFound(userId);
   const key = userId === 'me' ? principal.userId : userId;
   const user = await users.inAccount(ctx.store.db, principal.accountId, key);
   if (!user) throw Errors.userNotFound(userId);
