@@ -74,6 +74,45 @@ describe('zpass admin: user operations offline', () => {
     assert.equal(missing.stderr, `zpass: User does not exist: ${u.id}. (code 1001)\n`);
   });
 
+  it('invite-user adds a pending user with an invitation and prints its link', async () => {
+    const address = `cli-new-${process.pid}@example.test`;
+    const out = await zpass(
+      'invite-user',
+      '--account',
+      t.demo.account_id,
+      '--email',
+      address,
+      '--first-name',
+      'Cli',
+      '--json',
+    );
+    assert.equal(out.code, 0, out.stderr);
+    const r = JSON.parse(out.stdout) as {
+      id: string;
+      email: string;
+      first_name: string;
+      type: number;
+      link: string;
+    };
+    assert.equal(r.email, address);
+    assert.equal(r.first_name, 'Cli');
+    assert.equal(r.type, 1);
+    assert.match(r.link, /^http:\/\/127\.0\.0\.1:8080\/invitations\/accept\?token=[A-Za-z0-9_-]{43}$/);
+    const got = await call(`${t.url}/v2/users/${r.id}`, { token });
+    assert.equal((got.body as { status: string }).status, 'pending');
+    const again = await zpass(
+      'invite-user',
+      '--account',
+      t.demo.account_id,
+      '--email',
+      address.toUpperCase(),
+    );
+    assert.equal(again.code, 1);
+    assert.equal(again.stderr, `zpass: User already in the account: ${address.toUpperCase()} (code 1005)\n`);
+    const bad = await zpass('invite-user', '--account', t.demo.account_id, '--email', 'not-an-email');
+    assert.equal(bad.stderr, 'zpass: Validation Failed. Invalid field. (code 300)\n');
+  });
+
   it('invite-link prints a fresh link for a pending user and keeps only its digest', async () => {
     const res = await call(`${t.url}/v2/users`, {
       method: 'POST',

@@ -4,9 +4,9 @@ import { type StoreFlags, storeConfig } from '../config.js';
 import { Hasher } from '../crypto/hasher.js';
 import { AdminError, createAccount, createApp, createUser } from '../domain/accounts.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.js';
-import { OPERATOR, removeUser, setStatus, updateProfile } from '../domain/directory.js';
+import { createAccountUser, OPERATOR, removeUser, setStatus, updateProfile } from '../domain/directory.js';
 import { ZoomError } from '../domain/errors.js';
-import { issueInvitationLink } from '../domain/invitations.js';
+import { INVITATION_PATH, issueInvitationLink } from '../domain/invitations.js';
 import { parseScopes } from '../domain/scopes.js';
 import { issueUserToken } from '../domain/tokens.js';
 import { userView } from '../domain/users.js';
@@ -44,6 +44,17 @@ async function passwordFrom(opts: {
     return a;
   }
   return undefined;
+}
+
+/** The invitation page under zpass's public address. */
+function invitationUrl(baseUrl: string): string {
+  try {
+    const u = new URL(INVITATION_PATH, baseUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    return u.toString();
+  } catch {
+    throw new AdminError(`--base-url is not an http(s) URL: ${baseUrl}`);
+  }
 }
 
 async function findUser(ctx: DomainContext, idOrEmail: string): Promise<User> {
@@ -200,6 +211,44 @@ export function registerAdmin(program: Command): void {
     });
 
   admin
+    .command('invite-user')
+    .description(
+      'add a pending user to an account and print their invitation link (the notice is queued too)',
+    )
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--email <email>', "the user's e-mail")
+    .option('--first-name <name>', 'first name')
+    .option('--last-name <name>', 'last name')
+    .option('--type <type>', '1 basic, 2 licensed, 99 none', '1')
+    .option('--base-url <url>', 'the public address of zpass', 'http://127.0.0.1:8080')
+    .option('--json', 'print JSON')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      const acceptUrl = invitationUrl(o.baseUrl);
+      const type = /^[0-9]{1,3}$/.test(o.type) ? Number(o.type) : o.type;
+      const out = await withContext(o, async (ctx) => {
+        const user = await createAccountUser(
+          ctx,
+          OPERATOR,
+          {
+            action: 'create',
+            user_info: { email: o.email, type, first_name: o.firstName, last_name: o.lastName },
+          },
+          { acceptUrl, accountId: o.account },
+        );
+        const link = await issueInvitationLink(ctx, user.id, acceptUrl);
+        if (!link) throw new AdminError('The invitation could not be issued.');
+        return { ...user, link: link.link, expires_at: new Date(link.expires_at).toISOString() };
+      });
+      if (o.json) printJson(out);
+      else
+        process.stdout.write(
+          `pending user ${out.email} (${out.id})\n${out.link}\n(valid until ${out.expires_at})\n`,
+        );
+    });
+
+  admin
     .command('invite-link')
     .description('print a new invitation link for a pending user; the previous link stops working')
     .requiredOption('--user <id|email>', 'the pending user')
@@ -208,15 +257,10 @@ export function registerAdmin(program: Command): void {
     .option('--data <dir>', 'data folder')
     .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
-      let base: URL;
-      try {
-        base = new URL('/invitations/accept', o.baseUrl);
-      } catch {
-        throw new AdminError(`--base-url is not a URL: ${o.baseUrl}`);
-      }
+      const acceptUrl = invitationUrl(o.baseUrl);
       const link = await withContext(o, async (ctx) => {
         const user = await findUser(ctx, o.user);
-        return issueInvitationLink(ctx, user.id, base.toString());
+        return issueInvitationLink(ctx, user.id, acceptUrl);
       });
       if (!link) throw new AdminError(`${o.user} has no open invitation (not pending, or it expired).`);
       if (o.json) printJson({ link: link.link, expires_at: new Date(link.expires_at).toISOString() });

@@ -12,6 +12,9 @@ import type { DomainContext } from './context.js';
 import { checkNewPassword } from './directory.js';
 import { Errors } from './errors.js';
 
+/** The page that takes an invitation's token, under zpass's public address (served by the web pages). */
+export const INVITATION_PATH = '/invitations/accept';
+
 /** The outbox kind of the notice a user created with `action=create` receives. */
 export const INVITATION_KIND = 'user_invitation';
 

@@ -18,6 +18,7 @@ import {
   USER_TYPES,
   updateProfile,
 } from '../../domain/directory.js';
+import { INVITATION_PATH } from '../../domain/invitations.js';
 import { changePassword } from '../../domain/passwords.js';
 import { SCOPES } from '../../domain/scopes.js';
 import { resolveUser, userView } from '../../domain/users.js';
@@ -26,9 +27,6 @@ import { formToObject, isFormBody } from '../plugins/body.js';
 import { errorRef, userIdParams, userSchema } from './schemas.js';
 
 const security = [{ bearer: [] }];
-
-/** The page that takes an invitation's token (served by the web pages). */
-export const INVITATION_PATH = '/invitations/accept';
 
 /** Form bodies carry only strings: nest `a[b]` fields and read the named integers. */
 function formBody(integers: readonly string[]): preValidationHookHandler {
