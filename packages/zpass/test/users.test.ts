@@ -666,14 +666,14 @@ describe('Users API', () => {
       );
       assert.equal(((await getUser(t, token, id)).body as Obj).status, 'pending');
 
-      const user = await acceptInvitation(t.server.ctx, tok, 'Chosen-Pass-1');
+      const user = await acceptInvitation(t.server.ctx, tok, 'Chosen-Pass-1', { ip: '203.0.113.9' });
       assert.equal(user.status, 'active');
       assert.equal(((await getUser(t, token, id)).body as Obj).status, 'active');
       assert.ok(await credentials.get(t.server.store.db, id));
       assert.equal(await invitations.forUser(t.server.store.db, id), undefined);
       assert.deepEqual(
-        (await passwordChanges.forUser(t.server.store.db, id)).map((c) => c.via),
-        ['web'],
+        (await passwordChanges.forUser(t.server.store.db, id)).map((c) => [c.via, c.ip, c.actor_user_id]),
+        [['web', '203.0.113.9', id]],
       );
       await assert.rejects(acceptInvitation(t.server.ctx, tok, 'Chosen-Pass-2'), invalid);
       assert.equal(await issueInvitationLink(t.server.ctx, id, url), undefined);

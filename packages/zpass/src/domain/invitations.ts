@@ -112,7 +112,12 @@ export async function issueInvitationLink(
  * invitation is used up, and the change is logged as made on the web. For the
  * invitation page; errors are Zoom-format 400s (code 300) or the password rules'.
  */
-export async function acceptInvitation(ctx: DomainContext, token: unknown, password: unknown): Promise<User> {
+export async function acceptInvitation(
+  ctx: DomainContext,
+  token: unknown,
+  password: unknown,
+  opts: { ip?: string | null } = {},
+): Promise<User> {
   if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw Errors.invitationInvalid();
   const d = digest(token);
   const found = await invitations.byDigest(ctx.store.db, d);
@@ -137,7 +142,7 @@ export async function acceptInvitation(ctx: DomainContext, token: unknown, passw
       app_id: null,
       token_digest: null,
       via: 'web',
-      ip: null,
+      ip: opts.ip ?? null,
       changed_at: now,
     });
     return { ...user, status: 'active' as const };
