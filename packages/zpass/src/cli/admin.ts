@@ -4,13 +4,15 @@ import { type StoreFlags, storeConfig } from '../config.js';
 import { Hasher } from '../crypto/hasher.js';
 import { AdminError, createAccount, createApp, createUser } from '../domain/accounts.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.js';
+import { createAccountUser, OPERATOR, removeUser, setStatus, updateProfile } from '../domain/directory.js';
 import { ZoomError } from '../domain/errors.js';
+import { INVITATION_PATH, issueInvitationLink } from '../domain/invitations.js';
 import { accountRequirement, setPolicyOffline } from '../domain/policy.js';
 import { parseScopes } from '../domain/scopes.js';
 import { issueUserToken } from '../domain/tokens.js';
 import { userView } from '../domain/users.js';
 import { openStore } from '../store/database.js';
-import { accounts, settingsChanges, users } from '../store/repositories.js';
+import { accounts, settingsChanges, type User, users } from '../store/repositories.js';
 import type { Role } from '../store/schema.js';
 import { printJson, promptHidden, readStdin } from './io.js';
 
@@ -64,6 +66,23 @@ const POLICY_FLAGS = [
 
 function camel(name: string): string {
   return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The invitation page under zpass's public address. */
+function invitationUrl(baseUrl: string): string {
+  try {
+    const u = new URL(INVITATION_PATH, baseUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    return u.toString();
+  } catch {
+    throw new AdminError(`--base-url is not an http(s) URL: ${baseUrl}`);
+  }
+}
+
+async function findUser(ctx: DomainContext, idOrEmail: string): Promise<User> {
+  const user = (await users.byId(ctx.store.db, idOrEmail)) ?? (await users.byEmail(ctx.store.db, idOrEmail));
+  if (!user) throw new AdminError(`No user ${idOrEmail}.`);
+  return user;
 }
 
 export function registerAdmin(program: Command): void {
@@ -165,6 +184,109 @@ export function registerAdmin(program: Command): void {
       const r = await withContext(o, (ctx) => issueUserToken(ctx, o.user, parseScopes(o.scopes), ttl));
       if (o.json) printJson(r);
       else process.stdout.write(`${r.access_token}\n`);
+    });
+
+  admin
+    .command('set-status')
+    .description("activate or deactivate a user; deactivation stops the user's tokens at once")
+    .requiredOption('--user <id|email>', 'the user')
+    .requiredOption('--action <action>', 'activate or deactivate')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      const user = await withContext(o, async (ctx) => {
+        await setStatus(ctx, OPERATOR, o.user, o.action);
+        return findUser(ctx, o.user);
+      });
+      process.stdout.write(`${user.email} is ${user.status}\n`);
+    });
+
+  admin
+    .command('set-role')
+    .description("make a user an admin or a member (not the owner's role)")
+    .requiredOption('--user <id|email>', 'the user')
+    .requiredOption('--role <role>', 'admin or member')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      const roleId = { admin: '1', member: '2' }[o.role as string];
+      if (!roleId) throw new AdminError(`Unknown role "${o.role}": use admin or member.`);
+      const user = await withContext(o, async (ctx) => {
+        await updateProfile(ctx, OPERATOR, o.user, { role_id: roleId });
+        return findUser(ctx, o.user);
+      });
+      process.stdout.write(`${user.email} is ${user.role}\n`);
+    });
+
+  admin
+    .command('delete-user')
+    .description(
+      'disassociate a user (they keep an account of their own) or delete them; their tokens stop at once',
+    )
+    .requiredOption('--user <id|email>', 'the user')
+    .option('--action <action>', 'disassociate or delete', 'disassociate')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      await withContext(o, (ctx) => removeUser(ctx, OPERATOR, o.user, o.action));
+      process.stdout.write(`${o.user}: ${o.action === 'delete' ? 'deleted' : 'disassociated'}\n`);
+    });
+
+  admin
+    .command('invite-user')
+    .description(
+      'add a pending user to an account and print their invitation link (the notice is queued too)',
+    )
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--email <email>', "the user's e-mail")
+    .option('--first-name <name>', 'first name')
+    .option('--last-name <name>', 'last name')
+    .option('--type <type>', '1 basic, 2 licensed, 99 none', '1')
+    .option('--base-url <url>', 'the public address of zpass', 'http://127.0.0.1:8080')
+    .option('--json', 'print JSON')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      const acceptUrl = invitationUrl(o.baseUrl);
+      const type = /^[0-9]{1,3}$/.test(o.type) ? Number(o.type) : o.type;
+      const out = await withContext(o, async (ctx) => {
+        const user = await createAccountUser(
+          ctx,
+          OPERATOR,
+          {
+            action: 'create',
+            user_info: { email: o.email, type, first_name: o.firstName, last_name: o.lastName },
+          },
+          { acceptUrl, accountId: o.account },
+        );
+        const link = await issueInvitationLink(ctx, user.id, acceptUrl);
+        if (!link) throw new AdminError('The invitation could not be issued.');
+        return { ...user, link: link.link, expires_at: new Date(link.expires_at).toISOString() };
+      });
+      if (o.json) printJson(out);
+      else
+        process.stdout.write(
+          `pending user ${out.email} (${out.id})\n${out.link}\n(valid until ${out.expires_at})\n`,
+        );
+    });
+
+  admin
+    .command('invite-link')
+    .description('print a new invitation link for a pending user; the previous link stops working')
+    .requiredOption('--user <id|email>', 'the pending user')
+    .option('--base-url <url>', 'the public address of zpass', 'http://127.0.0.1:8080')
+    .option('--json', 'print JSON')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      const acceptUrl = invitationUrl(o.baseUrl);
+      const link = await withContext(o, async (ctx) => {
+        const user = await findUser(ctx, o.user);
+        return issueInvitationLink(ctx, user.id, acceptUrl);
+      });
+      if (!link) throw new AdminError(`${o.user} has no open invitation (not pending, or it expired).`);
+      if (o.json) printJson({ link: link.link, expires_at: new Date(link.expires_at).toISOString() });
+      else process.stdout.write(`${link.link}\n(valid until ${new Date(link.expires_at).toISOString()})\n`);
     });
 
   admin

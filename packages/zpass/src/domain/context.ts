@@ -10,12 +10,15 @@ export interface DomainSettings {
   maxLiveTokensPerApp: number;
   /** Password changes allowed per user in any 24 hours. */
   maxChangesPer24h: number;
+  /** How long an invitation of a user created with `action=create` stays usable, seconds. */
+  invitationTtlSeconds: number;
 }
 
 export const DEFAULT_DOMAIN_SETTINGS: DomainSettings = {
   tokenTtlSeconds: 3600,
   maxLiveTokensPerApp: 10,
   maxChangesPer24h: 5,
+  invitationTtlSeconds: 30 * 24 * 60 * 60,
 };
 
 /** What every use case needs: passed in, never module-level state. */

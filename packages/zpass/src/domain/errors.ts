@@ -78,6 +78,42 @@ export const Errors = {
       300,
       'This password cannot be changed because it has already been changed the maximum number of times over the past 24 hours.',
     ),
+  /** POST /v2/users with an address some user already has (in any account: addresses are unique). */
+  emailTaken: (email: string) => new ZoomError(409, 1005, `User already in the account: ${echo(email)}`),
+  /** An admin acting on the owner or another admin, or a change only the owner may make. */
+  noPrivilege: () => new ZoomError(400, 200, 'No privilege.'),
+  ownerStatus: () => new ZoomError(400, 200, 'The account owner can not be deactivated.'),
+  ownerDelete: () => new ZoomError(400, 200, 'The account owner can not be deleted or disassociated.'),
+  ownerRole: () => new ZoomError(400, 200, "The account owner's role can not be changed."),
+  selfAction: () => new ZoomError(400, 200, 'You can not deactivate, delete or disassociate yourself.'),
+  /** custCreate and ssoCreate users have no password to update. */
+  noPasswordSignIn: () =>
+    new ZoomError(
+      400,
+      1123,
+      'This user does not sign in with a work e-mail and password, so their password can not be updated.',
+    ),
+  userDeactivated: () =>
+    new ZoomError(400, 300, 'The user is deactivated: activate them before updating their password.'),
+  userPending: () =>
+    new ZoomError(
+      400,
+      300,
+      'The user has not accepted their invitation yet: they set their first password through it.',
+    ),
+  pendingStatus: () =>
+    new ZoomError(
+      400,
+      300,
+      'The user has not accepted their invitation yet: their status can not be changed.',
+    ),
+  invitationInvalid: () =>
+    new ZoomError(400, 300, 'This invitation link is not valid: it was used, replaced or withdrawn.'),
+  invitationExpired: () =>
+    new ZoomError(400, 300, 'This invitation has expired. Ask your administrator to invite you again.'),
+  invalidPageToken: () => new ZoomError(400, 300, 'The next page token is invalid.'),
+  expiredPageToken: () =>
+    new ZoomError(400, 300, 'The next page token has expired. Start again from the first page.'),
   policy: (code: number, message: string) => new ZoomError(400, code, message),
   notFound: (method: string, path: string) =>
     new ZoomError(404, 404, `No API route matches ${method} ${echo(path.split('?')[0] ?? '')}.`),

@@ -1,4 +1,11 @@
-import { credentials, outbox, passwordChanges, passwordHistory, type User } from '../store/repositories.js';
+import {
+  credentials,
+  outbox,
+  passwordChanges,
+  passwordHistory,
+  type User,
+  users,
+} from '../store/repositories.js';
 import type { ChangeVia } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors } from './errors.js';
@@ -26,6 +33,13 @@ function assertMayChange(principal: Principal, target: User): void {
   }
 }
 
+/** Only an active user who signs in with a password has one to change. */
+function assertHasPassword(target: User): void {
+  if (target.sign_in !== 'password') throw Errors.noPasswordSignIn();
+  if (target.status === 'inactive') throw Errors.userDeactivated();
+  if (target.status === 'pending') throw Errors.userPending();
+}
+
 /**
  * `PUT /v2/users/{userId}/password`. Checks run cheapest first (scopes, body,
  * user, role, the account's rules, 24-hour cap) so that argon2 runs only for a
@@ -41,6 +55,7 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
   acceptPassword(req.password);
   const target = await resolveUser(ctx, principal, req.userId, SCOPES.updatePassword);
   assertMayChange(principal, target);
+  assertHasPassword(target);
   const { password, requirement } = await enforcePolicy(ctx, {
     accountId: target.account_id,
     password: req.password,
@@ -77,6 +92,10 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
     const historyPhc = candidate;
     const committed = await ctx.store.transaction(async (tx) => {
       await ctx.store.lockUser(tx, target.id);
+      // The user may have been deactivated or deleted since it was read: decide on the locked row.
+      const locked = await users.byId(tx, target.id);
+      if (locked?.account_id !== target.account_id) throw Errors.userNotFound(req.userId);
+      assertHasPassword(locked);
       const now = ctx.clock.now();
       if ((await passwordChanges.countSince(tx, target.id, now - DAY_MS)) >= cap)
         throw Errors.tooManyChanges();

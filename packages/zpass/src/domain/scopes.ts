@@ -17,14 +17,38 @@ export const SCOPES = {
     account: ['user:read:admin', 'user:write:admin', 'user:read:user:admin'],
     user: ['user:read', 'user:write', 'user:read:user'],
   },
-  /** User-level tokens never hold `:admin` scopes, so they are always refused here, listing what is needed. */
+  /** Account-wide operations have no user-level form: a user-level token gets 4711 naming the admin scopes. */
   readAccountSettings: {
     account: ['account:read:admin', 'account:update:settings:admin', 'account:write:admin'],
-    user: ['account:read:admin', 'account:update:settings:admin', 'account:write:admin'],
+    user: [],
   },
   updateAccountSettings: {
     account: ['account:write:admin', 'account:update:settings:admin'],
-    user: ['account:write:admin', 'account:update:settings:admin'],
+    user: [],
+  },
+  createUser: {
+    account: ['user:write:admin', 'user:write:user:admin'],
+    user: [],
+  },
+  listUsers: {
+    account: ['user:read:admin', 'user:write:admin', 'user:read:list_users:admin'],
+    user: [],
+  },
+  checkEmail: {
+    account: ['user:read:admin', 'user:write:admin', 'user:read:email:admin'],
+    user: [],
+  },
+  updateUser: {
+    account: ['user:write:admin', 'user:update:user:admin'],
+    user: ['user:write', 'user:update:user'],
+  },
+  updateStatus: {
+    account: ['user:write:admin', 'user:update:status:admin'],
+    user: [],
+  },
+  deleteUser: {
+    account: ['user:write:admin', 'user:delete:user:admin'],
+    user: [],
   },
 } satisfies Record<string, EndpointScopes>;
 

@@ -48,6 +48,13 @@ export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): 
   await ctx.store.transaction(async (tx) => {
     // Serialises token issuance per app, so that the cap below holds across servers.
     await ctx.store.lockApp(tx, app.id);
+    // A deactivation that committed since the creator was read revoked every token it could see:
+    // decide on the locked row, so that no token issued now outlives it.
+    await ctx.store.lockUser(tx, creator.id);
+    const locked = await users.byId(tx, creator.id);
+    if (locked?.account_id !== app.account_id || locked.status !== 'active') {
+      throw new OAuthError(400, 'invalid_request', "The app's creator is not an active user of the account");
+    }
     // issued_at orders the app's tokens for the cap: keep it strictly increasing, so that
     // tokens issued within one millisecond still revoke oldest first (not by digest).
     const newest = (await tokens.liveForApp(tx, app.id, now)).at(-1)?.issued_at;

@@ -1,5 +1,5 @@
 import { normalizeEmail, type User, users } from '../store/repositories.js';
-import type { Role } from '../store/schema.js';
+import type { Role, SignIn } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors } from './errors.js';
 import type { Principal } from './principal.js';
@@ -8,7 +8,9 @@ import type { EndpointScopes } from './scopes.js';
 /** Zoom answers HTTP 400 code 4711 when the token holds none of the endpoint's scopes. */
 export function requireScopes(principal: Principal, endpoint: EndpointScopes): void {
   const accepted = principal.kind === 'account' ? endpoint.account : endpoint.user;
-  if (!accepted.some((s) => principal.scopes.has(s))) throw Errors.missingScopes(accepted);
+  // An endpoint without user-level scopes names the admin scopes a caller would need.
+  if (!accepted.some((s) => principal.scopes.has(s)))
+    throw Errors.missingScopes(accepted.length > 0 ? accepted : endpoint.account);
 }
 
 /** Whether `userId` names the principal itself: `me`, its id or its e-mail. */
@@ -33,6 +35,8 @@ export async function resolveUser(
 ): Promise<User> {
   if (principal.kind === 'user' && !namesSelf(principal, userId))
     throw Errors.missingScopes(endpoint.account);
+  // No id or address holds a control character (and PostgreSQL refuses NUL in text): nobody has such a name.
+  if (/\p{Cc}/u.test(userId)) throw Errors.userNotFound(userId);
   const key = userId === 'me' ? principal.userId : userId;
   const user = await users.inAccount(ctx.store.db, principal.accountId, key);
   if (!user) throw Errors.userNotFound(userId);
@@ -60,7 +64,11 @@ export interface UserView {
   created_at: string;
   last_login_time?: string;
   account_id: string;
+  login_types: number[];
 }
+
+/** Zoom's login types: 100 work e-mail and password, 101 SSO, 99 API (custCreate: no sign-in). */
+const LOGIN_TYPES: Record<SignIn, number[]> = { password: [100], sso: [101], none: [99] };
 
 /** The user object of Zoom's `GET /v2/users/{userId}`. */
 export function userView(user: User): UserView {
@@ -76,6 +84,7 @@ export function userView(user: User): UserView {
     status: user.status,
     created_at: zoomTime(user.created_at),
     account_id: user.account_id,
+    login_types: LOGIN_TYPES[user.sign_in] ?? [100],
   };
   if (user.last_login_at !== null) view.last_login_time = zoomTime(user.last_login_at);
   return view;

@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Dialect } from './dialect.js';
 import { initial } from './migrations/0001_initial.js';
 import { policy } from './migrations/0002_policy.js';
+import { usersApi } from './migrations/0004_users.js';
 
 /** Every migration, in order. Names sort in application order; files never change once released. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_policy': policy(dialect),
+    '0004_users': usersApi(dialect),
   };
 }
 

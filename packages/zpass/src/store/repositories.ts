@@ -1,6 +1,6 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Dialect } from './dialect.js';
-import type { Database } from './schema.js';
+import type { Database, UserStatus } from './schema.js';
 
 export type Account = Selectable<Database['accounts']>;
 export type User = Selectable<Database['users']>;
@@ -12,6 +12,13 @@ export type PasswordChange = Selectable<Database['password_changes']>;
 export type AccountSettingsRow = Selectable<Database['account_settings']>;
 export type SettingsChange = Selectable<Database['account_settings_changes']>;
 export type HistoryEntry = Selectable<Database['password_history']>;
+export type Invitation = Selectable<Database['invitations']>;
+
+/** Where a page of users starts: after this (created_at, id). */
+export interface UserKey {
+  created_at: number;
+  id: string;
+}
 
 type Q = Kysely<Database>;
 
@@ -56,6 +63,37 @@ export const users = {
       .orderBy('created_at')
       .orderBy('id')
       .execute(),
+  update: (q: Q, id: string, patch: Updateable<Database['users']>) =>
+    q.updateTable('users').set(patch).where('id', '=', id).execute(),
+  delete: (q: Q, id: string) => q.deleteFrom('users').where('id', '=', id).execute(),
+  /** Users of the account with this status, in (created_at, id) order, strictly after `after`. */
+  page: (q: Q, accountId: string, status: UserStatus, after: UserKey | null, limit: number, offset = 0) => {
+    let query = q
+      .selectFrom('users')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('status', '=', status);
+    if (after) {
+      query = query.where((e) =>
+        e.or([
+          e('created_at', '>', after.created_at),
+          e.and([e('created_at', '=', after.created_at), e('id', '>', after.id)]),
+        ]),
+      );
+    }
+    return query.orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+  },
+  count: async (q: Q, accountId: string, status: UserStatus) =>
+    Number(
+      (
+        await q
+          .selectFrom('users')
+          .select((e) => e.fn.countAll().as('n'))
+          .where('account_id', '=', accountId)
+          .where('status', '=', status)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
   owner: (q: Q, accountId: string) =>
     q
       .selectFrom('users')
@@ -133,6 +171,14 @@ export const tokens = {
       .where('expires_at', '>', now)
       .orderBy('issued_at')
       .orderBy('digest')
+      .execute(),
+  /** Every live token acting for the user stops working now. */
+  revokeForUser: (q: Q, userId: string, now: number) =>
+    q
+      .updateTable('access_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
       .execute(),
   revoke: (q: Q, digests: string[], now: number) =>
     digests.length === 0
@@ -235,6 +281,35 @@ export const passwordHistory = {
         )
         .execute();
   },
+};
+
+export const invitations = {
+  insert: (q: Q, row: Insertable<Database['invitations']>) =>
+    q.insertInto('invitations').values(row).execute(),
+  forUser: (q: Q, userId: string) =>
+    q.selectFrom('invitations').selectAll().where('user_id', '=', userId).executeTakeFirst(),
+  byDigest: (q: Q, tokenDigest: string) =>
+    q.selectFrom('invitations').selectAll().where('token_digest', '=', tokenDigest).executeTakeFirst(),
+  /** A new link replaces the previous one: only the latest token's digest is kept. */
+  setToken: (q: Q, userId: string, tokenDigest: string, now: number) =>
+    q
+      .updateTable('invitations')
+      .set({ token_digest: tokenDigest, link_issued_at: now })
+      .where('user_id', '=', userId)
+      .execute(),
+  delete: (q: Q, userId: string) => q.deleteFrom('invitations').where('user_id', '=', userId).execute(),
+};
+
+export const serverKeys = {
+  get: (q: Q, name: string) =>
+    q.selectFrom('server_keys').selectAll().where('name', '=', name).executeTakeFirst(),
+  /** Stores the key unless another server stored one first; either way the stored one wins. */
+  insertIfAbsent: (q: Q, row: Insertable<Database['server_keys']>) =>
+    q
+      .insertInto('server_keys')
+      .values(row)
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute(),
 };
 
 export function normalizeEmail(email: string): string {

@@ -6,6 +6,8 @@ export type Millis = number;
 export type Plan = 'free' | 'pro' | 'business';
 export type Role = 'owner' | 'admin' | 'member';
 export type UserStatus = 'active' | 'inactive' | 'pending';
+/** How a user signs in: with a password, through SSO, or not at all (Zoom's custCreate). */
+export type SignIn = 'password' | 'sso' | 'none';
 
 export interface AccountsTable {
   id: string;
@@ -29,6 +31,7 @@ export interface UsersTable {
   status: UserStatus;
   created_at: Millis;
   last_login_at: Millis | null;
+  sign_in: Generated<SignIn>;
 }
 
 export interface CredentialsTable {
@@ -139,6 +142,26 @@ export interface PasswordHistoryTable {
   created_at: Millis;
 }
 
+/** A pending user's invitation to set a first password; one per user. */
+export interface InvitationsTable {
+  user_id: string;
+  account_id: string;
+  /** SHA-256 digest of the link's token, hex; null until a link is issued. */
+  token_digest: string | null;
+  created_at: Millis;
+  /** The invitation (and any link issued for it) stops working at this time. */
+  expires_at: Millis;
+  link_issued_at: Millis | null;
+}
+
+/** Secrets the servers sharing a store must agree on (e.g. the page-token key). */
+export interface ServerKeysTable {
+  name: string;
+  /** base64url random bytes. */
+  secret: string;
+  created_at: Millis;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -151,4 +174,6 @@ export interface Database {
   account_settings: AccountSettingsTable;
   account_settings_changes: AccountSettingsChangesTable;
   password_history: PasswordHistoryTable;
+  invitations: InvitationsTable;
+  server_keys: ServerKeysTable;
 }

@@ -34,3 +34,53 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
     throwFileSizeLimit: true,
   });
 }
+
+/** Whether the request's body is a form (urlencoded or multipart): every value in it is a string. */
+export function isFormBody(contentType: string | undefined): boolean {
+  return /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\b/i.test(contentType ?? '');
+}
+
+/**
+ * A form's flat fields as the object a JSON client would send: `user_info[email]=a`
+ * becomes `{user_info: {email: 'a'}}`, a field holding a JSON object (`user_info={...}`)
+ * is parsed, and the named integer fields (`user_info.type`) become numbers when
+ * they are written in digits. Anything else is left as sent, for validation to judge.
+ */
+export function formToObject(
+  fields: Record<string, unknown>,
+  integers: readonly string[] = [],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [key, value] of Object.entries(fields)) {
+    if (/__proto__|constructor|prototype/.test(key)) continue;
+    const m = /^([A-Za-z0-9_]+)\[([A-Za-z0-9_]+)\]$/.exec(key);
+    if (m) {
+      const parent = out[m[1]!];
+      const obj =
+        parent && typeof parent === 'object' && !Array.isArray(parent)
+          ? (parent as Record<string, unknown>)
+          : {};
+      obj[m[2]!] = value;
+      out[m[1]!] = obj;
+    } else if (typeof value === 'string' && /^\s*\{/.test(value) && !(key in out)) {
+      try {
+        const parsed: unknown = JSON.parse(value);
+        out[key] = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : value;
+      } catch {
+        out[key] = value;
+      }
+    } else {
+      out[key] = value;
+    }
+  }
+  for (const path of integers) {
+    const [head, tail] = path.split('.') as [string, string | undefined];
+    const holder = tail ? out[head] : out;
+    const name = tail ?? head;
+    if (holder && typeof holder === 'object' && !Array.isArray(holder)) {
+      const h = holder as Record<string, unknown>;
+      if (typeof h[name] === 'string' && /^[0-9]{1,9}$/.test(h[name] as string)) h[name] = Number(h[name]);
+    }
+  }
+  return { ...out };
+}

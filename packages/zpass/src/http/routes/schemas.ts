@@ -46,6 +46,11 @@ export const userSchema = {
     created_at: { type: 'string', format: 'date-time' },
     last_login_time: { type: 'string', format: 'date-time' },
     account_id: { type: 'string' },
+    login_types: {
+      type: 'array',
+      items: { type: 'integer' },
+      description: '100 work e-mail and password, 101 SSO, 99 API only (custCreate)',
+    },
   },
   required: ['id', 'email', 'type', 'role_name', 'status', 'account_id'],
 } as const;

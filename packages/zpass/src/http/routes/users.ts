@@ -1,15 +1,200 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
+import {
+  CREATE_ACTIONS,
+  createAccountUser,
+  DELETE_ACTIONS,
+  DISPLAY_NAME_MAX,
+  EMAIL_MAX,
+  emailExists,
+  LIST_STATUSES,
+  listUsers,
+  NAME_MAX,
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+  removeUser,
+  STATUS_ACTIONS,
+  setStatus,
+  USER_TYPES,
+  updateProfile,
+} from '../../domain/directory.js';
+import { INVITATION_PATH } from '../../domain/invitations.js';
 import { changePassword } from '../../domain/passwords.js';
 import { SCOPES } from '../../domain/scopes.js';
 import { resolveUser, userView } from '../../domain/users.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
+import { formToObject, isFormBody } from '../plugins/body.js';
 import { errorRef, userIdParams, userSchema } from './schemas.js';
 
 const security = [{ bearer: [] }];
 
+/** Form bodies carry only strings: nest `a[b]` fields and read the named integers. */
+function formBody(integers: readonly string[]): preValidationHookHandler {
+  return async (request: FastifyRequest) => {
+    const body = request.body;
+    if (
+      isFormBody(request.headers['content-type']) &&
+      body &&
+      typeof body === 'object' &&
+      !Array.isArray(body)
+    ) {
+      request.body = formToObject(body as Record<string, unknown>, integers);
+    }
+  };
+}
+
+const nameProp = (max: number, description: string) =>
+  ({ type: 'string', maxLength: max, description }) as const;
+
+const profileProps = {
+  first_name: nameProp(NAME_MAX, 'First name, at most 64 characters.'),
+  last_name: nameProp(NAME_MAX, 'Last name, at most 64 characters.'),
+  display_name: nameProp(
+    DISPLAY_NAME_MAX,
+    'Display name, at most 128 characters (default: first and last name).',
+  ),
+  type: { type: 'integer', enum: [...USER_TYPES], description: '1 basic, 2 licensed, 99 none' },
+} as const;
+
+const createdSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    first_name: { type: 'string' },
+    last_name: { type: 'string' },
+    email: { type: 'string' },
+    type: { type: 'integer' },
+  },
+  required: ['id', 'email', 'type'],
+} as const;
+
+const noContent = (description: string) => ({ type: 'null', description }) as const;
+
+/** The public base URL, from the request as received (as the OAuth endpoint's api_url). */
+function baseUrl(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
 export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContext }): Promise<void> {
   const { ctx } = opts;
+
+  app.post<{ Body: Record<string, unknown> }>(
+    '/v2/users',
+    {
+      onRequest: requireAuth(ctx, SCOPES.createUser),
+      preValidation: formBody(['user_info.type']),
+      schema: {
+        summary: 'Create a user',
+        description:
+          '`create`: the user is pending and receives an invitation to set their first password. ' +
+          '`autoCreate`: active, with the given password (checked against the account requirement). ' +
+          '`custCreate`, `ssoCreate`: active, without a password. Owner or admin. Rate-limit label: Light.',
+        tags: ['Users'],
+        security,
+        body: {
+          type: 'object',
+          properties: {
+            action: { type: 'string', enum: [...CREATE_ACTIONS] },
+            user_info: {
+              type: 'object',
+              properties: {
+                email: { type: 'string', maxLength: EMAIL_MAX, description: 'The e-mail address, unique.' },
+                ...profileProps,
+                password: {
+                  type: 'string',
+                  description:
+                    'autoCreate only: the password, 8 to 31 characters, meeting the account’s requirements.',
+                },
+              },
+              required: ['email', 'type'],
+            },
+          },
+          required: ['action', 'user_info'],
+        },
+        response: { 201: createdSchema, '4xx': errorRef },
+      },
+    },
+    async (request, reply) => {
+      const created = await createAccountUser(ctx, principalOf(request), request.body, {
+        acceptUrl: `${baseUrl(request)}${INVITATION_PATH}`,
+      });
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get<{ Querystring: Record<string, unknown> }>(
+    '/v2/users',
+    {
+      onRequest: requireAuth(ctx, SCOPES.listUsers),
+      schema: {
+        summary: 'List users',
+        description:
+          'Keyset paging: pass the `next_page_token` of a page to get the next one (valid 15 minutes); every ' +
+          'user present for the whole walk is listed exactly once. `page_number` pages by offset for older ' +
+          'clients. Rate-limit label: Medium.',
+        tags: ['Users'],
+        security,
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: [...LIST_STATUSES], description: 'Default active.' },
+            page_size: {
+              type: 'string',
+              description: `An integer, 1 to ${PAGE_SIZE_MAX} (default ${PAGE_SIZE_DEFAULT}).`,
+            },
+            next_page_token: { type: 'string', description: 'From the previous page.' },
+            page_number: {
+              type: 'string',
+              description: 'An integer from 1 (older clients; prefer next_page_token).',
+            },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              page_count: { type: 'integer' },
+              page_number: { type: 'integer' },
+              page_size: { type: 'integer' },
+              total_records: { type: 'integer' },
+              next_page_token: { type: 'string', description: 'Empty on the last page.' },
+              users: { type: 'array', items: userSchema },
+            },
+            required: ['page_size', 'total_records', 'next_page_token', 'users'],
+          },
+          '4xx': errorRef,
+        },
+      },
+    },
+    async (request) => listUsers(ctx, principalOf(request), request.query),
+  );
+
+  app.get<{ Querystring: { email?: unknown } }>(
+    '/v2/users/email',
+    {
+      onRequest: requireAuth(ctx, SCOPES.checkEmail),
+      schema: {
+        summary: "Check a user's e-mail",
+        description: 'Whether any user has this e-mail address. Rate-limit label: Light.',
+        tags: ['Users'],
+        security,
+        querystring: {
+          type: 'object',
+          properties: { email: { type: 'string', maxLength: 1024 } },
+          required: ['email'],
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { existed_email: { type: 'boolean' } },
+            required: ['existed_email'],
+          },
+          '4xx': errorRef,
+        },
+      },
+    },
+    async (request) => ({ existed_email: await emailExists(ctx, principalOf(request), request.query.email) }),
+  );
 
   app.get<{ Params: { userId: string } }>(
     '/v2/users/:userId',
@@ -17,6 +202,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
       onRequest: requireAuth(ctx, SCOPES.readUser),
       schema: {
         summary: 'Get a user',
+        description: 'Rate-limit label: Light.',
         tags: ['Users'],
         security,
         params: userIdParams,
@@ -26,6 +212,88 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     async (request) => {
       const principal = principalOf(request);
       return userView(await resolveUser(ctx, principal, request.params.userId, SCOPES.readUser));
+    },
+  );
+
+  app.patch<{ Params: { userId: string }; Body: Record<string, unknown> }>(
+    '/v2/users/:userId',
+    {
+      onRequest: requireAuth(ctx, SCOPES.updateUser),
+      preValidation: formBody(['type']),
+      schema: {
+        summary: 'Update a user',
+        description:
+          'Profile fields; fields zpass does not keep are ignored. `role_id` ("1" admin, "2" member) is for ' +
+          'the owner only. Admins may not update the owner or other admins. Rate-limit label: Light.',
+        tags: ['Users'],
+        security,
+        params: userIdParams,
+        body: {
+          type: 'object',
+          properties: {
+            ...profileProps,
+            role_id: { type: 'string', enum: ['1', '2'], description: '"1" admin, "2" member (owner only).' },
+          },
+        },
+        response: { 204: noContent('User updated.'), '4xx': errorRef },
+      },
+    },
+    async (request, reply) => {
+      await updateProfile(ctx, principalOf(request), request.params.userId, request.body ?? {});
+      return reply.code(204).send();
+    },
+  );
+
+  app.put<{ Params: { userId: string }; Body: { action?: unknown } }>(
+    '/v2/users/:userId/status',
+    {
+      onRequest: requireAuth(ctx, SCOPES.updateStatus),
+      schema: {
+        summary: "Update a user's status",
+        description:
+          'Deactivation stops every token acting for the user at once; activation restores sign-in, not the ' +
+          'old tokens. The owner cannot be deactivated. Rate-limit label: Light.',
+        tags: ['Users'],
+        security,
+        params: userIdParams,
+        body: {
+          type: 'object',
+          properties: { action: { type: 'string', enum: [...STATUS_ACTIONS] } },
+          required: ['action'],
+        },
+        response: { 204: noContent('Status updated.'), '4xx': errorRef },
+      },
+    },
+    async (request, reply) => {
+      await setStatus(ctx, principalOf(request), request.params.userId, request.body?.action);
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: { userId: string }; Querystring: { action?: unknown } }>(
+    '/v2/users/:userId',
+    {
+      onRequest: requireAuth(ctx, SCOPES.deleteUser),
+      schema: {
+        summary: 'Delete a user',
+        description:
+          '`disassociate` (default) keeps the user as the owner of a new free account of their own; `delete` ' +
+          'erases them. Their tokens stop working at once. Rate-limit label: Light.',
+        tags: ['Users'],
+        security,
+        params: userIdParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            action: { type: 'string', enum: [...DELETE_ACTIONS], description: 'Default disassociate.' },
+          },
+        },
+        response: { 204: noContent('User deleted or disassociated.'), '4xx': errorRef },
+      },
+    },
+    async (request, reply) => {
+      await removeUser(ctx, principalOf(request), request.params.userId, request.query.action);
+      return reply.code(204).send();
     },
   );
 

@@ -1,0 +1,505 @@
+/**
+ * The Users API of an account: create, look up, list, update, activate or
+ * deactivate, delete or disassociate. Each use case takes the principal of the
+ * request (or `OPERATOR` for the admin CLI), checks who may do what, and commits
+ * its writes in one transaction.
+ */
+import { newId } from '../crypto/random.js';
+import type { Tx } from '../store/database.js';
+import { isUniqueViolation } from '../store/failures.js';
+import {
+  accounts,
+  credentials,
+  invitations,
+  normalizeEmail,
+  tokens,
+  type User,
+  users,
+} from '../store/repositories.js';
+import type { Role, SignIn, UserStatus } from '../store/schema.js';
+import type { DomainContext } from './context.js';
+import { Errors, type FieldError, ZoomError } from './errors.js';
+import { type InitialCredential, initialCredential, storeInitialCredential } from './history.js';
+import { inviteInTx } from './invitations.js';
+import { openCursor, PAGE_TOKEN_TTL_MS, sealCursor } from './page-tokens.js';
+import { enforcePolicy, type PolicyInput } from './policy.js';
+import type { Principal } from './principal.js';
+import { type EndpointScopes, SCOPES } from './scopes.js';
+import { requireScopes, resolveUser, type UserView, userView } from './users.js';
+
+/** The admin CLI: acts outside any account role, but the owner's protections still hold. */
+export const OPERATOR = 'operator' as const;
+export type Actor = Principal | typeof OPERATOR;
+
+export const CREATE_ACTIONS = ['create', 'autoCreate', 'custCreate', 'ssoCreate'] as const;
+export type CreateAction = (typeof CREATE_ACTIONS)[number];
+export const USER_TYPES = [1, 2, 99] as const;
+export const LIST_STATUSES = ['active', 'inactive', 'pending'] as const;
+export const STATUS_ACTIONS = ['activate', 'deactivate'] as const;
+export const DELETE_ACTIONS = ['disassociate', 'delete'] as const;
+
+/** Longest names accepted (Zoom: 64 for first and last names). */
+export const NAME_MAX = 64;
+export const DISPLAY_NAME_MAX = 128;
+/** Longest e-mail address accepted (Zoom: 128). */
+export const EMAIL_MAX = 128;
+export const PAGE_SIZE_DEFAULT = 30;
+export const PAGE_SIZE_MAX = 300;
+
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** An address a mail server would deliver to: local part, @, a domain with at least one dot. */
+export function isEmail(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= EMAIL_MAX && EMAIL.test(value);
+}
+
+/**
+ * The one place a new password given through the Users API (autoCreate) is checked:
+ * the account's requirement decides. Returns the password as it will be hashed.
+ */
+export async function checkNewPassword(
+  ctx: DomainContext,
+  accountId: string,
+  value: unknown,
+  user?: PolicyInput['user'],
+): Promise<string> {
+  return (await enforcePolicy(ctx, { accountId, password: value, user })).password;
+}
+
+const ROLE_BY_ID: Record<string, Role> = { '1': 'admin', '2': 'member' };
+
+type Body = Record<string, unknown>;
+
+function isObject(v: unknown): v is Body {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A name field: a string of at most `max` characters, without control characters. */
+function nameField(errors: FieldError[], field: string, value: unknown, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    errors.push({ field, message: `${field} must be a string.` });
+    return undefined;
+  }
+  if ([...value].length > max) {
+    errors.push({ field, message: `${field} must NOT have more than ${max} characters.` });
+    return undefined;
+  }
+  if (/\p{Cc}/u.test(value)) {
+    errors.push({ field, message: `${field} must not contain control characters.` });
+    return undefined;
+  }
+  return value.trim();
+}
+
+function typeField(errors: FieldError[], field: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(USER_TYPES as readonly unknown[]).includes(value)) {
+    errors.push({ field, message: `${field} must be one of ${USER_TYPES.join(', ')}.` });
+    return undefined;
+  }
+  return value as number;
+}
+
+/** Who may act on whom, beyond the scopes: the owner is protected from everyone, admins from admins. */
+function assertMayManage(actor: Actor, target: User, what: 'profile' | 'status' | 'delete' | 'role'): void {
+  if (target.role === 'owner') {
+    if (what === 'status') throw Errors.ownerStatus();
+    if (what === 'delete') throw Errors.ownerDelete();
+    if (what === 'role') throw Errors.ownerRole();
+  }
+  if (actor === OPERATOR) return;
+  const self = target.id === actor.userId;
+  if (self && (what === 'status' || what === 'delete')) throw Errors.selfAction();
+  if (what === 'role' && actor.role !== 'owner') throw Errors.noPrivilege();
+  if (self) return;
+  if (actor.role === 'member') throw Errors.noPrivilege();
+  if (actor.role === 'admin' && (target.role === 'owner' || target.role === 'admin'))
+    throw Errors.noPrivilege();
+}
+
+async function target(
+  ctx: DomainContext,
+  actor: Actor,
+  userId: string,
+  endpoint: EndpointScopes,
+): Promise<User> {
+  if (actor !== OPERATOR) return resolveUser(ctx, actor, userId, endpoint);
+  if (/\p{Cc}/u.test(userId)) throw Errors.userNotFound(userId);
+  const user = (await users.byId(ctx.store.db, userId)) ?? (await users.byEmail(ctx.store.db, userId));
+  if (!user) throw Errors.userNotFound(userId);
+  return user;
+}
+
+/**
+ * Everything that lets the user act stops now: their access tokens (user-level, and
+ * account-level ones of apps they created). Sign-in sessions, when the store has
+ * them, belong here too.
+ */
+export async function revokeAccess(tx: Tx, userId: string, now: number): Promise<void> {
+  await tokens.revokeForUser(tx, userId, now);
+}
+
+// ---------------------------------------------------------------- create
+
+export interface CreateUserResult {
+  id: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  type: number;
+}
+
+export interface CreateUserOptions {
+  /** The invitation page (create): the link is `${acceptUrl}?token=...`. */
+  acceptUrl: string;
+  /** The account, for the admin CLI; a principal's own account otherwise. */
+  accountId?: string;
+}
+
+const SIGN_IN: Record<CreateAction, SignIn> = {
+  create: 'password',
+  autoCreate: 'password',
+  custCreate: 'none',
+  ssoCreate: 'sso',
+};
+
+/** `POST /v2/users`: a pending user with an invitation (create), or an active one (the others). */
+export async function createAccountUser(
+  ctx: DomainContext,
+  actor: Actor,
+  body: unknown,
+  opts: CreateUserOptions,
+): Promise<CreateUserResult> {
+  if (actor !== OPERATOR) {
+    requireScopes(actor, SCOPES.createUser);
+    if (actor.role === 'member') throw Errors.noPrivilege();
+  }
+  const accountId = actor === OPERATOR ? opts.accountId : actor.accountId;
+  if (!accountId) throw Errors.validation([{ field: 'account_id', message: 'account_id is required.' }]);
+  if (!isObject(body)) throw Errors.validation([{ field: 'action', message: 'action is required.' }]);
+  const errors: FieldError[] = [];
+  const action = body.action;
+  if (action === undefined) errors.push({ field: 'action', message: 'action is required.' });
+  else if (!(CREATE_ACTIONS as readonly unknown[]).includes(action))
+    errors.push({ field: 'action', message: `action must be one of ${CREATE_ACTIONS.join(', ')}.` });
+  const info = body.user_info;
+  if (!isObject(info)) {
+    errors.push({ field: 'user_info', message: 'user_info is required.' });
+    throw Errors.validation(errors);
+  }
+  if (info.email === undefined)
+    errors.push({ field: 'user_info.email', message: 'user_info.email is required.' });
+  else if (!isEmail(info.email)) errors.push({ field: 'user_info.email', message: 'Invalid field.' });
+  if (info.type === undefined)
+    errors.push({ field: 'user_info.type', message: 'user_info.type is required.' });
+  const type = typeField(errors, 'user_info.type', info.type);
+  const first = nameField(errors, 'user_info.first_name', info.first_name, NAME_MAX) ?? '';
+  const last = nameField(errors, 'user_info.last_name', info.last_name, NAME_MAX) ?? '';
+  const display = nameField(errors, 'user_info.display_name', info.display_name, DISPLAY_NAME_MAX);
+  if (errors.length > 0) throw Errors.validation(errors);
+  const act = action as CreateAction;
+  const email = (info.email as string).trim();
+
+  if (!(await accounts.get(ctx.store.db, accountId)))
+    throw Errors.validation([{ field: 'account_id', message: 'Invalid field.' }]);
+  if (await users.byEmail(ctx.store.db, email)) throw Errors.emailTaken(email);
+  let cred: InitialCredential | undefined;
+  if (act === 'autoCreate') {
+    let password: string;
+    try {
+      password = await checkNewPassword(ctx, accountId, info.password, {
+        email,
+        first_name: first,
+        last_name: last,
+        display_name: display ?? `${first} ${last}`.trim(),
+      });
+    } catch (err) {
+      // The password sits in user_info: name the field where the client put it.
+      if (err instanceof ZoomError && err.errors)
+        throw Errors.validation(
+          err.errors.map((e) => ({ field: `user_info.${e.field}`, message: e.message })),
+        );
+      throw err;
+    }
+    cred = await initialCredential(ctx, password);
+  }
+
+  const id = newId();
+  try {
+    await ctx.store.transaction(async (tx) => {
+      const now = ctx.clock.now();
+      if (await users.byEmail(tx, email)) throw Errors.emailTaken(email);
+      const row = {
+        id,
+        account_id: accountId,
+        email,
+        email_norm: normalizeEmail(email),
+        first_name: first,
+        last_name: last,
+        display_name: display ?? `${first} ${last}`.trim(),
+        type: type as number,
+        role: 'member' as const,
+        status: (act === 'create' ? 'pending' : 'active') as UserStatus,
+        created_at: now,
+        last_login_at: null,
+        sign_in: SIGN_IN[act],
+      };
+      await users.insert(tx, row);
+      if (cred) await storeInitialCredential(tx, id, cred, now);
+      if (act === 'create') {
+        await inviteInTx(tx, row, {
+          now,
+          ttlMs: ctx.settings.invitationTtlSeconds * 1000,
+          acceptUrl: opts.acceptUrl,
+          invitedBy: actor === OPERATOR ? null : actor.email,
+        });
+      }
+    });
+  } catch (err) {
+    // Two requests racing for one address: the unique index refuses the second.
+    if (isUniqueViolation(err)) throw Errors.emailTaken(email);
+    throw err;
+  }
+  return { id, first_name: first, last_name: last, email, type: type as number };
+}
+
+// ---------------------------------------------------------------- read
+
+/** `GET /v2/users/email?email=`: whether any user (of any account) has this address. */
+export async function emailExists(
+  ctx: DomainContext,
+  principal: Principal,
+  email: unknown,
+): Promise<boolean> {
+  requireScopes(principal, SCOPES.checkEmail);
+  if (email === undefined || email === '')
+    throw Errors.validation([{ field: 'email', message: 'email is required.' }]);
+  if (!isEmail(email)) throw Errors.validation([{ field: 'email', message: 'Invalid field.' }]);
+  return (await users.byEmail(ctx.store.db, email)) !== undefined;
+}
+
+export interface ListQuery {
+  status?: unknown;
+  page_size?: unknown;
+  next_page_token?: unknown;
+  page_number?: unknown;
+}
+
+export interface UserPage {
+  page_count: number;
+  page_number?: number;
+  page_size: number;
+  total_records: number;
+  next_page_token: string;
+  users: UserView[];
+}
+
+/** A query-string integer: digits only, within bounds; otherwise a field error. */
+function queryInt(
+  errors: FieldError[],
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^[0-9]{1,10}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    errors.push({ field, message: `${field} must be an integer between ${min} and ${max}.` });
+    return undefined;
+  }
+  return n;
+}
+
+/**
+ * `GET /v2/users`: keyset paging on (created_at, id). A `next_page_token` seals the
+ * last row of the page, so the next page starts right after it whatever was created
+ * or deleted meanwhile: every user present for the whole walk is seen exactly once.
+ * `page_number` (older clients) pages by offset instead.
+ */
+export async function listUsers(ctx: DomainContext, principal: Principal, q: ListQuery): Promise<UserPage> {
+  requireScopes(principal, SCOPES.listUsers);
+  const errors: FieldError[] = [];
+  let status: UserStatus = 'active';
+  if (q.status !== undefined) {
+    if ((LIST_STATUSES as readonly unknown[]).includes(q.status)) status = q.status as UserStatus;
+    else errors.push({ field: 'status', message: `status must be one of ${LIST_STATUSES.join(', ')}.` });
+  }
+  const pageSize = queryInt(errors, 'page_size', q.page_size, 1, PAGE_SIZE_MAX) ?? PAGE_SIZE_DEFAULT;
+  const pageNumber = queryInt(errors, 'page_number', q.page_number, 1, 1_000_000_000);
+  if (q.next_page_token !== undefined && typeof q.next_page_token !== 'string')
+    errors.push({ field: 'next_page_token', message: 'next_page_token must be a string.' });
+  if (errors.length > 0) throw Errors.validation(errors);
+
+  const db = ctx.store.db;
+  const now = ctx.clock.now();
+  const token = q.next_page_token as string | undefined;
+  let rows: User[];
+  if (token) {
+    const cursor = await openCursor(db, token, principal.accountId, now);
+    if (q.status !== undefined && cursor.status !== status) throw Errors.invalidPageToken();
+    status = cursor.status;
+    rows = await users.page(db, principal.accountId, status, cursor.after, pageSize + 1);
+  } else {
+    const offset = pageNumber !== undefined ? (pageNumber - 1) * pageSize : 0;
+    rows = await users.page(db, principal.accountId, status, null, pageSize + 1, offset);
+  }
+  const total = await users.count(db, principal.accountId, status);
+  const page = rows.slice(0, pageSize);
+  const last = page.at(-1);
+  const next =
+    rows.length > pageSize && last
+      ? await sealCursor(
+          db,
+          {
+            accountId: principal.accountId,
+            status,
+            after: { created_at: last.created_at, id: last.id },
+            expiresAt: now + PAGE_TOKEN_TTL_MS,
+          },
+          now,
+        )
+      : '';
+  const out: UserPage = {
+    page_count: Math.ceil(total / pageSize),
+    page_size: pageSize,
+    total_records: total,
+    next_page_token: next,
+    users: page.map(userView),
+  };
+  if (pageNumber !== undefined && !token) out.page_number = pageNumber;
+  return out;
+}
+
+// ---------------------------------------------------------------- update
+
+/**
+ * `PATCH /v2/users/{userId}`: first_name, last_name, display_name, type, and
+ * role_id ("1" admin, "2" member; the owner only). Other fields are ignored.
+ */
+export async function updateProfile(
+  ctx: DomainContext,
+  actor: Actor,
+  userId: string,
+  body: unknown,
+): Promise<void> {
+  if (actor !== OPERATOR) requireScopes(actor, SCOPES.updateUser);
+  if (!isObject(body)) throw Errors.invalidJson();
+  const errors: FieldError[] = [];
+  const first = nameField(errors, 'first_name', body.first_name, NAME_MAX);
+  const last = nameField(errors, 'last_name', body.last_name, NAME_MAX);
+  const display = nameField(errors, 'display_name', body.display_name, DISPLAY_NAME_MAX);
+  const type = typeField(errors, 'type', body.type);
+  let role: Role | undefined;
+  if (body.role_id !== undefined) {
+    role = typeof body.role_id === 'string' ? ROLE_BY_ID[body.role_id] : undefined;
+    if (!role) errors.push({ field: 'role_id', message: 'role_id must be "1" (admin) or "2" (member).' });
+  }
+  if (errors.length > 0) throw Errors.validation(errors);
+
+  const user = await target(ctx, actor, userId, SCOPES.updateUser);
+  assertMayManage(actor, user, 'profile');
+  if (role !== undefined && role !== user.role) assertMayManage(actor, user, 'role');
+  // A user-level token edits its own profile, not its licence.
+  if (type !== undefined && type !== user.type && actor !== OPERATOR && actor.kind === 'user')
+    throw Errors.noPrivilege();
+
+  await ctx.store.transaction(async (tx) => {
+    await ctx.store.lockUser(tx, user.id);
+    const current = await users.byId(tx, user.id);
+    if (!current) throw Errors.userNotFound(userId);
+    const patch: Partial<User> = {};
+    if (first !== undefined) patch.first_name = first;
+    if (last !== undefined) patch.last_name = last;
+    if (display !== undefined) patch.display_name = display;
+    else if (
+      (first !== undefined || last !== undefined) &&
+      current.display_name === `${current.first_name} ${current.last_name}`.trim()
+    ) {
+      // A display name that was derived from the names follows them.
+      patch.display_name = `${first ?? current.first_name} ${last ?? current.last_name}`.trim();
+    }
+    if (type !== undefined) patch.type = type;
+    if (role !== undefined) patch.role = role;
+    if (Object.keys(patch).length > 0) await users.update(tx, user.id, patch);
+  });
+}
+
+/**
+ * `PUT /v2/users/{userId}/status`. Deactivation revokes every token acting for the
+ * user at once; activation restores sign-in, not the old tokens. A pending user
+ * becomes active by accepting their invitation, not through this endpoint.
+ */
+export async function setStatus(
+  ctx: DomainContext,
+  actor: Actor,
+  userId: string,
+  action: unknown,
+): Promise<void> {
+  if (actor !== OPERATOR) requireScopes(actor, SCOPES.updateStatus);
+  if (action === undefined) throw Errors.validation([{ field: 'action', message: 'action is required.' }]);
+  if (!(STATUS_ACTIONS as readonly unknown[]).includes(action))
+    throw Errors.validation([
+      { field: 'action', message: `action must be one of ${STATUS_ACTIONS.join(', ')}.` },
+    ]);
+  const user = await target(ctx, actor, userId, SCOPES.updateStatus);
+  // Activating the owner or oneself finds them active already: nothing to check or change.
+  const selfOrOwner = user.role === 'owner' || (actor !== OPERATOR && user.id === actor.userId);
+  if (action === 'deactivate' || !selfOrOwner) assertMayManage(actor, user, 'status');
+  await ctx.store.transaction(async (tx) => {
+    await ctx.store.lockUser(tx, user.id);
+    const current = await users.byId(tx, user.id);
+    if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
+    if (current.status === 'pending') throw Errors.pendingStatus();
+    const now = ctx.clock.now();
+    if (action === 'deactivate') {
+      if (current.status !== 'inactive') await users.update(tx, user.id, { status: 'inactive' });
+      await revokeAccess(tx, user.id, now);
+    } else if (current.status !== 'active') {
+      await users.update(tx, user.id, { status: 'active' });
+    }
+  });
+}
+
+/**
+ * `DELETE /v2/users/{userId}`. `delete` erases the user, their credential and
+ * invitation. `disassociate` (the default, as Zoom's) keeps the user, with their
+ * password, as the owner of a new free account of their own; a pending user has
+ * nothing to keep and is deleted. Either way their tokens stop working at once.
+ */
+export async function removeUser(
+  ctx: DomainContext,
+  actor: Actor,
+  userId: string,
+  action: unknown,
+): Promise<void> {
+  if (actor !== OPERATOR) requireScopes(actor, SCOPES.deleteUser);
+  const act = action === undefined ? 'disassociate' : action;
+  if (!(DELETE_ACTIONS as readonly unknown[]).includes(act))
+    throw Errors.validation([
+      { field: 'action', message: `action must be one of ${DELETE_ACTIONS.join(', ')}.` },
+    ]);
+  const user = await target(ctx, actor, userId, SCOPES.deleteUser);
+  assertMayManage(actor, user, 'delete');
+  await ctx.store.transaction(async (tx) => {
+    await ctx.store.lockUser(tx, user.id);
+    const current = await users.byId(tx, user.id);
+    if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
+    const now = ctx.clock.now();
+    await revokeAccess(tx, user.id, now);
+    if (act === 'delete' || current.status === 'pending') {
+      await users.delete(tx, user.id);
+      return;
+    }
+    await disassociate(tx, current, now);
+  });
+}
+
+async function disassociate(tx: Tx, user: User, now: number): Promise<void> {
+  const accountId = newId();
+  await accounts.insert(tx, { id: accountId, name: user.email, plan: 'free', created_at: now });
+  await invitations.delete(tx, user.id);
+  await users.update(tx, user.id, { account_id: accountId, role: 'owner', status: 'active', type: 1 });
+}

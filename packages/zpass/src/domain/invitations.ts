@@ -1,0 +1,159 @@
+import { digest, newToken } from '../crypto/random.js';
+import type { Tx } from '../store/database.js';
+import {
+  credentials,
+  invitations,
+  outbox,
+  passwordChanges,
+  passwordHistory,
+  type User,
+  users,
+} from '../store/repositories.js';
+import type { DomainContext } from './context.js';
+import { checkNewPassword } from './directory.js';
+import { Errors } from './errors.js';
+import { initialCredential } from './history.js';
+
+/** The page that takes an invitation's token, under zpass's public address (served by the web pages). */
+export const INVITATION_PATH = '/invitations/accept';
+
+/** The outbox kind of the notice a user created with `action=create` receives. */
+export const INVITATION_KIND = 'user_invitation';
+
+/** What the invitation notice's payload holds: never the link's token. */
+export interface InvitationPayload {
+  user_id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  account_id: string;
+  /** Who created the user (their e-mail), or null for the admin CLI. */
+  invited_by: string | null;
+  /** The page that takes the token: the link is `${accept_url}?token=<token>`. */
+  accept_url: string;
+  expires_at: number;
+}
+
+/**
+ * Writes the invitation and its notice, inside the transaction that creates the
+ * pending user. No token exists yet: the link's token is made when the notice is
+ * rendered (`issueInvitationLink`), so the raw token is never stored anywhere.
+ */
+export async function inviteInTx(
+  tx: Tx,
+  user: Pick<User, 'id' | 'email' | 'first_name' | 'last_name' | 'account_id'>,
+  opts: { now: number; ttlMs: number; acceptUrl: string; invitedBy: string | null },
+): Promise<void> {
+  const expiresAt = opts.now + opts.ttlMs;
+  await invitations.insert(tx, {
+    user_id: user.id,
+    account_id: user.account_id,
+    token_digest: null,
+    created_at: opts.now,
+    expires_at: expiresAt,
+    link_issued_at: null,
+  });
+  const payload: InvitationPayload = {
+    user_id: user.id,
+    email: user.email,
+    first_name: user.first_name,
+    last_name: user.last_name,
+    account_id: user.account_id,
+    invited_by: opts.invitedBy,
+    accept_url: opts.acceptUrl,
+    expires_at: expiresAt,
+  };
+  await outbox.insert(tx, {
+    kind: INVITATION_KIND,
+    account_id: user.account_id,
+    recipient: user.email,
+    payload: JSON.stringify(payload),
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: opts.now,
+    last_error: null,
+    created_at: opts.now,
+    sent_at: null,
+  });
+}
+
+export interface InvitationLink {
+  link: string;
+  expires_at: number;
+}
+
+/**
+ * A new link for a pending user's invitation: what the mail relay calls when it
+ * renders a `user_invitation` notice, and what `zpass admin invite-link` prints.
+ * Each call makes a new token and stores only its SHA-256 digest, so the previous
+ * link stops working. Undefined when there is nothing to invite to any more (the
+ * user was deleted, is no longer pending, or the invitation expired): the relay
+ * then drops the notice.
+ */
+export async function issueInvitationLink(
+  ctx: DomainContext,
+  userId: string,
+  acceptUrl: string,
+): Promise<InvitationLink | undefined> {
+  return ctx.store.transaction(async (tx) => {
+    await ctx.store.lockUser(tx, userId);
+    const now = ctx.clock.now();
+    const user = await users.byId(tx, userId);
+    const inv = await invitations.forUser(tx, userId);
+    if (user?.status !== 'pending' || !inv || inv.expires_at <= now) return undefined;
+    const token = newToken();
+    await invitations.setToken(tx, userId, digest(token), now);
+    const sep = acceptUrl.includes('?') ? '&' : '?';
+    return { link: `${acceptUrl}${sep}token=${encodeURIComponent(token)}`, expires_at: inv.expires_at };
+  });
+}
+
+/**
+ * Accepts an invitation: the link's token and the first password the user chose.
+ * The user becomes active with that password (checked like any new password), the
+ * invitation is used up, and the change is logged as made on the web. For the
+ * invitation page; errors are Zoom-format 400s (code 300) or the password rules'.
+ */
+export async function acceptInvitation(
+  ctx: DomainContext,
+  token: unknown,
+  password: unknown,
+  opts: { ip?: string | null } = {},
+): Promise<User> {
+  if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw Errors.invitationInvalid();
+  const d = digest(token);
+  const found = await invitations.byDigest(ctx.store.db, d);
+  if (!found) throw Errors.invitationInvalid();
+  if (found.expires_at <= ctx.clock.now()) throw Errors.invitationExpired();
+  const invited = await users.byId(ctx.store.db, found.user_id);
+  const accepted = await checkNewPassword(ctx, found.account_id, password, invited);
+  const cred = await initialCredential(ctx, accepted);
+  return ctx.store.transaction(async (tx) => {
+    await ctx.store.lockUser(tx, found.user_id);
+    const now = ctx.clock.now();
+    const inv = await invitations.byDigest(tx, d);
+    const user = await users.byId(tx, found.user_id);
+    if (!inv || user?.status !== 'pending') throw Errors.invitationInvalid();
+    if (inv.expires_at <= now) throw Errors.invitationExpired();
+    if (!(await credentials.replace(tx, user.id, null, cred.phc, now))) throw Errors.invitationInvalid();
+    await passwordHistory.insert(tx, {
+      user_id: user.id,
+      phc: cred.historyPhc,
+      credential_version: 1,
+      created_at: now,
+    });
+    await users.update(tx, user.id, { status: 'active' });
+    await invitations.delete(tx, user.id);
+    await passwordChanges.insert(tx, {
+      account_id: user.account_id,
+      user_id: user.id,
+      actor_user_id: user.id,
+      app_id: null,
+      token_digest: null,
+      via: 'web',
+      ip: opts.ip ?? null,
+      changed_at: now,
+    });
+    return { ...user, status: 'active' as const };
+  });
+}
