@@ -33,6 +33,8 @@ export async function resolveUser(
 ): Promise<User> {
   if (principal.kind === 'user' && !namesSelf(principal, userId))
     throw Errors.missingScopes(endpoint.account);
+  // No id or e-mail holds a control character (and PostgreSQL refuses NUL in text).
+  if (/\p{Cc}/u.test(userId)) throw Errors.userNotFound(userId);
   const key = userId === 'me' ? principal.userId : userId;
   const user = await users.inAccount(ctx.store.db, principal.accountId, key);
   if (!user) throw Errors.userNotFound(userId);

@@ -145,7 +145,13 @@ export const outbox = {
    * SQLite: the transaction's write lock) and leased until `now + leaseMs`, so no other
    * relay takes them until the lease runs out. Returns the claimed rows.
    */
-  claim: async (tx: Q, dialect: Dialect, now: number, limit: number, leaseMs: number): Promise<OutboxRow[]> => {
+  claim: async (
+    tx: Q,
+    dialect: Dialect,
+    now: number,
+    limit: number,
+    leaseMs: number,
+  ): Promise<OutboxRow[]> => {
     let pick = tx
       .selectFrom('outbox')
       .select('id')
