@@ -62,6 +62,11 @@ export function hasControlCharacter(s: string): boolean {
   return /\p{Cc}/u.test(s);
 }
 
+/** Lone UTF-16 surrogates (from JSON escapes like "\ud800") are not text: encoded, they all look alike. */
+export function hasLoneSurrogate(s: string): boolean {
+  return /\p{Cs}/u.test(s);
+}
+
 /**
  * Problems that make the value unusable as a password at all, reported by
  * the server as code 300 "Validation Failed." with a field error.
@@ -69,6 +74,7 @@ export function hasControlCharacter(s: string): boolean {
 export function malformedReason(password: string): string | undefined {
   if (password.length === 0) return 'Password is required.';
   if (hasControlCharacter(password)) return 'Password must not contain control characters.';
+  if (hasLoneSurrogate(password)) return 'Password must be valid Unicode text.';
   if (codePointLength(password) > MAX_LENGTH)
     return `Password should be less than ${MAX_LENGTH + 1} characters.`;
   return undefined;

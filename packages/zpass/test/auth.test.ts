@@ -440,6 +440,7 @@ describe('GET /v2/users/{userId}', () => {
       status: 'active',
       created_at: body.created_at,
       account_id: t.demo.account_id,
+      login_types: [100],
     });
     assert.match(u.id, /^[A-Za-z0-9_-]{22}$/);
     const created = Date.parse(body.created_at as string);

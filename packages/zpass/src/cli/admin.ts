@@ -315,7 +315,10 @@ export function registerAdmin(program: Command): void {
     .option('--data <dir>', 'data folder')
     .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
-      const rows = await withContext(o, (ctx) => users.listByAccount(ctx.store.db, o.account));
+      const rows = await withContext(o, async (ctx) => {
+        if (!(await accounts.get(ctx.store.db, o.account))) throw new AdminError(`No account ${o.account}.`);
+        return users.listByAccount(ctx.store.db, o.account);
+      });
       const out = rows.map(userView);
       if (o.json) printJson(out);
       else

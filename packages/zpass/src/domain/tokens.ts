@@ -27,7 +27,8 @@ export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): 
   if (!req.grantType) throw new OAuthError(400, 'invalid_request', 'Missing grant type');
   if (req.grantType !== 'account_credentials')
     throw new OAuthError(400, 'unsupported_grant_type', 'Unsupported grant type');
-  if (!req.clientId || !req.clientSecret) throw invalidClient();
+  // No client id holds a control character (and PostgreSQL refuses NUL in text).
+  if (!req.clientId || !req.clientSecret || /\p{Cc}/u.test(req.clientId)) throw invalidClient();
   const db = ctx.store.db;
   const app = await apps.byClientId(db, req.clientId);
   if (app?.kind !== 's2s' || !digestsEqual(app.client_secret_digest, digest(req.clientSecret))) {

@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
 import { newTrackingId, registerTracking } from './plugins/tracking.js';
 import { accountRoutes } from './routes/accounts.js';
 import { oauthRoutes } from './routes/oauth.js';
@@ -36,6 +36,10 @@ export function createLogger(level = 'info', stream?: DestinationStream): Logger
           'req.headers.authorization',
           'req.headers.cookie',
           'headers.authorization',
+          'headers.cookie',
+          // Plugins log their options with the request's headers (@fastify/multipart: busboyOptions, at trace).
+          '*.headers.authorization',
+          '*.headers.cookie',
           '*.password',
           'password',
         ],
@@ -64,6 +68,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 16 * 1024 },
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    // Zoom's error format even for requests that never reach a route.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // A JSON number is not a password: values keep the type the client sent.
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
   });

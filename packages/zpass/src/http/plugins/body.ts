@@ -1,16 +1,54 @@
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
-import { Errors } from '../../domain/errors.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Errors, ZoomError } from '../../domain/errors.js';
 
 /** Largest request body accepted, in bytes, for every content type. */
 export const BODY_LIMIT = 1024 * 1024;
 
 /**
+ * A multipart body as `{name: value}` (repeated names give arrays), under the same
+ * byte limit as the other content types. File parts are refused (413).
+ */
+async function readMultipart(request: FastifyRequest): Promise<Record<string, unknown>> {
+  const body: Record<string, unknown> = {};
+  let size = 0;
+  for await (const part of request.parts()) {
+    // With `files: 0` busboy skips file parts and the iterator throws FST_FILES_LIMIT instead.
+    if (part.type !== 'field') throw Errors.bodyTooLarge();
+    // busboy cuts a value at `fieldSize` bytes: the body was larger than the limit.
+    if (part.valueTruncated || part.fieldnameTruncated) throw Errors.bodyTooLarge();
+    const value = part.value;
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+    size += Buffer.byteLength(part.fieldname) + Buffer.byteLength(text);
+    if (size > BODY_LIMIT) throw Errors.bodyTooLarge();
+    const prior = body[part.fieldname];
+    body[part.fieldname] =
+      prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+  return body;
+}
+
+/** What the multipart reader throws, in Zoom's format: anything else from busboy is a malformed body. */
+function multipartError(err: unknown): ZoomError {
+  if (err instanceof ZoomError) return err;
+  switch ((err as { code?: unknown }).code) {
+    // A file part is refused as too large (docs/compatibility.md): no write here takes a file.
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return Errors.bodyTooLarge();
+  }
+  return Errors.validation([{ field: 'body', message: 'The multipart body is malformed.' }]);
+}
+
+/**
  * Every write accepts JSON, multipart/form-data (what Zoom's Postman collection
  * and curl send) and application/x-www-form-urlencoded. A JSON body must be an object.
+ * Any other content type (text/plain included) is 415.
  */
 export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
+  app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
     'application/json',
@@ -27,11 +65,28 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
       done(null, value);
     },
   );
+  // A declared length over the limit is refused before any of the body is read, whatever
+  // its type (the multipart reader does not go through Fastify's own body limit).
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (Number(request.headers['content-length']) > BODY_LIMIT) throw Errors.bodyTooLarge();
+    return payload;
+  });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
     limits: { fieldSize: BODY_LIMIT, fields: 32, files: 0, parts: 33, fileSize: BODY_LIMIT, headerPairs: 64 },
     throwFileSizeLimit: true,
+  });
+  app.addHook('preValidation', async (request) => {
+    if (!request.isMultipart()) return;
+    try {
+      request.body = await readMultipart(request);
+    } catch (err) {
+      // The reader stopped early: discard the rest of the body, as Node does for a body
+      // never read, so that the connection is not left hanging on an unread request.
+      request.raw.unpipe();
+      request.raw.resume();
+      throw multipartError(err);
+    }
   });
 }
 

@@ -1,7 +1,9 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HasherBusyError } from '../../crypto/hasher.js';
 import { Errors, type FieldError, OAuthError, ZoomError } from '../../domain/errors.js';
 import { isUnavailable } from '../../store/failures.js';
+import { newTrackingId, TRACKING_HEADER } from './tracking.js';
 
 interface AjvError {
   keyword: string;
@@ -19,7 +21,10 @@ function fieldErrors(validation: AjvError[]): FieldError[] {
       return { field, message: `${field} is required.` };
     }
     const field = path || 'body';
-    if (v.keyword === 'type') return { field, message: `${field} must be a ${String(v.params.type)}.` };
+    if (v.keyword === 'type') {
+      const type = String(v.params.type);
+      return { field, message: `${field} must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}.` };
+    }
     return { field, message: `${field} ${v.message ?? 'is invalid'}.` };
   });
 }
@@ -54,6 +59,11 @@ export function toZoomError(err: unknown): ZoomError | OAuthError {
   return Errors.internal();
 }
 
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const mapped = toZoomError(err);
@@ -65,6 +75,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
         'request refused',
       );
     }
+    // Answered before the body was read: close the connection rather than leave an
+    // unread body holding it open (and a graceful shutdown waiting on it).
+    if (request.body === undefined && hasBody(request)) reply.header('connection', 'close');
     if (mapped instanceof OAuthError) {
       return reply
         .code(mapped.status)
@@ -78,4 +91,33 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const e = Errors.notFound(request.method, request.url);
     return reply.code(e.status).send(e.toBody());
   });
+}
+
+/** Errors Fastify raises before routing (a URL that does not decode, a path parameter too long). */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const mapped = toZoomError(err);
+  const status = mapped.status >= 400 && mapped.status < 500 ? mapped.status : 400;
+  request.log.info({ status, code: err.code }, 'request refused');
+  reply
+    .code(status)
+    .header(TRACKING_HEADER, request.id)
+    .send({ code: 300, message: 'The request is malformed.' });
+}
+
+/** A request Node's HTTP parser cannot read at all: answered in Zoom's format, then the socket closes. */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'Request header fields are too large.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'The request took too long to arrive.']
+        : [400, 'Bad Request', 'The request is malformed.'];
+  const body = JSON.stringify({ code: 300, message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\n${TRACKING_HEADER}: ${newTrackingId()}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
