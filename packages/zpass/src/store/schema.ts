@@ -105,6 +105,17 @@ export interface OutboxTable {
   sent_at: Millis | null;
 }
 
+export interface RateLimitOverridesTable {
+  account_id: string;
+  /** Light, Medium or Heavy. */
+  category: string;
+  /** QPS or Daily-limit. */
+  limit_type: string;
+  /** Requests per second or per UTC day; null removes the plan's daily limit. */
+  value: number | null;
+  updated_at: Millis;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -114,4 +125,5 @@ export interface Database {
   apps: AppsTable;
   access_tokens: AccessTokensTable;
   outbox: OutboxTable;
+  rate_limit_overrides: RateLimitOverridesTable;
 }

@@ -15,6 +15,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     '/v2/users/:userId',
     {
       onRequest: requireAuth(ctx, SCOPES.readUser),
+      config: { rateLimit: 'Light' },
       schema: {
         summary: 'Get a user',
         tags: ['Users'],
@@ -33,6 +34,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     '/v2/users/:userId/password',
     {
       onRequest: requireAuth(ctx, SCOPES.updatePassword),
+      config: { rateLimit: 'Medium' },
       schema: {
         summary: "Update a user's password",
         description:
