@@ -38,6 +38,9 @@ end
 return {0, q, d}
 `;
 
+/** While Redis fails, how often a request tries it again (the others count in memory meanwhile). */
+const RETRY_MS = 500;
+
 type RedisWithTake = Redis & {
   zpassTake(...args: (string | number)[]): Promise<[number, number, number]>;
 };
@@ -90,6 +93,8 @@ export class RedisCounter implements Counter {
   private readonly logger?: Logger;
   private readonly where: string;
   private degraded = false;
+  /** While degraded, Redis is tried again from this time on (real time): a slow Redis slows one request, not all. */
+  private retryAt = 0;
 
   constructor(options: RedisCounterOptions) {
     this.prefix = options.prefix ?? 'zpass:';
@@ -113,6 +118,7 @@ export class RedisCounter implements Counter {
   async take(t: Take): Promise<TakeResult> {
     if (this.redis.status !== 'ready')
       return this.degrade(t, new Error(`redis connection ${this.redis.status}`));
+    if (this.degraded && Date.now() < this.retryAt) return this.fallback.takeSync(t);
     const base = `${this.prefix}rl:${t.accountId}:${t.category}`;
     const sw = secondWindow(t.now);
     const dw = dayWindow(t.now);
@@ -173,6 +179,7 @@ export class RedisCounter implements Counter {
   }
 
   private degrade(t: Take, err: Error): TakeResult {
+    this.retryAt = Date.now() + RETRY_MS;
     if (!this.degraded) {
       this.degraded = true;
       this.logger?.warn(
