@@ -7,7 +7,7 @@ import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { buildApp, createLogger } from './http/app.js';
-import { createRateLimiter, type RateLimiter, redactRedisUrl } from './limits/index.js';
+import { createRateLimiter, type RateLimiter, RedisCounter, redactRedisUrl } from './limits/index.js';
 import { FailureThrottle, type ThrottleOptions } from './limits/throttle.js';
 import { openStore, type Store } from './store/database.js';
 
@@ -83,8 +83,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
       logger,
     );
-    if (options.redisUrl)
-      logger.info({ redis: redactRedisUrl(options.redisUrl) }, 'rate limits counted in redis');
+    if (limiter.counter instanceof RedisCounter) {
+      const redis = redactRedisUrl(options.redisUrl!);
+      if (await limiter.counter.waitReady()) logger.info({ redis }, 'rate limits counted in redis');
+      else
+        logger.warn(
+          { redis },
+          'redis is unreachable at start: rate limits are enforced per server until it answers',
+        );
+    }
     let app: FastifyInstance;
     try {
       app = await buildApp({

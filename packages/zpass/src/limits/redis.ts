@@ -112,7 +112,7 @@ export class RedisCounter implements Counter {
     }) as RedisWithTake;
     this.redis.defineCommand('zpassTake', { numberOfKeys: 4, lua: TAKE_SCRIPT });
     // Connection errors are reported through `take` failing; without a listener they would end the process.
-    this.redis.on('error', () => {});
+    this.redis.on('error', (err) => this.logger?.debug({ error: err.message }, 'redis connection error'));
   }
 
   async take(t: Take): Promise<TakeResult> {
@@ -166,6 +166,24 @@ export class RedisCounter implements Counter {
     } catch {
       // Unreachable: the forced refusals apply to this server's fallback counts only (set above).
     }
+  }
+
+  /**
+   * Waits until the connection is ready, at most `timeoutMs`; whether it is. A server
+   * starts counting in Redis from its first request, or in memory if Redis is not there.
+   */
+  async waitReady(timeoutMs = 2000): Promise<boolean> {
+    if (this.redis.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.redis.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.redis.on('ready', onReady);
+    });
   }
 
   /** Whether counts are going to Redis right now (false while falling back to memory). */

@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { ManualClock } from '../src/clock.js';
+import { createAccount } from '../src/domain/accounts.js';
+import { setLimit } from '../src/limits/admin.js';
+import {
+  accountToken,
+  call,
+  deleteRedisKeys,
+  type JsonResponse,
+  startTestServer,
+  TEST_REDIS_URL,
+  type TestServer,
+  uniqueRedisPrefix,
+} from './helpers.js';
+import { faultyRelay } from './relay.js';
+
+// Every test server here counts in the shared test Redis under a key prefix of its own,
+// deleted when the test ends; Redis faults are a relay the test cuts, never the real server.
+
+const T0 = Date.UTC(2026, 4, 20, 8, 30, 0, 0);
+const QPS_BODY = {
+  code: 429,
+  message: 'You have reached the maximum per-second rate limit for this API. Try again later.',
+};
+
+function nextWindow(clock: ManualClock): void {
+  clock.advance(1000 - (clock.now() % 1000));
+}
+
+function getUser(t: TestServer, token: string) {
+  return call(`${t.url}/v2/users/me`, { token });
+}
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const redis = new Redis(TEST_REDIS_URL);
+  try {
+    return await redis.keys(`${prefix}*`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function statuses(rs: JsonResponse[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const r of rs) out[r.status] = (out[r.status] ?? 0) + 1;
+  return out;
+}
+
+function countLines(t: TestServer, text: string): number {
+  return t.logs.filter((l) => l.includes(text)).length;
+}
+
+describe('rate limits counted in Redis', () => {
+  let t: TestServer;
+  let clock: ManualClock;
+  let token: string;
+  let prefix: string;
+  before(async () => {
+    clock = new ManualClock(T0);
+    t = await startTestServer({ clock, zoomLimits: true, redis: true });
+    prefix = t.redisPrefix!;
+    token = await accountToken(t);
+  });
+  after(async () => {
+    await t.stop();
+    // The test server's keys are gone with it.
+    assert.deepEqual(await keysUnder(prefix), []);
+  });
+
+  it('answers the same headers and 429s as in memory, keeping its counts under its prefix', async () => {
+    nextWindow(clock);
+    const all = await Promise.all(
+      Array.from({ length: 25 }, () =>
+        call(`${t.url}/v2/users/me/password`, { method: 'PUT', token, json: {} }),
+      ),
+    );
+    assert.deepEqual(statuses(all), { 400: 20, 429: 5 });
+    for (const r of all.filter((x) => x.status === 429)) {
+      assert.deepEqual(r.body, QPS_BODY);
+      assert.equal(r.headers.get('x-ratelimit-category'), 'Medium');
+      assert.equal(r.headers.get('x-ratelimit-type'), 'QPS');
+      assert.equal(r.headers.get('x-ratelimit-limit'), '20');
+      assert.equal(r.headers.get('x-ratelimit-remaining'), '0');
+      assert.equal(r.headers.get('retry-after'), '1');
+    }
+    const second = Math.floor(clock.now() / 1000);
+    const keys = await keysUnder(prefix);
+    assert.ok(keys.includes(`${prefix}rl:${t.demo.account_id}:Medium:s:${second}`), keys.join(' '));
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      const key = `${prefix}rl:${t.demo.account_id}:Medium:s:${second}`;
+      assert.equal(await redis.get(key), '20');
+      const ttl = await redis.pttl(key);
+      assert.ok(ttl > 0 && ttl <= 5000, `ttl ${ttl}`);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('applies daily limits in Redis, with the ISO 8601 Retry-After', async () => {
+    const free = await createAccount(t.server.ctx, { ownerEmail: 'free-redis@example.test', plan: 'free' });
+    const freeToken = await accountToken(t, {
+      accountId: free.account_id,
+      clientId: free.app.client_id,
+      clientSecret: free.app.client_secret,
+    });
+    await setLimit(t.server.ctx, free.account_id, 'Light', 'daily', '3');
+    nextWindow(clock);
+    const rs = [];
+    for (let i = 0; i < 4; i++) rs.push(await getUser(t, freeToken));
+    assert.deepEqual(
+      rs.map((r) => [r.status, r.headers.get('x-ratelimit-type'), r.headers.get('x-ratelimit-remaining')]),
+      [
+        [200, 'Daily-limit', '2'],
+        [200, 'Daily-limit', '1'],
+        [200, 'Daily-limit', '0'],
+        [429, 'Daily-limit', '0'],
+      ],
+    );
+    assert.equal(rs[3]!.headers.get('retry-after'), '2026-05-21T00:00:00Z');
+    assert.equal(rs[3]!.headers.get('x-ratelimit-limit'), '3');
+  });
+});
+
+describe('two servers sharing one Redis', () => {
+  let a: TestServer;
+  let b: TestServer;
+  let clock: ManualClock;
+  let token: string;
+  before(async () => {
+    clock = new ManualClock(T0);
+    a = await startTestServer({ clock, zoomLimits: true, redis: true });
+    // The second server: same database, same Redis prefix, its own connection pool and Redis client.
+    b = await startTestServer({
+      clock,
+      zoomLimits: true,
+      redis: true,
+      dataDir: a.dataDir,
+      redisPrefix: a.redisPrefix,
+    });
+    token = await accountToken(a);
+  });
+  after(async () => {
+    await b.stop(false);
+    await a.stop();
+  });
+
+  it('enforce one account limit together: exactly the limit per window across both', async () => {
+    for (let window = 0; window < 3; window++) {
+      nextWindow(clock);
+      const all = await Promise.all(Array.from({ length: 60 }, (_, i) => getUser(i % 2 ? b : a, token)));
+      assert.deepEqual(statuses(all), { 200: 30, 429: 30 }, `window ${window}`);
+      const remaining = all
+        .filter((r) => r.status === 200)
+        .map((r) => Number(r.headers.get('x-ratelimit-remaining')))
+        .sort((x, y) => x - y);
+      assert.deepEqual(
+        remaining,
+        Array.from({ length: 30 }, (_, i) => i),
+      );
+    }
+  });
+});
+
+describe('Redis unreachable, slow, and back', () => {
+  let relay: Awaited<ReturnType<typeof faultyRelay>>;
+  let viaRelay: TestServer;
+  let direct: TestServer;
+  let clock: ManualClock;
+  let token: string;
+  const prefix = uniqueRedisPrefix();
+  before(async () => {
+    const target = new URL(TEST_REDIS_URL);
+    relay = await faultyRelay({ host: target.hostname, port: Number(target.port || 6379) });
+    clock = new ManualClock(T0);
+    viaRelay = await startTestServer({
+      clock,
+      zoomLimits: true,
+      redis: `redis://127.0.0.1:${relay.port}`,
+      redisPrefix: prefix,
+      redisTimeoutMs: 100,
+    });
+    direct = await startTestServer({
+      clock,
+      zoomLimits: true,
+      redis: true,
+      dataDir: viaRelay.dataDir,
+      redisPrefix: prefix,
+    });
+    token = await accountToken(viaRelay);
+  });
+  after(async () => {
+    await direct.stop(false);
+    await viaRelay.stop();
+    await relay.close();
+    await deleteRedisKeys(prefix);
+  });
+
+  /** Sends `n` requests to each server in turn, one at a time; the statuses per server. */
+  async function split(n: number): Promise<{ relay: number[]; direct: number[] }> {
+    const out = { relay: [] as number[], direct: [] as number[] };
+    for (let i = 0; i < n; i++) {
+      out.relay.push((await getUser(viaRelay, token)).status);
+      out.direct.push((await getUser(direct, token)).status);
+    }
+    return out;
+  }
+
+  /** Requests on the relayed server until its logs say Redis is back (Redis is retried at most twice a second). */
+  async function untilBack(): Promise<void> {
+    const seen = countLines(viaRelay, 'redis is reachable again');
+    for (let i = 0; i < 100; i++) {
+      nextWindow(clock);
+      const r = await getUser(viaRelay, token);
+      assert.equal(r.status, 200, r.text);
+      if (countLines(viaRelay, 'redis is reachable again') > seen) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.fail(`redis did not come back: ${viaRelay.logs.slice(-3).join('')}`);
+  }
+
+  it('keeps serving with per-server limits while Redis is cut, logs it once, and shares again when it returns', async () => {
+    nextWindow(clock);
+    const shared = await split(16);
+    // Shared: 30 allowed across both, then 429s.
+    assert.equal([...shared.relay, ...shared.direct].filter((s) => s === 200).length, 30);
+
+    await relay.cut();
+    // A restart loses Redis's counts as well.
+    await deleteRedisKeys(prefix);
+    nextWindow(clock);
+    const cut = await split(31);
+    // Each server enforces the limit on its own meanwhile: never a 5xx.
+    assert.deepEqual(statuses(cut.relay.map((status) => ({ status }) as JsonResponse)), { 200: 30, 429: 1 });
+    assert.deepEqual(statuses(cut.direct.map((status) => ({ status }) as JsonResponse)), { 200: 30, 429: 1 });
+    const refused = await getUser(viaRelay, token);
+    assert.equal(refused.status, 429);
+    assert.deepEqual(refused.body, QPS_BODY);
+    assert.equal(refused.headers.get('x-ratelimit-limit'), '30');
+    assert.equal(countLines(viaRelay, 'redis is unreachable'), 1);
+    assert.equal(countLines(direct, 'redis is unreachable'), 0);
+    // The URL is logged without secrets, and the logged line says what happens meanwhile.
+    assert.match(
+      viaRelay.logs.find((l) => l.includes('redis is unreachable'))!,
+      /"redis":"redis:\/\/127\.0\.0\.1:\d+".*enforced per server until it returns/,
+    );
+
+    await relay.restore();
+    await untilBack();
+    assert.equal(countLines(viaRelay, 'redis is reachable again'), 1);
+    nextWindow(clock);
+    const again = await split(16);
+    assert.equal([...again.relay, ...again.direct].filter((s) => s === 200).length, 30);
+  });
+
+  it('answers promptly from memory while Redis is too slow, and shares again once it answers', async () => {
+    const before = countLines(viaRelay, 'redis is unreachable');
+    relay.stall();
+    try {
+      nextWindow(clock);
+      const started = Date.now();
+      const rs = [];
+      for (let i = 0; i < 5; i++) rs.push(await getUser(viaRelay, token));
+      const took = Date.now() - started;
+      assert.deepEqual(statuses(rs), { 200: 5 });
+      // One request waits for the 100 ms timeout; the others go straight to memory.
+      assert.ok(took < 1000, `took ${took} ms`);
+      assert.equal(countLines(viaRelay, 'redis is unreachable'), before + 1);
+    } finally {
+      relay.unstall();
+    }
+    await untilBack();
+    nextWindow(clock);
+    const again = await split(16);
+    assert.equal([...again.relay, ...again.direct].filter((s) => s === 200).length, 30);
+  });
+});
