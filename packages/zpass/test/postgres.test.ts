@@ -12,6 +12,7 @@ import { openStore } from '../src/store/database.js';
 import { credentials, outbox, passwordChanges } from '../src/store/repositories.js';
 import { accountToken, call, putPassword, startTestServer, type TestServer, tempDir } from './helpers.js';
 import { createTestDatabase, dropTestDatabase, onDatabase, onPostgres } from './pg.js';
+import { waitUntilUp } from './processes.js';
 import { faultyRelay, freePort } from './relay.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zpass.js');
@@ -19,20 +20,6 @@ const CAP_MESSAGE =
   'This password cannot be changed because it has already been changed the maximum number of times over the past 24 hours.';
 // These tests need a PostgreSQL server: they run on the PostgreSQL pass of scripts/test.mjs.
 const needsPostgres = { skip: onPostgres() ? false : 'runs on the PostgreSQL pass' };
-
-async function waitUntilUp(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}): ${output()}`);
-    try {
-      const res = await fetch(`${url}/openapi.json`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server did not start: ${output()}`);
-}
 
 /** Kills every connection to the database but the one doing the killing. */
 async function killConnections(databaseUrl: string): Promise<number> {

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ManualClock } from '../src/clock.js';
@@ -6,14 +8,18 @@ import { createAccount } from '../src/domain/accounts.js';
 import { setLimit } from '../src/limits/admin.js';
 import {
   accountToken,
+  basic,
   call,
   deleteRedisKeys,
   type JsonResponse,
   startTestServer,
   TEST_REDIS_URL,
   type TestServer,
+  tempDir,
   uniqueRedisPrefix,
 } from './helpers.js';
+import { databaseFor, dropTestDatabase } from './pg.js';
+import { spawnServer } from './processes.js';
 import { faultyRelay } from './relay.js';
 
 // Every test server here counts in the shared test Redis under a key prefix of its own,
@@ -275,5 +281,72 @@ describe('Redis unreachable, slow, and back', () => {
     nextWindow(clock);
     const again = await split(16);
     assert.equal([...again.relay, ...again.direct].filter((s) => s === 200).length, 30);
+  });
+});
+
+describe('two server processes sharing Redis (real clock)', () => {
+  it('accept together at most the limit in every one-second window', async () => {
+    const dataDir = tempDir();
+    const databaseUrl = await databaseFor(dataDir);
+    const prefix = uniqueRedisPrefix();
+    const env = { REDIS_URL: TEST_REDIS_URL, ZPASS_REDIS_PREFIX: prefix, DATABASE_URL: databaseUrl ?? '' };
+    // One after the other on one store: the first creates the demo account (plan Pro: Light 30/s).
+    const first = await spawnServer(['--data', dataDir], env);
+    const second = await spawnServer(['--data', dataDir], env).catch(async (err) => {
+      await first.stop();
+      throw err;
+    });
+    try {
+      const demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'));
+      const res = await fetch(
+        `${first.url}/oauth/token?grant_type=account_credentials&account_id=${demo.account_id}`,
+        { method: 'POST', headers: { authorization: basic(demo.client_id, demo.client_secret) } },
+      );
+      assert.equal(res.status, 200);
+      const { access_token: token } = (await res.json()) as { access_token: string };
+      const samples: { sent: number; done: number; status: number; server: number }[] = [];
+      const until = Date.now() + 3000;
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, worker) => {
+          for (let i = 0; Date.now() < until; i++) {
+            const server = (worker + i) % 2;
+            const sent = Date.now();
+            const r = await fetch(`${[first, second][server]!.url}/v2/users/me`, {
+              headers: { authorization: `Bearer ${token}` },
+            });
+            await r.arrayBuffer();
+            samples.push({ sent, done: Date.now(), status: r.status, server });
+          }
+        }),
+      );
+      const accepted = samples.filter((x) => x.status === 200);
+      assert.deepEqual(
+        [...new Set(samples.map((x) => x.status))].sort(),
+        [200, 429],
+        'the load is over the limit, and nothing else than 200 or 429 is answered',
+      );
+      assert.ok(accepted.some((x) => x.server === 0) && accepted.some((x) => x.server === 1));
+      // A request is counted in the window of the instant a server received it, between its
+      // sending and its answer: those wholly inside one second count in that second.
+      const perSecond = new Map<number, number>();
+      for (const x of accepted) {
+        const s = Math.floor(x.sent / 1000);
+        if (Math.floor(x.done / 1000) === s) perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+      }
+      for (const [s, n] of perSecond) assert.ok(n <= 30, `second ${s}: ${n} accepted across both servers`);
+      // And over the whole run, no more than 30 per second touched.
+      const touched = new Set(samples.flatMap((x) => [Math.floor(x.sent / 1000), Math.floor(x.done / 1000)]));
+      assert.ok(
+        accepted.length <= 30 * touched.size,
+        `${accepted.length} accepted in ${touched.size} seconds`,
+      );
+      // The limit was reached, not starved: at least two full windows' worth in three seconds.
+      assert.ok(accepted.length >= 60, `only ${accepted.length} accepted`);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+      await deleteRedisKeys(prefix);
+      if (databaseUrl) await dropTestDatabase(databaseUrl);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
