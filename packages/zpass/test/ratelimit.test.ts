@@ -174,6 +174,35 @@ describe('rate limits (memory counter)', () => {
     assert.equal(rate(again).remaining, '19');
   });
 
+  it('refuses over the limit before reading the body, whatever its type or size', async () => {
+    nextWindow(clock);
+    for (let i = 0; i < 20; i++) assert.equal((await mediumNoop(t, token)).status, 400);
+    const form = new FormData();
+    form.append('password', 'Multipart-Pass-1');
+    const bodies: { headers?: Record<string, string>; body: BodyInit }[] = [
+      { body: form },
+      {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'password=Urlencoded-Pass-1',
+      },
+      {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password: 'x'.repeat(900_000) }),
+      },
+      { headers: { 'content-type': 'application/json' }, body: '{not json' },
+      { headers: { 'content-type': 'text/plain' }, body: 'password' },
+    ];
+    for (const b of bodies) {
+      const r = await call(`${t.url}/v2/users/me/password`, { method: 'PUT', token, ...b });
+      assert.equal(r.status, 429, r.text);
+      assert.deepEqual(r.body, QPS_BODY);
+      assert.equal(rate(r).retryAfter, '1');
+    }
+    // The connection stays usable and the server well.
+    clock.advance(1000);
+    assert.equal((await mediumNoop(t, token)).status, 400);
+  });
+
   it('allows exactly the limit of a concurrent burst in one window', async () => {
     nextWindow(clock);
     const all = await Promise.all(Array.from({ length: 45 }, () => getUser(t, token)));

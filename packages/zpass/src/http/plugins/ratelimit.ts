@@ -36,9 +36,8 @@ export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): 
     const decision = await limiter.check(principal.accountId, category);
     const headers = rateLimitHeaders(decision);
     reply.headers(headers);
-    if (!decision.allowed) {
-      request.log.info({ category, type: decision.type, forced: decision.forced }, 'rate limit reached');
+    // The error handler logs the refusal (status and code), as it does every other.
+    if (!decision.allowed)
       throw decision.type === 'QPS' ? Errors.rateLimitQps(headers) : Errors.rateLimitDaily(headers);
-    }
   });
 }
