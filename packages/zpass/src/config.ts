@@ -19,6 +19,8 @@ export interface ServeConfig extends StoreConfig {
   redisUrl?: string;
   /** Prefix of zpass's Redis keys (`ZPASS_REDIS_PREFIX`, default `zpass:`). */
   redisPrefix?: string;
+  /** A Redis command slower than this counts as Redis being unreachable (`ZPASS_REDIS_TIMEOUT_MS`, default 250). */
+  redisTimeoutMs?: number;
   /** Serve the integrators' test controls (`--test-controls`, `ZPASS_TEST_CONTROLS=1`). */
   testControls?: boolean;
   /** Apply pending migrations at start (default true; `--no-migrate` turns it off). */
@@ -106,6 +108,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     migrate: flags.migrate !== false,
     redisUrl: redisUrlFrom(flags.redisUrl ?? (env.REDIS_URL || undefined)),
     redisPrefix: env.ZPASS_REDIS_PREFIX || undefined,
+    redisTimeoutMs: redisTimeoutFrom(env.ZPASS_REDIS_TIMEOUT_MS),
     testControls: flags.testControls === true || env.ZPASS_TEST_CONTROLS === '1',
   };
 }
@@ -115,4 +118,14 @@ function redisUrlFrom(url: string | undefined): string | undefined {
   const problem = checkRedisUrl(url);
   if (problem) throw new ConfigError(problem);
   return url;
+}
+
+function redisTimeoutFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 10 || n > 60_000)
+    throw new ConfigError(
+      `ZPASS_REDIS_TIMEOUT_MS must be a whole number of milliseconds from 10 to 60000, got "${value}".`,
+    );
+  return n;
 }

@@ -20,8 +20,6 @@ export interface ServerOptions extends ServeConfig {
   demo?: boolean;
   /** Where the demo banner goes (default stdout). */
   print?: (text: string) => void;
-  /** A Redis command slower than this falls back to per-server counts (default 250 ms). */
-  redisTimeoutMs?: number;
   /** Delays of the failed-sign-in throttle (defaults: see FailureThrottle). */
   throttle?: Partial<ThrottleOptions>;
 }

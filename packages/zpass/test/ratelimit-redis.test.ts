@@ -137,7 +137,7 @@ describe('two servers sharing one Redis', () => {
   let token: string;
   before(async () => {
     clock = new ManualClock(T0);
-    a = await startTestServer({ clock, zoomLimits: true, redis: true });
+    a = await startTestServer({ clock, zoomLimits: true, redis: true, testControls: true });
     // The second server: same database, same Redis prefix, its own connection pool and Redis client.
     b = await startTestServer({
       clock,
@@ -151,6 +151,23 @@ describe('two servers sharing one Redis', () => {
   after(async () => {
     await b.stop(false);
     await a.stop();
+  });
+
+  it('share forced 429s of the test controls', async () => {
+    const force = await call(`${a.url}/zpass/test/rate-limits`, {
+      method: 'POST',
+      token,
+      json: { type: 'QPS', count: 2 },
+    });
+    assert.equal(force.status, 204, force.text);
+    nextWindow(clock);
+    const first = await getUser(b, token);
+    const second = await getUser(a, token);
+    for (const r of [first, second]) {
+      assert.equal(r.status, 429);
+      assert.deepEqual(r.body, QPS_BODY);
+    }
+    assert.equal((await getUser(b, token)).status, 200);
   });
 
   it('enforce one account limit together: exactly the limit per window across both', async () => {

@@ -20,6 +20,7 @@ import {
   putPassword,
   startTestServer,
   type TestServer,
+  tempDir,
   tokenRequest,
 } from './helpers.js';
 
@@ -626,5 +627,37 @@ describe('configuration of limits', () => {
     assert.equal(trustProxyFrom('1'), true);
     for (const bad of ['proxy.example', '10.0.0.0/33', '10.0.0.1/abc'])
       assert.throws(() => trustProxyFrom(bad), /ZPASS_TRUST_PROXY must be 1, 0, or a comma-separated list/);
+    assert.equal(serveConfig({}, { ZPASS_REDIS_TIMEOUT_MS: '80' }).redisTimeoutMs, 80);
+    for (const bad of ['0', '1.5', 'fast', '600000'])
+      assert.throws(
+        () => serveConfig({}, { ZPASS_REDIS_TIMEOUT_MS: bad }),
+        /^Error: ZPASS_REDIS_TIMEOUT_MS must be a whole number of milliseconds from 10 to 60000/,
+      );
+  });
+
+  it('zpass serve stops at start, in one line without the password, on a bad REDIS_URL or proxy list', async () => {
+    const cases: [Record<string, string>, string[], RegExp][] = [
+      [
+        {},
+        ['--redis-url', 'http://:s3cret@127.0.0.1:6379'],
+        /^zpass: REDIS_URL must start with redis:\/\/ or rediss:\/\/ \(got http:\/\/\)\.$/,
+      ],
+      [{ REDIS_URL: 'memcached://127.0.0.1' }, [], /^zpass: REDIS_URL must start with redis:\/\//],
+      [
+        { ZPASS_TRUST_PROXY: 'everyone' },
+        [],
+        /^zpass: ZPASS_TRUST_PROXY must be 1, 0, or a comma-separated list/,
+      ],
+    ];
+    for (const [env, args, message] of cases) {
+      const r = await run(['serve', '--port', '0', '--data', tempDir(), ...args], {
+        DATABASE_URL: '',
+        ...env,
+      });
+      assert.equal(r.code, 1, r.stdout);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr.trim(), message);
+      assert.ok(!r.stderr.includes('s3cret'));
+    }
   });
 });
