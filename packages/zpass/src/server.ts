@@ -8,7 +8,7 @@ import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { buildApp, createLogger } from './http/app.js';
 import { createRateLimiter, type RateLimiter, RedisCounter, redactRedisUrl } from './limits/index.js';
-import { FailureThrottle, type ThrottleOptions } from './limits/throttle.js';
+import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
 import { openStore, type Store } from './store/database.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -20,7 +20,7 @@ export interface ServerOptions extends ServeConfig {
   demo?: boolean;
   /** Where the demo banner goes (default stdout). */
   print?: (text: string) => void;
-  /** Delays of the failed-sign-in throttle (defaults: see FailureThrottle). */
+  /** Delays of the failed-sign-in throttle (defaults: see DEFAULT_THROTTLE). */
   throttle?: Partial<ThrottleOptions>;
 }
 
@@ -97,7 +97,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         logger,
         trustProxy: options.trustProxy,
         limiter,
-        throttle: new FailureThrottle(options.throttle),
+        throttle:
+          limiter.counter instanceof RedisCounter
+            ? new RedisThrottle(limiter.counter.client, limiter.counter.keyPrefix, options.throttle)
+            : new MemoryThrottle(options.throttle),
         testControls: options.testControls,
       });
       await app.listen({ port: options.port, host: options.host });

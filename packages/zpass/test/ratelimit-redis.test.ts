@@ -16,6 +16,7 @@ import {
   TEST_REDIS_URL,
   type TestServer,
   tempDir,
+  tokenRequest,
   uniqueRedisPrefix,
 } from './helpers.js';
 import { databaseFor, dropTestDatabase } from './pg.js';
@@ -151,6 +152,39 @@ describe('two servers sharing one Redis', () => {
   after(async () => {
     await b.stop(false);
     await a.stop();
+  });
+
+  it('throttle failed token requests together', async () => {
+    const attempt = (t: TestServer, secret: string) =>
+      tokenRequest(t, {
+        query: { grant_type: 'account_credentials', account_id: a.demo.account_id },
+        authorization: basic(a.demo.client_id, secret),
+      });
+    for (let i = 0; i < 5; i++) assert.equal((await attempt(i % 2 ? b : a, `wrong-${i}`)).status, 401);
+    for (const t of [a, b]) {
+      const r = await attempt(t, a.demo.client_secret);
+      assert.equal(r.status, 429);
+      assert.deepEqual(r.body, {
+        reason: 'Too many failed attempts. Try again later.',
+        error: 'too_many_requests',
+      });
+      assert.equal(r.headers.get('retry-after'), '1');
+    }
+    // The token issued before the failures left the trust of this address for the client.
+    const P = a.redisPrefix;
+    assert.deepEqual((await keysUnder(`${P}thr:`)).sort(), [
+      `${P}thr:client:${a.demo.client_id}`,
+      `${P}thr:ip:127.0.0.1`,
+      `${P}thr:trust:${a.demo.client_id}:127.0.0.1`,
+    ]);
+    clock.advance(1000);
+    assert.equal((await attempt(b, a.demo.client_secret)).status, 200);
+    // A success clears the counts everywhere and remembers the address for the client.
+    assert.deepEqual(await keysUnder(`${a.redisPrefix}thr:`), [
+      `${a.redisPrefix}thr:trust:${a.demo.client_id}:127.0.0.1`,
+    ]);
+    assert.equal((await attempt(a, 'wrong-again')).status, 401);
+    assert.equal((await attempt(a, a.demo.client_secret)).status, 200);
   });
 
   it('share forced 429s of the test controls', async () => {

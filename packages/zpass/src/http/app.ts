@@ -4,7 +4,7 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
-import { FailureThrottle } from '../limits/throttle.js';
+import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerRateLimits } from './plugins/ratelimit.js';
@@ -103,7 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limiter =
     options.limiter ?? new RateLimiter(options.ctx.store, new MemoryCounter(), options.ctx.clock);
   registerRateLimits(app, limiter);
-  await app.register(oauthRoutes, { ctx: options.ctx, throttle: options.throttle ?? new FailureThrottle() });
+  await app.register(oauthRoutes, { ctx: options.ctx, throttle: options.throttle ?? new MemoryThrottle() });
   await app.register(userRoutes, { ctx: options.ctx });
   if (options.testControls) await app.register(testControlRoutes, { ctx: options.ctx, limiter });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

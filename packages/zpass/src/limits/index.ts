@@ -11,7 +11,7 @@ export type { Counter, Take, TakeResult } from './counter.js';
 export { type RateDecision, RateLimiter, rateLimitHeaders } from './limiter.js';
 export { MemoryCounter } from './memory.js';
 export { checkRedisUrl, RedisCounter, redactRedisUrl } from './redis.js';
-export { FailureThrottle, type ThrottleOptions } from './throttle.js';
+export { type FailureThrottle, MemoryThrottle, RedisThrottle, type ThrottleOptions } from './throttle.js';
 
 export interface LimitsConfig {
   /** `redis://...`: counters shared by every server using it; unset: in this process's memory. */

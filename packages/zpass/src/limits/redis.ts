@@ -186,6 +186,15 @@ export class RedisCounter implements Counter {
     });
   }
 
+  /** The connection, for other state shared through the same Redis (the sign-in throttle). */
+  get client(): Redis {
+    return this.redis;
+  }
+
+  get keyPrefix(): string {
+    return this.prefix;
+  }
+
   /** Whether counts are going to Redis right now (false while falling back to memory). */
   get shared(): boolean {
     return !this.degraded && this.redis.status === 'ready';

@@ -71,7 +71,7 @@ export async function oauthRoutes(
       const { id, secret } = basicCredentials(request);
       const now = ctx.clock.now();
       // Throttled: refused before the credentials are looked at, so guessing gains nothing.
-      const wait = throttle.waitMs(id, request.ip, now);
+      const wait = await throttle.waitMs(id, request.ip, now);
       if (wait > 0) {
         reply.header('retry-after', String(Math.ceil(wait / 1000)));
         throw tooManyFailures();
@@ -86,10 +86,10 @@ export async function oauthRoutes(
         });
       } catch (err) {
         if (err instanceof OAuthError && err.error === 'invalid_client')
-          throttle.failure(id, request.ip, now);
+          await throttle.failure(id, request.ip, now);
         throw err;
       }
-      throttle.success(id!, request.ip, now);
+      await throttle.success(id!, request.ip, now);
       reply.header('cache-control', 'no-store');
       return { ...token, api_url: apiUrl(request) };
     },
