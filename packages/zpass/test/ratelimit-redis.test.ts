@@ -296,6 +296,14 @@ describe('Redis unreachable, slow, and back', () => {
     assert.equal(refused.status, 429);
     assert.deepEqual(refused.body, QPS_BODY);
     assert.equal(refused.headers.get('x-ratelimit-limit'), '30');
+    // Tokens are issued, and failures refused, without Redis as well.
+    const tokenCall = (secret: string) =>
+      tokenRequest(viaRelay, {
+        query: { grant_type: 'account_credentials', account_id: viaRelay.demo.account_id },
+        authorization: basic(viaRelay.demo.client_id, secret),
+      });
+    assert.equal((await tokenCall('wrong-while-cut')).status, 401);
+    assert.equal((await tokenCall(viaRelay.demo.client_secret)).status, 200);
     assert.equal(countLines(viaRelay, 'redis is unreachable'), 1);
     assert.equal(countLines(direct, 'redis is unreachable'), 0);
     // The URL is logged without secrets, and the logged line says what happens meanwhile.
