@@ -83,12 +83,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     );
     if (limiter.counter instanceof RedisCounter) {
       const redis = redactRedisUrl(options.redisUrl!);
+      // When Redis is not there, the counter logs it (once) and counts in memory until it answers.
       if (await limiter.counter.waitReady()) logger.info({ redis }, 'rate limits counted in redis');
-      else
-        logger.warn(
-          { redis },
-          'redis is unreachable at start: rate limits are enforced per server until it answers',
-        );
     }
     let app: FastifyInstance;
     try {

@@ -409,3 +409,42 @@ describe('two server processes sharing Redis (real clock)', () => {
     }
   });
 });
+
+describe('a server started while Redis is down', () => {
+  it('starts, serves with per-server limits, logs it once, and shares counts once Redis answers', async () => {
+    const target = new URL(TEST_REDIS_URL);
+    const relay = await faultyRelay({ host: target.hostname, port: Number(target.port || 6379) });
+    await relay.cut();
+    const clock = new ManualClock(T0);
+    const prefix = uniqueRedisPrefix();
+    const t = await startTestServer({
+      clock,
+      zoomLimits: true,
+      redis: `redis://127.0.0.1:${relay.port}`,
+      redisPrefix: prefix,
+    });
+    try {
+      const token = await accountToken(t);
+      nextWindow(clock);
+      const rs = [];
+      for (let i = 0; i < 31; i++) rs.push(await getUser(t, token));
+      assert.deepEqual(statuses(rs), { 200: 30, 429: 1 });
+      assert.equal(countLines(t, 'redis is unreachable'), 1);
+      assert.equal(countLines(t, 'rate limits counted in redis'), 0);
+      await relay.restore();
+      for (let i = 0; i < 100 && countLines(t, 'redis is reachable again') === 0; i++) {
+        nextWindow(clock);
+        assert.equal((await getUser(t, token)).status, 200);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(countLines(t, 'redis is reachable again'), 1);
+      assert.equal(countLines(t, 'redis is unreachable'), 1);
+      // Counting in Redis now.
+      assert.ok((await keysUnder(`${prefix}rl:`)).length > 0);
+    } finally {
+      await t.stop();
+      await relay.close();
+      await deleteRedisKeys(prefix);
+    }
+  });
+});

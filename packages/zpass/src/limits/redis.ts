@@ -173,7 +173,13 @@ export class RedisCounter implements Counter {
    * starts counting in Redis from its first request, or in memory if Redis is not there.
    */
   async waitReady(timeoutMs = 2000): Promise<boolean> {
-    if (this.redis.status === 'ready') return true;
+    const ready = await this.readyWithin(timeoutMs);
+    if (!ready) this.degrade(undefined, new Error(`no connection within ${timeoutMs} ms`));
+    return ready;
+  }
+
+  private readyWithin(timeoutMs: number): Promise<boolean> {
+    if (this.redis.status === 'ready') return Promise.resolve(true);
     return new Promise((resolve) => {
       const done = (ok: boolean) => {
         clearTimeout(timer);
@@ -205,7 +211,9 @@ export class RedisCounter implements Counter {
     await this.fallback.close();
   }
 
-  private degrade(t: Take, err: Error): TakeResult {
+  private degrade(t: Take, err: Error): TakeResult;
+  private degrade(t: undefined, err: Error): undefined;
+  private degrade(t: Take | undefined, err: Error): TakeResult | undefined {
     this.retryAt = Date.now() + RETRY_MS;
     if (!this.degraded) {
       this.degraded = true;
@@ -214,6 +222,6 @@ export class RedisCounter implements Counter {
         'redis is unreachable: rate limits are enforced per server until it returns',
       );
     }
-    return this.fallback.takeSync(t);
+    return t && this.fallback.takeSync(t);
   }
 }
