@@ -219,6 +219,25 @@ describe('rate limits (memory counter)', () => {
     );
   });
 
+  it('lets a client pacing itself by the headers use its whole rate for 10 s without a 429', async () => {
+    // Simulated time: each request takes 3 ms; at Remaining 0 the client waits for the next
+    // whole second (the windows are whole UTC seconds). Pro plan, Light: 30/s.
+    const acct = await newAccount(t, 'pro');
+    nextWindow(clock);
+    const end = clock.now() + 10_000;
+    let accepted = 0;
+    let refused = 0;
+    while (clock.now() < end) {
+      const r = await getUser(t, acct.token);
+      clock.advance(3);
+      if (r.status === 200) accepted++;
+      else refused++;
+      if (rate(r).remaining === '0') nextWindow(clock);
+    }
+    assert.equal(refused, 0);
+    assert.equal(accepted, 300);
+  });
+
   it('counts per account, shared by all of its apps', async () => {
     nextWindow(clock);
     const second = await appWithToken(t, ['user:read:admin']);
