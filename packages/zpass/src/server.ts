@@ -8,6 +8,8 @@ import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { buildApp, createLogger } from './http/app.js';
+import { createRateLimiter, type RateLimiter, RedisCounter, redactRedisUrl } from './limits/index.js';
+import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
 import { openStore, type Store } from './store/database.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -19,12 +21,15 @@ export interface ServerOptions extends ServeConfig {
   demo?: boolean;
   /** Where the demo banner goes (default stdout). */
   print?: (text: string) => void;
+  /** Delays of the failed-sign-in throttle (defaults: see DEFAULT_THROTTLE). */
+  throttle?: Partial<ThrottleOptions>;
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   ctx: DomainContext;
+  limiter: RateLimiter;
   url: string;
   demo?: DemoCredentials;
   close(): Promise<void>;
@@ -69,8 +74,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
     };
     const demo = options.demo === false ? undefined : await ensureDemo(ctx, options.dataDir);
-    const app = await buildApp({ ctx, logger, trustProxy: options.trustProxy });
-    await app.listen({ port: options.port, host: options.host });
+    const limiter = createRateLimiter(
+      store,
+      ctx.clock,
+      {
+        redisUrl: options.redisUrl,
+        redisPrefix: options.redisPrefix,
+        redisTimeoutMs: options.redisTimeoutMs,
+      },
+      logger,
+    );
+    if (limiter.counter instanceof RedisCounter) {
+      const redis = redactRedisUrl(options.redisUrl!);
+      // When Redis is not there, the counter logs it (once) and counts in memory until it answers.
+      if (await limiter.counter.waitReady()) logger.info({ redis }, 'rate limits counted in redis');
+    }
+    let app: FastifyInstance;
+    try {
+      app = await buildApp({
+        ctx,
+        logger,
+        trustProxy: options.trustProxy,
+        limiter,
+        throttle:
+          limiter.counter instanceof RedisCounter
+            ? new RedisThrottle(limiter.counter.client, limiter.counter.keyPrefix, options.throttle)
+            : new MemoryThrottle(options.throttle),
+        testControls: options.testControls,
+      });
+      await app.listen({ port: options.port, host: options.host });
+    } catch (err) {
+      await limiter.close();
+      throw err;
+    }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : options.port;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
@@ -84,12 +120,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       app,
       store,
       ctx,
+      limiter,
       url,
       demo,
       async close() {
         if (closed) return;
         closed = true;
         await app.close();
+        await limiter.close();
         await store.close();
       },
     };

@@ -1,13 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import type { Clock } from '../src/clock.js';
 import type { Hasher } from '../src/crypto/hasher.js';
 import type { DemoCredentials } from '../src/demo.js';
 import { createApp, createUser } from '../src/domain/accounts.js';
 import type { DomainSettings } from '../src/domain/context.js';
+import { CATEGORIES, MAX_LIMIT } from '../src/limits/categories.js';
+import type { ThrottleOptions } from '../src/limits/throttle.js';
 import { type RunningServer, startServer } from '../src/server.js';
+import { rateLimitOverrides } from '../src/store/repositories.js';
 import { databaseFor, dropTestDatabase } from './pg.js';
 
 export interface TestServer {
@@ -19,6 +24,8 @@ export interface TestServer {
   databaseUrl?: string;
   /** Every log line the server wrote, as text. */
   logs: string[];
+  /** The Redis key prefix of this server's rate-limit counters, when it counts in Redis. */
+  redisPrefix?: string;
   /** Stops the server; keeps the data folder unless `remove`. */
   stop(remove?: boolean): Promise<void>;
 }
@@ -27,12 +34,50 @@ export function tempDir(prefix = 'zpass-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** The shared Redis of tests (env ZPASS_TEST_REDIS_URL, default the local one). */
+export const TEST_REDIS_URL = process.env.ZPASS_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
+
 export interface TestServerOptions {
   dataDir?: string;
   clock?: Clock;
   settings?: Partial<DomainSettings>;
   /** The argon2id hasher (default: a new one); tests pass a subclass that counts computations. */
   hasher?: Hasher;
+  /**
+   * Keep Zoom's rate limits on the demo account. By default the helper lifts them
+   * (an operator override, the real mechanism) so that tests about other things
+   * never meet a 429 by chance.
+   */
+  zoomLimits?: boolean;
+  /** Count in Redis: `true` for the test Redis, or a URL (e.g. a relay's). */
+  redis?: boolean | string;
+  /** Key prefix in Redis (default: a new one for this server, deleted at stop). */
+  redisPrefix?: string;
+  redisTimeoutMs?: number;
+  testControls?: boolean;
+  trustProxy?: boolean | string[];
+  throttle?: Partial<ThrottleOptions>;
+}
+
+/** A key prefix no other test server uses. */
+export function uniqueRedisPrefix(): string {
+  return `zpass-test:${randomBytes(6).toString('hex')}:`;
+}
+
+/** Deletes every Redis key under the prefix. */
+export async function deleteRedisKeys(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** A real server on an ephemeral port over a temporary SQLite store, with its logs captured. */
@@ -46,6 +91,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     },
   });
   const databaseUrl = await databaseFor(dataDir);
+  const redisUrl = opts.redis === true ? TEST_REDIS_URL : opts.redis || undefined;
+  const ownPrefix = redisUrl && !opts.redisPrefix ? uniqueRedisPrefix() : undefined;
+  const redisPrefix = redisUrl ? (opts.redisPrefix ?? ownPrefix) : undefined;
   const server = await startServer({
     port: 0,
     host: '127.0.0.1',
@@ -53,18 +101,27 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     databaseUrl,
     migrate: true,
     logLevel: 'debug',
-    trustProxy: false,
+    trustProxy: opts.trustProxy ?? false,
     logStream,
     clock: opts.clock,
     settings: opts.settings,
     hasher: opts.hasher,
     print: () => {},
+    redisUrl,
+    redisPrefix,
+    redisTimeoutMs: opts.redisTimeoutMs,
+    testControls: opts.testControls,
+    throttle: opts.throttle,
   });
   const demo =
     server.demo ??
     (JSON.parse(
       await import('node:fs').then((fs) => fs.readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')),
     ) as DemoCredentials);
+  if (!opts.zoomLimits) {
+    for (const category of CATEGORIES)
+      await rateLimitOverrides.set(server.store.db, demo.account_id, category, 'QPS', MAX_LIMIT, Date.now());
+  }
   return {
     server,
     url: server.url,
@@ -72,8 +129,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dataDir,
     databaseUrl,
     logs,
+    redisPrefix,
     async stop(remove = true) {
       await server.close();
+      if (ownPrefix) await deleteRedisKeys(ownPrefix);
       if (remove) {
         if (databaseUrl) await dropTestDatabase(databaseUrl);
         rmSync(dataDir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { type StoreFlags, storeConfig } from '../config.js';
 import { Hasher } from '../crypto/hasher.js';
-import { AdminError, createAccount, createApp, createUser } from '../domain/accounts.js';
+import { AdminError, createAccount, createApp, createUser, setPlan } from '../domain/accounts.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.js';
 import { createAccountUser, OPERATOR, removeUser, setStatus, updateProfile } from '../domain/directory.js';
 import { ZoomError } from '../domain/errors.js';
@@ -11,6 +11,7 @@ import { accountRequirement, setPolicyOffline } from '../domain/policy.js';
 import { parseScopes } from '../domain/scopes.js';
 import { issueUserToken } from '../domain/tokens.js';
 import { userView } from '../domain/users.js';
+import { type AccountLimitsView, setLimit, showLimits } from '../limits/admin.js';
 import { openStore } from '../store/database.js';
 import { accounts, settingsChanges, type User, users } from '../store/repositories.js';
 import type { Role } from '../store/schema.js';
@@ -30,6 +31,16 @@ async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Pro
     throw err;
   } finally {
     await store.close();
+  }
+}
+
+function printLimits(v: AccountLimitsView): void {
+  process.stdout.write(`account ${v.account_id} (plan ${v.plan})\n`);
+  for (const [category, l] of Object.entries(v.limits)) {
+    const mark = (t: string) => (l.overridden.includes(t as never) ? ' (override)' : '');
+    process.stdout.write(
+      `  ${category.padEnd(7)} ${String(l.qps).padStart(6)}/s${mark('QPS')}  ${l.daily === null ? 'no daily limit' : `${l.daily}/day`}${mark('Daily-limit')}\n`,
+    );
   }
 }
 
@@ -287,6 +298,55 @@ export function registerAdmin(program: Command): void {
       if (!link) throw new AdminError(`${o.user} has no open invitation (not pending, or it expired).`);
       if (o.json) printJson({ link: link.link, expires_at: new Date(link.expires_at).toISOString() });
       else process.stdout.write(`${link.link}\n(valid until ${new Date(link.expires_at).toISOString()})\n`);
+    });
+
+  admin
+    .command('set-plan')
+    .description("change an account's plan (free, pro, business): its rate limits follow at once")
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--plan <plan>', 'free, pro or business')
+    .option('--json', 'print JSON')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      const v = await withContext(o, async (ctx) => {
+        await setPlan(ctx, o.account, o.plan);
+        return showLimits(ctx, o.account);
+      });
+      if (o.json) printJson(v);
+      else printLimits(v);
+    });
+
+  admin
+    .command('set-limit')
+    .description("override one rate limit of one account (or put back the plan's)")
+    .requiredOption('--account <id>', 'account id')
+    .requiredOption('--category <category>', 'Light, Medium or Heavy')
+    .requiredOption('--type <type>', 'QPS (per second) or Daily-limit (per UTC day)')
+    .requiredOption(
+      '--limit <n>',
+      'requests per second or per day; "none" (daily: no limit); "default" (the plan\'s)',
+    )
+    .option('--json', 'print JSON')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      const v = await withContext(o, (ctx) => setLimit(ctx, o.account, o.category, o.type, o.limit));
+      if (o.json) printJson(v);
+      else printLimits(v);
+    });
+
+  admin
+    .command('show-limits')
+    .description("an account's rate limits in force, by category")
+    .requiredOption('--account <id>', 'account id')
+    .option('--json', 'print JSON')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      const v = await withContext(o, (ctx) => showLimits(ctx, o.account));
+      if (o.json) printJson(v);
+      else printLimits(v);
     });
 
   admin

@@ -44,6 +44,14 @@ export async function main(argv: string[]): Promise<void> {
       'postgres://... to use PostgreSQL (env DATABASE_URL; default: SQLite in the data folder)',
     )
     .option('--no-migrate', 'do not apply pending migrations at start; refuse to start if any are pending')
+    .option(
+      '--redis-url <url>',
+      'redis://... to share rate-limit counters between servers (env REDIS_URL; default: in memory)',
+    )
+    .option(
+      '--test-controls',
+      'serve POST /zpass/test/rate-limits, which forces 429s for rehearsing retry code (env ZPASS_TEST_CONTROLS=1)',
+    )
     .action(serve);
 
   program

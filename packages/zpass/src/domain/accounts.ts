@@ -194,3 +194,10 @@ export async function createAccount(
     app: { client_id: app.client_id, client_secret: app.client_secret, scopes: app.scopes },
   };
 }
+
+/** Moves an account to another plan; its rate limits follow from the next request on. */
+export async function setPlan(ctx: DomainContext, accountId: string, plan: string): Promise<Plan> {
+  const p = checkPlan(plan);
+  if (!(await accounts.setPlan(ctx.store.db, accountId, p))) throw new AdminError(`No account ${accountId}.`);
+  return p;
+}

@@ -126,5 +126,23 @@ export const Errors = {
     new ZoomError(503, 503, 'The service is temporarily unavailable. Try again later.', undefined, {
       'Retry-After': '1',
     }),
+  /** Zoom's 429 for a full one-second window; `headers` carry the X-RateLimit-* set and Retry-After. */
+  rateLimitQps: (headers: Record<string, string>) =>
+    new ZoomError(
+      429,
+      429,
+      'You have reached the maximum per-second rate limit for this API. Try again later.',
+      undefined,
+      headers,
+    ),
+  /** Zoom's 429 for an exhausted daily limit. */
+  rateLimitDaily: (headers: Record<string, string>) =>
+    new ZoomError(
+      429,
+      429,
+      'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.',
+      undefined,
+      headers,
+    ),
   internal: () => new ZoomError(500, 500, 'Internal server error.'),
 };

@@ -2,20 +2,34 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
+import { RateLimiter } from '../limits/limiter.js';
+import { MemoryCounter } from '../limits/memory.js';
+import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
+import { registerRateLimits } from './plugins/ratelimit.js';
 import { newTrackingId, registerTracking } from './plugins/tracking.js';
 import { accountRoutes } from './routes/accounts.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { zoomErrorSchema } from './routes/schemas.js';
+import { testControlRoutes } from './routes/test-controls.js';
 import { userRoutes } from './routes/users.js';
 
 export interface AppOptions {
   ctx: DomainContext;
   /** The logger (default: a new one at level info on stdout). */
   logger?: Logger;
-  /** Trust X-Forwarded-* from a reverse proxy (default false). */
-  trustProxy?: boolean;
+  /**
+   * Trust X-Forwarded-* from these proxy addresses or CIDR ranges (or from any
+   * peer with `true`); default false: the header is ignored and the peer's address is used.
+   */
+  trustProxy?: boolean | string[];
+  /** Zoom's rate limits (default: counted in this process's memory). */
+  limiter?: RateLimiter;
+  /** Throttle of failed `POST /oauth/token` attempts (default: a new one with default delays). */
+  throttle?: FailureThrottle;
+  /** Serve the integrators' test controls under /zpass/test (default false). */
+  testControls?: boolean;
 }
 
 /** A URL as logged: the path, and the names but never the values of query parameters. */
@@ -94,9 +108,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(oauthRoutes, { ctx: options.ctx });
+  const limiter =
+    options.limiter ?? new RateLimiter(options.ctx.store, new MemoryCounter(), options.ctx.clock);
+  registerRateLimits(app, limiter);
+  await app.register(oauthRoutes, { ctx: options.ctx, throttle: options.throttle ?? new MemoryThrottle() });
   await app.register(userRoutes, { ctx: options.ctx });
   await app.register(accountRoutes, { ctx: options.ctx });
+  if (options.testControls) await app.register(testControlRoutes, { ctx: options.ctx, limiter });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

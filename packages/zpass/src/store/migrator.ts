@@ -3,6 +3,7 @@ import type { Dialect } from './dialect.js';
 import { initial } from './migrations/0001_initial.js';
 import { policy } from './migrations/0002_policy.js';
 import { usersApi } from './migrations/0004_users.js';
+import { rateLimits } from './migrations/0005_rate_limits.js';
 
 /** Every migration, in order. Names sort in application order; files never change once released. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -10,6 +11,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0001_initial': initial(dialect),
     '0002_policy': policy(dialect),
     '0004_users': usersApi(dialect),
+    '0005_rate_limits': rateLimits(),
   };
 }
 

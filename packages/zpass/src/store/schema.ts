@@ -162,6 +162,17 @@ export interface ServerKeysTable {
   created_at: Millis;
 }
 
+export interface RateLimitOverridesTable {
+  account_id: string;
+  /** Light, Medium or Heavy. */
+  category: string;
+  /** QPS or Daily-limit. */
+  limit_type: string;
+  /** Requests per second or per UTC day; null removes the plan's daily limit. */
+  value: number | null;
+  updated_at: Millis;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -176,4 +187,5 @@ export interface Database {
   password_history: PasswordHistoryTable;
   invitations: InvitationsTable;
   server_keys: ServerKeysTable;
+  rate_limit_overrides: RateLimitOverridesTable;
 }

@@ -99,6 +99,7 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: DomainCon
     '/v2/accounts/:accountId/settings',
     {
       onRequest: requireAuth(ctx, SCOPES.readAccountSettings),
+      config: { rateLimit: 'Medium' },
       schema: {
         summary: "Get an account's settings",
         description:
@@ -130,6 +131,7 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: DomainCon
     '/v2/accounts/:accountId/settings',
     {
       onRequest: requireAuth(ctx, SCOPES.updateAccountSettings),
+      config: { rateLimit: 'Medium' },
       schema: {
         summary: "Update an account's settings",
         description:

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
+import { OAuthError } from '../../domain/errors.js';
 import { issueAccountToken } from '../../domain/tokens.js';
+import type { FailureThrottle } from '../../limits/throttle.js';
 
 type Params = Record<string, unknown>;
 
@@ -23,7 +25,15 @@ function apiUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-export async function oauthRoutes(app: FastifyInstance, opts: { ctx: DomainContext }): Promise<void> {
+/** Refusal while an address or client id is throttled after failed attempts (zpass choice; OAuth error shape). */
+const tooManyFailures = () =>
+  new OAuthError(429, 'too_many_requests', 'Too many failed attempts. Try again later.');
+
+export async function oauthRoutes(
+  app: FastifyInstance,
+  opts: { ctx: DomainContext; throttle: FailureThrottle },
+): Promise<void> {
+  const { ctx, throttle } = opts;
   app.post<{ Querystring: Params; Body: Params | undefined }>(
     '/oauth/token',
     {
@@ -66,12 +76,27 @@ export async function oauthRoutes(app: FastifyInstance, opts: { ctx: DomainConte
     async (request, reply) => {
       const body = request.body && typeof request.body === 'object' ? request.body : undefined;
       const { id, secret } = basicCredentials(request);
-      const token = await issueAccountToken(opts.ctx, {
-        grantType: param(request.query, body, 'grant_type'),
-        accountId: param(request.query, body, 'account_id'),
-        clientId: id,
-        clientSecret: secret,
-      });
+      const now = ctx.clock.now();
+      // Throttled: refused before the credentials are looked at, so guessing gains nothing.
+      const wait = await throttle.waitMs(id, request.ip, now);
+      if (wait > 0) {
+        reply.header('retry-after', String(Math.ceil(wait / 1000)));
+        throw tooManyFailures();
+      }
+      let token: Awaited<ReturnType<typeof issueAccountToken>>;
+      try {
+        token = await issueAccountToken(ctx, {
+          grantType: param(request.query, body, 'grant_type'),
+          accountId: param(request.query, body, 'account_id'),
+          clientId: id,
+          clientSecret: secret,
+        });
+      } catch (err) {
+        if (err instanceof OAuthError && err.error === 'invalid_client')
+          await throttle.failure(id, request.ip, now);
+        throw err;
+      }
+      await throttle.success(id!, request.ip, now);
       reply.header('cache-control', 'no-store');
       return { ...token, api_url: apiUrl(request) };
     },

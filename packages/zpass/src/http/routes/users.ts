@@ -82,6 +82,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     '/v2/users',
     {
       onRequest: requireAuth(ctx, SCOPES.createUser),
+      config: { rateLimit: 'Light' },
       preValidation: formBody(['user_info.type']),
       schema: {
         summary: 'Create a user',
@@ -126,6 +127,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     '/v2/users',
     {
       onRequest: requireAuth(ctx, SCOPES.listUsers),
+      config: { rateLimit: 'Medium' },
       schema: {
         summary: 'List users',
         description:
@@ -173,6 +175,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     '/v2/users/email',
     {
       onRequest: requireAuth(ctx, SCOPES.checkEmail),
+      config: { rateLimit: 'Light' },
       schema: {
         summary: "Check a user's e-mail",
         description: 'Whether any user has this e-mail address. Rate-limit label: Light.',
@@ -200,6 +203,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     '/v2/users/:userId',
     {
       onRequest: requireAuth(ctx, SCOPES.readUser),
+      config: { rateLimit: 'Light' },
       schema: {
         summary: 'Get a user',
         description: 'Rate-limit label: Light.',
@@ -219,6 +223,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     '/v2/users/:userId',
     {
       onRequest: requireAuth(ctx, SCOPES.updateUser),
+      config: { rateLimit: 'Light' },
       preValidation: formBody(['type']),
       schema: {
         summary: 'Update a user',
@@ -248,6 +253,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     '/v2/users/:userId/status',
     {
       onRequest: requireAuth(ctx, SCOPES.updateStatus),
+      config: { rateLimit: 'Light' },
       schema: {
         summary: "Update a user's status",
         description:
@@ -274,6 +280,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     '/v2/users/:userId',
     {
       onRequest: requireAuth(ctx, SCOPES.deleteUser),
+      config: { rateLimit: 'Light' },
       schema: {
         summary: 'Delete a user',
         description:
@@ -301,6 +308,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     '/v2/users/:userId/password',
     {
       onRequest: requireAuth(ctx, SCOPES.updatePassword),
+      config: { rateLimit: 'Medium' },
       schema: {
         summary: "Update a user's password",
         description:
