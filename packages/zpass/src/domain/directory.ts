@@ -15,6 +15,7 @@ import {
   tokens,
   type User,
   users,
+  webSessions,
 } from '../store/repositories.js';
 import type { Role, SignIn, UserStatus } from '../store/schema.js';
 import type { DomainContext } from './context.js';
@@ -134,11 +135,11 @@ async function target(
 
 /**
  * Everything that lets the user act stops now: their access tokens (user-level, and
- * account-level ones of apps they created). Sign-in sessions, when the store has
- * them, belong here too.
+ * account-level ones of apps they created) and their sign-in sessions on the web pages.
  */
 export async function revokeAccess(tx: Tx, userId: string, now: number): Promise<void> {
   await tokens.revokeForUser(tx, userId, now);
+  await webSessions.deleteForUser(tx, userId);
 }
 
 // ---------------------------------------------------------------- create

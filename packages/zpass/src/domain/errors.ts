@@ -111,6 +111,9 @@ export const Errors = {
     new ZoomError(400, 300, 'This invitation link is not valid: it was used, replaced or withdrawn.'),
   invitationExpired: () =>
     new ZoomError(400, 300, 'This invitation has expired. Ask your administrator to invite you again.'),
+  /** The web pages' own password change: the current password must be given, right. */
+  currentPasswordWrong: () => new ZoomError(400, 300, 'Your current password is not correct.'),
+  passwordsDiffer: () => new ZoomError(400, 300, 'The new password and its confirmation are not the same.'),
   invalidPageToken: () => new ZoomError(400, 300, 'The next page token is invalid.'),
   expiredPageToken: () =>
     new ZoomError(400, 300, 'The next page token has expired. Start again from the first page.'),

@@ -108,6 +108,27 @@ export async function issueInvitationLink(
   });
 }
 
+/** The token's shape: what `issueInvitationLink` makes (base64url of 32 bytes), with room. */
+const INVITATION_TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
+
+/**
+ * What the invitation page shows before the user chooses a password: whose
+ * invitation the link's token is, while it can still be accepted. Changes nothing.
+ * Errors as `acceptInvitation`'s: the link is not valid, or has expired.
+ */
+export async function invitationFor(
+  ctx: DomainContext,
+  token: unknown,
+): Promise<{ user: User; expires_at: number }> {
+  if (typeof token !== 'string' || !INVITATION_TOKEN.test(token)) throw Errors.invitationInvalid();
+  const found = await invitations.byDigest(ctx.store.db, digest(token));
+  if (!found) throw Errors.invitationInvalid();
+  if (found.expires_at <= ctx.clock.now()) throw Errors.invitationExpired();
+  const user = await users.byId(ctx.store.db, found.user_id);
+  if (user?.status !== 'pending') throw Errors.invitationInvalid();
+  return { user, expires_at: found.expires_at };
+}
+
 /**
  * Accepts an invitation: the link's token and the first password the user chose.
  * The user becomes active with that password (checked like any new password), the
@@ -120,7 +141,7 @@ export async function acceptInvitation(
   password: unknown,
   opts: { ip?: string | null } = {},
 ): Promise<User> {
-  if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw Errors.invitationInvalid();
+  if (typeof token !== 'string' || !INVITATION_TOKEN.test(token)) throw Errors.invitationInvalid();
   const d = digest(token);
   const found = await invitations.byDigest(ctx.store.db, d);
   if (!found) throw Errors.invitationInvalid();

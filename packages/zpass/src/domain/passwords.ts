@@ -3,8 +3,10 @@ import {
   outbox,
   passwordChanges,
   passwordHistory,
+  tokens,
   type User,
   users,
+  webSessions,
 } from '../store/repositories.js';
 import type { ChangeVia } from '../store/schema.js';
 import type { DomainContext } from './context.js';
@@ -136,6 +138,14 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
         created_at: now,
         sent_at: null,
       });
+      if (req.via === 'web') {
+        // The user changed it themself on the web pages: every other way in stops, this session goes on.
+        await webSessions.deleteForUser(tx, target.id, principal.sessionDigest);
+        await tokens.revokeUserLevelForUser(tx, target.id, now);
+      } else {
+        // Set for them (API or admin): the old password's sessions on the web pages end.
+        await webSessions.deleteForUser(tx, target.id);
+      }
       return true;
     });
     if (committed) return;

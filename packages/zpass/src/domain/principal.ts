@@ -10,5 +10,8 @@ export interface Principal {
   role: Role;
   scopes: ReadonlySet<string>;
   appId: string | null;
-  tokenDigest: string;
+  /** SHA-256 digest of the access token; null for a web session. */
+  tokenDigest: string | null;
+  /** For a web session (the user themself on the web pages): the session's digest. */
+  sessionDigest?: string;
 }

@@ -5,6 +5,7 @@ import type { DomainContext } from '../domain/context.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
+import { webRoutes } from '../web/routes.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
 import { registerRateLimits } from './plugins/ratelimit.js';
@@ -26,7 +27,7 @@ export interface AppOptions {
   trustProxy?: boolean | string[];
   /** Zoom's rate limits (default: counted in this process's memory). */
   limiter?: RateLimiter;
-  /** Throttle of failed `POST /oauth/token` attempts (default: a new one with default delays). */
+  /** Throttle of failed `POST /oauth/token` attempts and web sign-ins (default: a new one with default delays). */
   throttle?: FailureThrottle;
   /** Serve the integrators' test controls under /zpass/test (default false). */
   testControls?: boolean;
@@ -111,10 +112,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limiter =
     options.limiter ?? new RateLimiter(options.ctx.store, new MemoryCounter(), options.ctx.clock);
   registerRateLimits(app, limiter);
-  await app.register(oauthRoutes, { ctx: options.ctx, throttle: options.throttle ?? new MemoryThrottle() });
+  // One throttle: failed token requests and failed sign-ins on the web pages count together per address.
+  const throttle = options.throttle ?? new MemoryThrottle();
+  await app.register(oauthRoutes, { ctx: options.ctx, throttle });
   await app.register(userRoutes, { ctx: options.ctx });
   await app.register(accountRoutes, { ctx: options.ctx });
   if (options.testControls) await app.register(testControlRoutes, { ctx: options.ctx, limiter });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(webRoutes, { ctx: options.ctx, throttle });
   return app;
 }

@@ -4,6 +4,7 @@ import { initial } from './migrations/0001_initial.js';
 import { policy } from './migrations/0002_policy.js';
 import { usersApi } from './migrations/0004_users.js';
 import { rateLimits } from './migrations/0005_rate_limits.js';
+import { webSessions } from './migrations/0006_web_sessions.js';
 
 /** Every migration, in order. Names sort in application order; files never change once released. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -12,6 +13,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0002_policy': policy(dialect),
     '0004_users': usersApi(dialect),
     '0005_rate_limits': rateLimits(),
+    '0006_web_sessions': webSessions(),
   };
 }
 

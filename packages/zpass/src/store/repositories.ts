@@ -13,6 +13,7 @@ export type AccountSettingsRow = Selectable<Database['account_settings']>;
 export type SettingsChange = Selectable<Database['account_settings_changes']>;
 export type HistoryEntry = Selectable<Database['password_history']>;
 export type Invitation = Selectable<Database['invitations']>;
+export type WebSession = Selectable<Database['web_sessions']>;
 
 /** Where a page of users starts: after this (created_at, id). */
 export interface UserKey {
@@ -182,6 +183,15 @@ export const tokens = {
       .updateTable('access_tokens')
       .set({ revoked_at: now })
       .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute(),
+  /** The user's own user-level tokens stop working now (not those of apps they created). */
+  revokeUserLevelForUser: (q: Q, userId: string, now: number) =>
+    q
+      .updateTable('access_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('kind', '=', 'user')
       .where('revoked_at', 'is', null)
       .execute(),
   revoke: (q: Q, digests: string[], now: number) =>
@@ -356,6 +366,23 @@ export const rateLimitOverrides = {
           .executeTakeFirst()
       ).numDeletedRows,
     ) > 0,
+};
+
+export const webSessions = {
+  insert: (q: Q, row: Insertable<Database['web_sessions']>) =>
+    q.insertInto('web_sessions').values(row).execute(),
+  byDigest: (q: Q, digest: string) =>
+    q.selectFrom('web_sessions').selectAll().where('digest', '=', digest).executeTakeFirst(),
+  forUser: (q: Q, userId: string) =>
+    q.selectFrom('web_sessions').selectAll().where('user_id', '=', userId).orderBy('created_at').execute(),
+  delete: (q: Q, digest: string) => q.deleteFrom('web_sessions').where('digest', '=', digest).execute(),
+  /** Ends every session of the user, except the one whose digest is `keep`. */
+  deleteForUser: (q: Q, userId: string, keep?: string) => {
+    let query = q.deleteFrom('web_sessions').where('user_id', '=', userId);
+    if (keep !== undefined) query = query.where('digest', '!=', keep);
+    return query.execute();
+  },
+  deleteExpired: (q: Q, now: number) => q.deleteFrom('web_sessions').where('expires_at', '<=', now).execute(),
 };
 
 export function normalizeEmail(email: string): string {

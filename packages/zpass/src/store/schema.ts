@@ -173,6 +173,19 @@ export interface RateLimitOverridesTable {
   updated_at: Millis;
 }
 
+/** A signed-in session of the web pages. */
+export interface WebSessionsTable {
+  /** SHA-256 digest of the session id the cookie holds, hex; never the id. */
+  digest: string;
+  user_id: string;
+  account_id: string;
+  /** The address the session was opened from. */
+  ip: string | null;
+  created_at: Millis;
+  /** The session ends at this time, whatever happens before. */
+  expires_at: Millis;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -188,4 +201,5 @@ export interface Database {
   invitations: InvitationsTable;
   server_keys: ServerKeysTable;
   rate_limit_overrides: RateLimitOverridesTable;
+  web_sessions: WebSessionsTable;
 }

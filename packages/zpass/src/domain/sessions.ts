@@ -1,0 +1,174 @@
+/**
+ * Sign-in sessions of the web pages: signing in with e-mail and password, the
+ * session behind a cookie, signing out, and the user's own password change.
+ * A session id is a 256-bit secret held only by the browser's cookie; the store
+ * keeps its SHA-256 digest.
+ */
+import { normalizePassword } from '@zpass/policy';
+import type { Hasher } from '../crypto/hasher.js';
+import { digest, newToken } from '../crypto/random.js';
+import { credentials, type User, users, type WebSession, webSessions } from '../store/repositories.js';
+import type { DomainContext } from './context.js';
+import { EMAIL_MAX } from './directory.js';
+import { Errors } from './errors.js';
+import { changePassword } from './passwords.js';
+import type { Principal } from './principal.js';
+
+/** A session ends this long after sign-in, whatever happens (docs/web.md). */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+/** Longest password a sign-in form's value may be before it is refused unread (code units). */
+export const SIGN_IN_PASSWORD_MAX = 1024;
+
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/** What a sign-in attempt comes to. `inactive`: the password was right, but the user is deactivated. */
+export type SignInOutcome =
+  | { ok: true; user: User; sessionId: string }
+  | { ok: false; reason: 'invalid' | 'inactive'; user?: User };
+
+/**
+ * One argon2id hash per hasher of a password nobody knows: an unknown e-mail is
+ * verified against it, so that it costs what a wrong password costs.
+ */
+const dummyHashes = new WeakMap<Hasher, Promise<string>>();
+
+export function dummyHash(hasher: Hasher): Promise<string> {
+  let p = dummyHashes.get(hasher);
+  if (!p) {
+    p = hasher.hash(newToken());
+    // A failed computation (a full queue) is not remembered: the next sign-in tries again.
+    p.catch(() => dummyHashes.delete(hasher));
+    dummyHashes.set(hasher, p);
+  }
+  return p;
+}
+
+/** The principal a web session acts as: the user themself, allowed to change their own password. */
+export function webPrincipal(user: User, sessionDigest: string): Principal {
+  return {
+    kind: 'user',
+    accountId: user.account_id,
+    userId: user.id,
+    email: user.email,
+    role: user.role,
+    scopes: new Set(['user:update:password']),
+    appId: null,
+    tokenDigest: null,
+    sessionDigest,
+  };
+}
+
+export async function startSession(
+  ctx: DomainContext,
+  user: User,
+  opts: { ip: string | null; replaces?: string },
+): Promise<{ user: User; sessionId: string } | undefined> {
+  const sessionId = newToken();
+  return ctx.store.transaction(async (tx) => {
+    await ctx.store.lockUser(tx, user.id);
+    // Deactivated since the password was checked: no session.
+    const locked = await users.byId(tx, user.id);
+    if (locked?.status !== 'active' || locked.account_id !== user.account_id) return undefined;
+    const now = ctx.clock.now();
+    // A new id at every sign-in: an id known before it (fixation) is worth nothing after.
+    if (opts.replaces && SESSION_ID.test(opts.replaces)) await webSessions.delete(tx, digest(opts.replaces));
+    await webSessions.insert(tx, {
+      digest: digest(sessionId),
+      user_id: user.id,
+      account_id: user.account_id,
+      ip: opts.ip,
+      created_at: now,
+      expires_at: now + SESSION_TTL_MS,
+    });
+    await users.update(tx, user.id, { last_login_at: now });
+    return { user: { ...locked, last_login_at: now }, sessionId };
+  });
+}
+
+/**
+ * Signing in with e-mail and password. An unknown e-mail, a user without a password
+ * (pending, SSO, API-only) and a wrong password all verify one argon2id hash and give
+ * the same `invalid`; only the right password of a deactivated user gives `inactive`.
+ * On success, a new session (replacing `replaces`, the id the browser had) and
+ * `last_login_at`.
+ */
+export async function signIn(
+  ctx: DomainContext,
+  input: { email: string; password: string; ip: string | null; replaces?: string },
+): Promise<SignInOutcome> {
+  const db = ctx.store.db;
+  const email = input.email.trim();
+  const wellFormed = email.length > 0 && email.length <= EMAIL_MAX && !/\p{Cc}/u.test(email);
+  const user = wellFormed ? await users.byEmail(db, email) : undefined;
+  const cred = user && user.sign_in === 'password' ? await credentials.get(db, user.id) : undefined;
+  const password = input.password.length > SIGN_IN_PASSWORD_MAX ? '' : normalizePassword(input.password);
+  const phc = cred?.phc ?? (await dummyHash(ctx.hasher));
+  const right = (await ctx.hasher.verify(phc, password)) && cred !== undefined && password.length > 0;
+  if (!user || !right) return { ok: false, reason: 'invalid' };
+  if (user.status !== 'active')
+    return { ok: false, reason: user.status === 'inactive' ? 'inactive' : 'invalid', user };
+  const opened = await startSession(ctx, user, { ip: input.ip, replaces: input.replaces });
+  return opened ? { ok: true, ...opened } : { ok: false, reason: 'inactive', user };
+}
+
+/** A session the browser holds and its user, while both are good: unexpired, the user active. */
+export interface ActiveSession {
+  session: WebSession;
+  user: User;
+}
+
+export async function findSession(
+  ctx: DomainContext,
+  sessionId: string | undefined,
+): Promise<ActiveSession | undefined> {
+  if (!sessionId || !SESSION_ID.test(sessionId)) return undefined;
+  const db = ctx.store.db;
+  const session = await webSessions.byDigest(db, digest(sessionId));
+  if (!session || session.expires_at <= ctx.clock.now()) return undefined;
+  const user = await users.byId(db, session.user_id);
+  if (user?.status !== 'active' || user.account_id !== session.account_id) return undefined;
+  return { session, user };
+}
+
+/** Signing out: the session ends now. */
+export async function endSession(ctx: DomainContext, sessionId: string | undefined): Promise<void> {
+  if (sessionId && SESSION_ID.test(sessionId)) await webSessions.delete(ctx.store.db, digest(sessionId));
+}
+
+/** Sessions past their end, removed (any server may call it; nothing depends on it having run). */
+export async function purgeExpiredSessions(ctx: DomainContext): Promise<void> {
+  await webSessions.deleteExpired(ctx.store.db, ctx.clock.now());
+}
+
+export interface OwnChange {
+  current: string;
+  password: string;
+  confirm: string;
+  ip: string | null;
+}
+
+/**
+ * The user changes their own password on the web pages: the confirmation must match
+ * and the current password must be right (`currentPasswordWrong`, which the caller
+ * counts as a failed attempt); then the same use case as the API, via "web", which
+ * ends the user's other sessions and revokes their user-level tokens.
+ */
+export async function changeOwnPassword(
+  ctx: DomainContext,
+  active: ActiveSession,
+  change: OwnChange,
+): Promise<void> {
+  if (change.password !== change.confirm) throw Errors.passwordsDiffer();
+  const cred = await credentials.get(ctx.store.db, active.user.id);
+  const current = change.current.length > SIGN_IN_PASSWORD_MAX ? '' : normalizePassword(change.current);
+  if (!cred || current.length === 0 || !(await ctx.hasher.verify(cred.phc, current)))
+    throw Errors.currentPasswordWrong();
+  await changePassword(ctx, {
+    principal: webPrincipal(active.user, active.session.digest),
+    userId: active.user.id,
+    password: change.password,
+    ip: change.ip,
+    via: 'web',
+  });
+}
