@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { Clock } from '../src/clock.js';
-import type { Hasher } from '../src/crypto/hasher.js';
+import { Hasher } from '../src/crypto/hasher.js';
 import type { DemoCredentials } from '../src/demo.js';
 import { createApp, createUser } from '../src/domain/accounts.js';
 import type { DomainSettings } from '../src/domain/context.js';
@@ -247,4 +247,27 @@ export async function appWithToken(t: TestServer, scopes: string[], creatorEmail
     clientSecret: app.client_secret,
   });
   return { app, token };
+}
+
+/** The real argon2id hasher, counting its computations. */
+export class CountingHasher extends Hasher {
+  counts = { hash: 0, hashWithSalt: 0, verify: 0 };
+  reset(): void {
+    this.counts = { hash: 0, hashWithSalt: 0, verify: 0 };
+  }
+  get total(): number {
+    return this.counts.hash + this.counts.hashWithSalt + this.counts.verify;
+  }
+  override hash(password: string): Promise<string> {
+    this.counts.hash++;
+    return super.hash(password);
+  }
+  override hashWithSalt(password: string, salt: Uint8Array): Promise<string> {
+    this.counts.hashWithSalt++;
+    return super.hashWithSalt(password, salt);
+  }
+  override verify(phc: string, password: string): Promise<boolean> {
+    this.counts.verify++;
+    return super.verify(phc, password);
+  }
 }

@@ -2,34 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { checkPassword, messages, type PasswordRequirement } from '@zpass/policy';
 import fc from 'fast-check';
-import { Hasher } from '../src/crypto/hasher.js';
 import { createAccount, createUser } from '../src/domain/accounts.js';
 import { phcSalt } from '../src/domain/history.js';
 import { credentials, passwordChanges, passwordHistory } from '../src/store/repositories.js';
-import { accountToken, call, putPassword, startTestServer, type TestServer } from './helpers.js';
-
-/** The real argon2id hasher, counting its computations. */
-class CountingHasher extends Hasher {
-  counts = { hash: 0, hashWithSalt: 0, verify: 0 };
-  reset(): void {
-    this.counts = { hash: 0, hashWithSalt: 0, verify: 0 };
-  }
-  get total(): number {
-    return this.counts.hash + this.counts.hashWithSalt + this.counts.verify;
-  }
-  override hash(password: string): Promise<string> {
-    this.counts.hash++;
-    return super.hash(password);
-  }
-  override hashWithSalt(password: string, salt: Uint8Array): Promise<string> {
-    this.counts.hashWithSalt++;
-    return super.hashWithSalt(password, salt);
-  }
-  override verify(phc: string, password: string): Promise<boolean> {
-    this.counts.verify++;
-    return super.verify(phc, password);
-  }
-}
+import {
+  accountToken,
+  CountingHasher,
+  call,
+  putPassword,
+  startTestServer,
+  type TestServer,
+} from './helpers.js';
 
 const PHC = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 

@@ -14,6 +14,7 @@ import { accountRequirement } from '../domain/policy.js';
 import {
   type ActiveSession,
   changeOwnPassword,
+  dummyHash,
   endSession,
   findSession,
   SESSION_TTL_MS,
@@ -88,6 +89,8 @@ function retryMessage(waitMs: number): string {
 export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise<void> {
   const { ctx, throttle } = opts;
   const assets = loadAssets(app.log);
+  // Computed now, so that the first unknown e-mail costs what any wrong password costs.
+  await dummyHash(ctx.hasher);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers({
