@@ -1,0 +1,262 @@
+/**
+ * The web pages in a real browser: Debian's chromium driven by playwright-core
+ * (never a downloaded browser). Each page is saved as a screenshot in
+ * docs/screenshots/, at 320 px wide and on a desktop; the README shows them.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { createUser } from '../src/domain/accounts.js';
+import { issueInvitationLink } from '../src/domain/invitations.js';
+import { passwordChanges, users, webSessions } from '../src/store/repositories.js';
+import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
+
+const SHOTS = new URL('../../../docs/screenshots/', import.meta.url);
+const DESKTOP = { width: 1280, height: 800 };
+const NARROW = { width: 320, height: 640 };
+const WRONG = 'The form was not accepted: The e-mail address or the password is not correct.';
+
+/** The id of the focused element (evaluated in the page, which has a DOM; this file's types do not). */
+const activeId = (page: Page) => page.evaluate('document.activeElement && document.activeElement.id');
+
+/** What the alert region says: its paragraph and list items, one space between. */
+const alertText = async (page: Page) =>
+  (await page.locator('[role="alert"] p, [role="alert"] li').allTextContents()).join(' ');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('web pages in a real browser', () => {
+  let t: TestServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let n = 0;
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    t = await startTestServer();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  const open = async (viewport = DESKTOP, javaScriptEnabled = true): Promise<Page> => {
+    const context = await browser.newContext({ viewport, javaScriptEnabled, baseURL: t.url });
+    contexts.push(context);
+    return context.newPage();
+  };
+
+  /** Saves the page and checks it fits its width (nothing to scroll sideways). */
+  const shot = async (page: Page, name: string, fullPage = true) => {
+    const fits = await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
+    assert.equal(fits, true, `${name}: the page is wider than the window`);
+    await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage });
+  };
+
+  const newUser = async (password: string) => {
+    n++;
+    return createUser(t.server.ctx, {
+      accountId: t.demo.account_id,
+      email: `robin.hale${n}@example.test`,
+      role: 'member',
+      firstName: 'Robin',
+      lastName: 'Hale',
+      password,
+    });
+  };
+
+  const signIn = async (page: Page, email: string, password: string) => {
+    await page.goto('/signin');
+    await page.getByLabel('E-mail address').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  it('signs in with the keyboard alone, changes the password, ends the other session; old password out, new one in', async () => {
+    const u = await newUser('Robin-First-1');
+    const page = await open();
+    await page.goto('/signin');
+    await shot(page, 'sign-in-desktop');
+    // Keyboard only: Tab to the e-mail field, type, Tab, type, Enter.
+    let tabs = 0;
+    while ((await activeId(page)) !== 'email') {
+      await page.keyboard.press('Tab');
+      assert.ok(++tabs <= 4, 'the e-mail field is not reached with Tab');
+    }
+    await page.keyboard.type(u.email);
+    await page.keyboard.press('Tab');
+    assert.equal(await activeId(page), 'password');
+    await page.keyboard.type('Robin-First-1');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/account/password');
+    assert.equal(await page.locator('h1').textContent(), 'Change your password');
+    assert.equal(await page.locator('.who span').textContent(), `Signed in as ${u.email}`);
+
+    // A second session, on a narrow screen.
+    const other = await open(NARROW);
+    await signIn(other, u.email, 'Robin-First-1');
+    await other.waitForURL('**/account/password');
+    await shot(other, 'change-password-320');
+    assert.equal((await webSessions.forUser(t.server.store.db, u.id)).length, 2);
+
+    // The live checklist judges as the user types.
+    await page.getByLabel('Current password').fill('Robin-First-1');
+    await page.getByLabel('New password', { exact: true }).pressSequentially('abcdefgh1');
+    const rule = (r: string) => page.locator(`#requirements li[data-rule="${r}"]`);
+    assert.equal(await rule('length').getAttribute('class'), 'met');
+    assert.equal(await rule('number').getAttribute('class'), 'met');
+    assert.equal(await rule('case').getAttribute('class'), 'unmet');
+    assert.equal(await rule('match').getAttribute('class'), 'unmet');
+    assert.equal(await rule('case').locator('.state').textContent(), 'not met: ');
+    assert.equal(await page.locator('#requirements-summary').textContent(), '6 of 8 requirements met.');
+    await page.getByLabel('New password again').fill('abcdefgh1');
+    assert.equal(await rule('match').getAttribute('class'), 'met');
+    await shot(page, 'change-password-checklist-desktop');
+
+    // Sent anyway: the server's message, the API's, announced in the alert region.
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForLoadState();
+    const alert = page.getByRole('alert');
+    assert.equal(
+      await alertText(page),
+      'The form was not accepted: Include both Upper case and Lower case characters',
+    );
+    assert.equal(await page.locator('#new_password').getAttribute('aria-invalid'), 'true');
+    assert.equal(await rule('case').getAttribute('class'), 'unmet');
+    await shot(page, 'change-password-violation-desktop');
+    // The error links to its field.
+    await alert.getByRole('link').click();
+    assert.equal(await activeId(page), 'new_password');
+
+    await page.getByLabel('Current password').fill('Robin-First-1');
+    await page.getByLabel('New password', { exact: true }).fill('Robin-Second-2');
+    await page.getByLabel('New password again').fill('Robin-Second-2');
+    assert.equal(await page.locator('#requirements-summary').textContent(), '8 of 8 requirements met.');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForURL('**/account/password?changed=1');
+    assert.equal(
+      await page.getByRole('status').textContent(),
+      'Your password was changed. Your other sessions were signed out.',
+    );
+    await shot(page, 'change-password-done-desktop');
+
+    // The other session has ended.
+    await other.reload();
+    assert.equal(new URL(other.url()).pathname, '/signin');
+    // The change is logged via web, and its notice is queued like the API's.
+    const changes = await passwordChanges.forUser(t.server.store.db, u.id);
+    assert.deepEqual(
+      changes.map((c) => [c.via, c.ip]),
+      [['web', '127.0.0.1']],
+    );
+    const notices = await t.server.store.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('recipient', '=', u.email)
+      .where('kind', '=', 'password_changed')
+      .execute();
+    assert.equal(notices.length, 1);
+    assert.equal(JSON.parse(notices[0]!.payload).via, 'web');
+
+    // The old password no longer signs in; the new one does.
+    const fresh = await open(NARROW);
+    await signIn(fresh, u.email, 'Robin-First-1');
+    assert.equal(new URL(fresh.url()).pathname, '/signin');
+    assert.equal(await alertText(fresh), WRONG);
+    await shot(fresh, 'sign-in-error-320');
+    await signIn(fresh, u.email, 'Robin-Second-2');
+    await fresh.waitForURL('**/account/password');
+
+    // Sign out.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/signin?signed_out=1');
+    assert.equal(await page.getByRole('status').textContent(), 'You have signed out.');
+    await shot(page, 'signed-out-desktop');
+  });
+
+  it('an invitation link sets the first password and signs the user in', async () => {
+    const token = await accountToken(t);
+    const email = `new.starter${++n}@example.test`;
+    const created = await call(`${t.url}/v2/users`, {
+      method: 'POST',
+      token,
+      json: { action: 'create', user_info: { email, type: 1, first_name: 'Noor', last_name: 'Ash' } },
+    });
+    assert.equal(created.status, 201, created.text);
+    const id = (created.body as { id: string }).id;
+    const link = (await issueInvitationLink(t.server.ctx, id, `${t.url}/invitations/accept`))!.link;
+    const page = await open(NARROW);
+    await page.goto(link);
+    assert.equal(await page.locator('h1').textContent(), 'Set your password');
+    // The address for password managers is in the form, not on the screen.
+    assert.equal(await page.locator('input[name="username"]').isVisible(), false);
+    await page.getByLabel('New password', { exact: true }).fill('Noor-Ash-2026');
+    await page.getByLabel('New password again').fill('Noor-Ash-2026');
+    assert.equal(await page.locator('#requirements-summary').textContent(), '8 of 8 requirements met.');
+    await shot(page, 'invitation-320');
+    await page.getByRole('button', { name: 'Set password and sign in' }).click();
+    await page.waitForURL('**/account/password?welcome=1');
+    assert.equal(
+      await page.getByRole('status').textContent(),
+      'Your password is set, and you are signed in.',
+    );
+    assert.equal((await users.byId(t.server.store.db, id))!.status, 'active');
+    // The same link again: refused, with a way on.
+    await page.goto(link);
+    assert.equal(await page.locator('h1').textContent(), 'This invitation cannot be used');
+    await shot(page, 'invitation-used-320');
+  });
+
+  it('without JavaScript, the server shows the same checklist and messages', async () => {
+    const u = await newUser('Plain-First-1');
+    const page = await open(DESKTOP, false);
+    await signIn(page, u.email, 'Plain-First-1');
+    await page.waitForURL('**/account/password');
+    await page.getByLabel('Current password').fill('Plain-First-1');
+    await page.getByLabel('New password', { exact: true }).fill('PLAINPASS9');
+    await page.getByLabel('New password again').fill('PLAINPASS9');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForLoadState();
+    assert.equal(
+      await alertText(page),
+      'The form was not accepted: Include both Upper case and Lower case characters',
+    );
+    const rule = (r: string) => page.locator(`#requirements li[data-rule="${r}"]`);
+    assert.equal(await rule('case').getAttribute('class'), 'unmet');
+    assert.equal(await rule('length').getAttribute('class'), 'met');
+    assert.equal(await rule('match').getAttribute('class'), 'met');
+    await shot(page, 'change-password-no-javascript-desktop');
+    await page.getByLabel('Current password').fill('Plain-First-1');
+    await page.getByLabel('New password', { exact: true }).fill('Plain-Second-2');
+    await page.getByLabel('New password again').fill('Plain-Second-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForURL('**/account/password?changed=1');
+  });
+
+  it('the API reference and the sign-in page read at 320 px and on a desktop', async () => {
+    const narrow = await open(NARROW);
+    await narrow.goto('/signin');
+    await shot(narrow, 'sign-in-320');
+    await narrow.goto('/docs');
+    assert.equal(await narrow.locator('h1').textContent(), 'zpass: Zoom-compatible user password API');
+    await shot(narrow, 'docs-320', false);
+    const wide = await open(DESKTOP);
+    await wide.goto('/docs');
+    assert.ok((await wide.locator('section.op').count()) >= 10);
+    await shot(wide, 'docs-desktop', false);
+  });
+});
