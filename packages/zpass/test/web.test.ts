@@ -494,6 +494,35 @@ describe('web pages over HTTP', () => {
     assert.deepEqual(await webSessions.forUser(t.server.store.db, u.id), []);
   });
 
+  it('a session ends at its expiry, and its row goes at the next sign-in', async () => {
+    const u = await addUser(t, { password: 'Expiry-Pass-1' });
+    const c = client();
+    await c.signIn(u.email, 'Expiry-Pass-1');
+    const id = c.jar.get('zpass_session')!;
+    await t.server.store.db
+      .updateTable('web_sessions')
+      .set({ expires_at: Date.now() - 1 })
+      .where('digest', '=', sha256(id))
+      .execute();
+    const page = await c.get('/account/password');
+    assert.equal(page.status, 303);
+    assert.equal(page.location, '/signin');
+    const post = await c.post('/account/password', {
+      csrf: 'x'.repeat(43),
+      current_password: 'Expiry-Pass-1',
+      new_password: 'Expiry-Pass-2',
+      confirm_password: 'Expiry-Pass-2',
+    });
+    assert.equal(post.status, 403);
+    assert.equal(titleOf(post.text), 'Your session has ended');
+    const other = client();
+    await other.signIn(u.email, 'Expiry-Pass-1');
+    assert.deepEqual(
+      (await webSessions.forUser(t.server.store.db, u.id)).map((r) => r.digest),
+      [sha256(other.jar.get('zpass_session')!)],
+    );
+  });
+
   it('signs out: the session row goes, the cookie is cleared', async () => {
     const u = await addUser(t, { password: 'Sign-Out-Pass-1' });
     const c = client();

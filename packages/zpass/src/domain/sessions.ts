@@ -73,6 +73,8 @@ export async function startSession(
     const now = ctx.clock.now();
     // A new id at every sign-in: an id known before it (fixation) is worth nothing after.
     if (opts.replaces && SESSION_ID.test(opts.replaces)) await webSessions.delete(tx, digest(opts.replaces));
+    // The user's ended sessions go now: rows never outlive the next sign-in.
+    await webSessions.deleteExpiredForUser(tx, user.id, now);
     await webSessions.insert(tx, {
       digest: digest(sessionId),
       user_id: user.id,
@@ -134,11 +136,6 @@ export async function findSession(
 /** Signing out: the session ends now. */
 export async function endSession(ctx: DomainContext, sessionId: string | undefined): Promise<void> {
   if (sessionId && SESSION_ID.test(sessionId)) await webSessions.delete(ctx.store.db, digest(sessionId));
-}
-
-/** Sessions past their end, removed (any server may call it; nothing depends on it having run). */
-export async function purgeExpiredSessions(ctx: DomainContext): Promise<void> {
-  await webSessions.deleteExpired(ctx.store.db, ctx.clock.now());
 }
 
 export interface OwnChange {

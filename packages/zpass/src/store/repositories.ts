@@ -382,7 +382,8 @@ export const webSessions = {
     if (keep !== undefined) query = query.where('digest', '!=', keep);
     return query.execute();
   },
-  deleteExpired: (q: Q, now: number) => q.deleteFrom('web_sessions').where('expires_at', '<=', now).execute(),
+  deleteExpiredForUser: (q: Q, userId: string, now: number) =>
+    q.deleteFrom('web_sessions').where('user_id', '=', userId).where('expires_at', '<=', now).execute(),
 };
 
 export function normalizeEmail(email: string): string {
