@@ -681,7 +681,22 @@ describe('web pages over HTTP', () => {
     assert.equal(doc.paths['/signin'], undefined);
   });
 
-  it('never writes a password, session id or CSRF token to the logs', async () => {
+  it("a browser that strays gets a 404 page; the API keeps Zoom's JSON", async () => {
+    const c = client();
+    const page = await c.get('/account', { accept: 'text/html,application/xhtml+xml' });
+    assert.equal(page.status, 404);
+    assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(page.headers.get('content-security-policy'), CSP);
+    assert.equal(titleOf(page.text), 'There is no such page');
+    const api = await c.get('/v2/nothing', { accept: 'text/html' });
+    assert.equal(api.status, 404);
+    assert.deepEqual(JSON.parse(api.text), { code: 404, message: 'No API route matches GET /v2/nothing.' });
+    const plain = await c.get('/account');
+    assert.equal(plain.status, 404);
+    assert.deepEqual(JSON.parse(plain.text), { code: 404, message: 'No API route matches GET /account.' });
+  });
+
+  it('never writes a password, session id, CSRF or invitation token to the logs', async () => {
     const u = await addUser(t, { password: 'Log-Secret-Pass-1' });
     const c = client();
     await c.signIn(u.email, 'Log-Secret-Pass-1');
@@ -692,6 +707,17 @@ describe('web pages over HTTP', () => {
       new_password: 'Log-Secret-Pass-2',
       confirm_password: 'Log-Secret-Pass-2',
     });
+    const token = await accountToken(t);
+    const created = await call(`${t.url}/v2/users`, {
+      method: 'POST',
+      token,
+      json: { action: 'create', user_info: { email: `logged${++ipSeq}@example.test`, type: 1 } },
+    });
+    const id = (created.body as { id: string }).id;
+    const link = new URL((await issueInvitationLink(t.server.ctx, id, `${t.url}/invitations/accept`))!.link);
+    const inv = await c.get(link.pathname + link.search);
+    assert.equal(inv.status, 200);
+    const invitationToken = link.searchParams.get('token')!;
     const logs = t.logs.join('');
     for (const secret of [
       'Log-Secret-Pass-1',
@@ -699,6 +725,7 @@ describe('web pages over HTTP', () => {
       c.jar.get('zpass_session')!,
       c.jar.get('zpass_form')!,
       csrf,
+      invitationToken,
     ])
       assert.equal(logs.includes(secret), false, `a secret is in the logs: ${secret.slice(0, 4)}...`);
   });

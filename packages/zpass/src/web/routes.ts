@@ -29,6 +29,7 @@ import { loadAssets } from './assets.js';
 import { checklistItems, type RuleId, unmetItems, unmetOf } from './checklist-rules.js';
 import { cookie, csrfToken, csrfValid, FORM_COOKIE, readCookies, SESSION_COOKIE } from './cookies.js';
 import { docsPage } from './docs.js';
+import { setPageHeaders } from './headers.js';
 import {
   changePasswordPage,
   invitationPage,
@@ -43,11 +44,6 @@ export interface WebOptions {
   /** The failed-attempt throttle the OAuth endpoint uses: sign-in failures count in it too. */
   throttle: FailureThrottle;
 }
-
-/** Headers of every page and asset (docs/web.md). */
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
-  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /** A form that is not what the page sends (a field repeated, or not text). */
 class BadForm extends Error {}
@@ -92,18 +88,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
   // Computed now, so that the first unknown e-mail costs what any wrong password costs.
   await dummyHash(ctx.hasher);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.headers({
-      'content-security-policy': CSP,
-      'x-frame-options': 'DENY',
-      'x-content-type-options': 'nosniff',
-      // Invitation links carry their token in the address: never send it on.
-      'referrer-policy': 'no-referrer',
-      'cross-origin-opener-policy': 'same-origin',
-      'cache-control': 'no-store',
-    });
-    if (secure(request)) reply.header('strict-transport-security', 'max-age=31536000');
-  });
+  app.addHook('onRequest', async (request, reply) => setPageHeaders(request, reply));
 
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof BadForm) {
@@ -392,6 +377,8 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
       if (err.message === Errors.currentPasswordWrong().message) await throttle.failure(key, request.ip, now);
       return accountPage(reply, err.status, current, { sent: sent(newPasswordErrors(err), err) });
     }
+    // The current password was right: its failures are forgiven, as after a sign-in.
+    await throttle.success(key, request.ip, now);
     return redirect(reply, '/account/password?changed=1');
   });
 

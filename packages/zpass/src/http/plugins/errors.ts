@@ -3,6 +3,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { HasherBusyError } from '../../crypto/hasher.js';
 import { Errors, type FieldError, OAuthError, ZoomError } from '../../domain/errors.js';
 import { isUnavailable } from '../../store/failures.js';
+import { setPageHeaders, wantsPage } from '../../web/headers.js';
+import { messagePage } from '../../web/html.js';
 import { newTrackingId, TRACKING_HEADER } from './tracking.js';
 
 interface AjvError {
@@ -88,6 +90,20 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return reply.code(mapped.status).send(mapped.toBody());
   });
   app.setNotFoundHandler((request, reply) => {
+    // A browser that strays from the web pages gets a page; the API keeps Zoom's JSON.
+    if (wantsPage(request)) {
+      setPageHeaders(request, reply);
+      return reply
+        .code(404)
+        .type('text/html; charset=utf-8')
+        .send(
+          messagePage({
+            title: 'There is no such page',
+            message: 'Nothing is at this address. Check the link, or start again.',
+            link: { href: '/', text: 'Go to the start page' },
+          }),
+        );
+    }
     const e = Errors.notFound(request.method, request.url);
     return reply.code(e.status).send(e.toBody());
   });
