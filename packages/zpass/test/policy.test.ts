@@ -6,7 +6,14 @@ import { Hasher } from '../src/crypto/hasher.js';
 import { createAccount, createUser } from '../src/domain/accounts.js';
 import { phcSalt } from '../src/domain/history.js';
 import { credentials, passwordChanges, passwordHistory } from '../src/store/repositories.js';
-import { accountToken, call, putPassword, startTestServer, type TestServer } from './helpers.js';
+import {
+  accountToken,
+  call,
+  liftRateLimits,
+  putPassword,
+  startTestServer,
+  type TestServer,
+} from './helpers.js';
 
 /** The real argon2id hasher, counting its computations. */
 class CountingHasher extends Hasher {
@@ -42,6 +49,7 @@ describe('password policy through PUT /v2/users/{userId}/password', () => {
   const account = async (requirement: Partial<PasswordRequirement> = {}) => {
     n++;
     const a = await createAccount(t.server.ctx, { ownerEmail: `policy-owner${n}@example.test` });
+    await liftRateLimits(t, a.account_id);
     const token = await accountToken(t, {
       accountId: a.account_id,
       clientId: a.app.client_id,
