@@ -20,7 +20,11 @@ function find(dir, out) {
 
 const args = process.argv.slice(2);
 const only = args.filter((a) => !a.startsWith('--'));
-const stores = args.includes('--sqlite-only') ? ['sqlite'] : args.includes('--postgres-only') ? ['postgres'] : ['sqlite', 'postgres'];
+const stores = args.includes('--sqlite-only')
+  ? ['sqlite']
+  : args.includes('--postgres-only')
+    ? ['postgres']
+    : ['sqlite', 'postgres'];
 const files =
   only.length > 0
     ? only

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Clock } from '../src/clock.js';
-import type { DomainSettings } from '../src/domain/context.js';
 import type { DemoCredentials } from '../src/demo.js';
 import { createApp, createUser } from '../src/domain/accounts.js';
+import type { DomainSettings } from '../src/domain/context.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { databaseFor, dropTestDatabase } from './pg.js';
 
@@ -56,7 +56,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     settings: opts.settings,
     print: () => {},
   });
-  const demo = server.demo ?? (JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'))) as DemoCredentials);
+  const demo =
+    server.demo ??
+    (JSON.parse(
+      await import('node:fs').then((fs) => fs.readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')),
+    ) as DemoCredentials);
   return {
     server,
     url: server.url,
@@ -104,7 +108,13 @@ export interface JsonResponse {
 
 export async function call(
   url: string,
-  init: { method?: string; token?: string; json?: unknown; headers?: Record<string, string>; body?: BodyInit } = {},
+  init: {
+    method?: string;
+    token?: string;
+    json?: unknown;
+    headers?: Record<string, string>;
+    body?: BodyInit;
+  } = {},
 ): Promise<JsonResponse> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -126,7 +136,11 @@ export async function call(
 
 /** PUT /v2/users/{userId}/password with a JSON body. */
 export function putPassword(t: TestServer, token: string, userId: string, password: unknown) {
-  return call(`${t.url}/v2/users/${encodeURIComponent(userId)}/password`, { method: 'PUT', token, json: { password } });
+  return call(`${t.url}/v2/users/${encodeURIComponent(userId)}/password`, {
+    method: 'PUT',
+    token,
+    json: { password },
+  });
 }
 
 /** POST /oauth/token with parameters in the query string and/or a urlencoded form body. */

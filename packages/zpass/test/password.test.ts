@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { createAccount, createApp, createUser } from '../src/domain/accounts.js';
 import { issueUserToken } from '../src/domain/tokens.js';
 import { credentials, outbox, passwordChanges } from '../src/store/repositories.js';
-import { accountToken, call, putPassword, type TestServer, startTestServer } from './helpers.js';
+import { accountToken, call, putPassword, startTestServer, type TestServer } from './helpers.js';
 
 describe('PUT /v2/users/{userId}/password', () => {
   let t: TestServer;
@@ -107,8 +107,20 @@ describe('PUT /v2/users/{userId}/password', () => {
     ['no number', 'Abcdefgxyz', 400, 1126, 'Have at least 1 number (1, 2, 3...)'],
     ['one case only', 'abcxyz123', 400, 1128, 'Include both Upper case and Lower case characters'],
     ['the same character', 'aaaaaaaaa', 400, 1130, "Password can't use the same character."],
-    ['a run of digits', '12345678', 400, 1131, "Password can't use continuation character.Such as 'abcdef','123456'."],
-    ['a run of letters', 'abcdefgh', 400, 1131, "Password can't use continuation character.Such as 'abcdef','123456'."],
+    [
+      'a run of digits',
+      '12345678',
+      400,
+      1131,
+      "Password can't use continuation character.Such as 'abcdef','123456'.",
+    ],
+    [
+      'a run of letters',
+      'abcdefgh',
+      400,
+      1131,
+      "Password can't use continuation character.Such as 'abcdef','123456'.",
+    ],
   ];
   for (const [name, password, status, code, message] of table) {
     it(`refuses ${name} with ${status} code ${code}`, async () => {
@@ -129,7 +141,8 @@ describe('PUT /v2/users/{userId}/password', () => {
 
   it('refuses a sixth change within 24 hours with 300 and the exact message', async () => {
     const u = await member();
-    for (let i = 0; i < 5; i++) assert.equal((await putPassword(t, token, u.id, `Cap-Test-Pass-${i}x`)).status, 204);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await putPassword(t, token, u.id, `Cap-Test-Pass-${i}x`)).status, 204);
     const res = await putPassword(t, token, u.id, 'Cap-Test-Pass-6x');
     assert.equal(res.status, 400);
     assert.deepEqual(res.body, {
@@ -207,7 +220,8 @@ describe('PUT /v2/users/{userId}/password', () => {
     assert.equal(res.status, 400);
     assert.deepEqual(res.body, {
       code: 4711,
-      message: 'Invalid access token, does not contain scopes:[user:write:admin, user:update:password:admin].',
+      message:
+        'Invalid access token, does not contain scopes:[user:write:admin, user:update:password:admin].',
     });
   });
 });

@@ -20,7 +20,8 @@ import { createTestDatabase, databaseFor, dropTestDatabase } from './pg.js';
  * as a single server's do) and cross-process writers are covered by the CLI tests.
  */
 function secondStore(t: TestServer): Store & { release(): Promise<void> } {
-  if (t.server.store.dialect === 'sqlite') return Object.assign(Object.create(t.server.store), { release: async () => {} });
+  if (t.server.store.dialect === 'sqlite')
+    return Object.assign(Object.create(t.server.store), { release: async () => {} });
   const store = openStore({ dataDir: t.dataDir, databaseUrl: t.databaseUrl });
   return Object.assign(store, { release: () => store.close() });
 }
