@@ -48,6 +48,18 @@ function assertMayChange(principal: Principal, target: User): void {
 }
 
 /**
+ * Who made a change, as the notice tells the user: themselves, or someone named only
+ * by role (never by name or address), or an operator through the admin CLI.
+ */
+export type ChangedBy = 'self' | 'owner' | 'admin' | 'operator';
+
+function changedBy(principal: Principal, target: User, via: ChangeVia): ChangedBy {
+  if (via === 'admin') return 'operator';
+  if (principal.userId === target.id) return 'self';
+  return principal.role === 'owner' ? 'owner' : 'admin';
+}
+
+/**
  * `PUT /v2/users/{userId}/password`. Checks run cheapest first (scopes, body,
  * user, role, rules, 24-hour cap) so that argon2 runs only for a change that can
  * succeed; then one transaction commits the credential, the change log row and
@@ -100,6 +112,7 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
           first_name: target.first_name,
           changed_at: now,
           via: req.via,
+          changed_by: changedBy(principal, target, req.via),
         }),
         status: 'pending',
         attempts: 0,

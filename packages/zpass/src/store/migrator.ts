@@ -1,11 +1,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Dialect } from './dialect.js';
 import { initial } from './migrations/0001_initial.js';
+import { mail } from './migrations/0003_mail.js';
 
 /** Every migration, in order. Names sort in application order; files never change once released. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
+    '0003_mail': mail(dialect),
   };
 }
 
