@@ -7,6 +7,7 @@ import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { buildApp, createLogger } from './http/app.js';
+import { createRelay, type MailRelay } from './mail/index.js';
 import { openStore, type Store } from './store/database.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -25,6 +26,8 @@ export interface RunningServer {
   store: Store;
   ctx: DomainContext;
   url: string;
+  /** The outbox relay running in this server (undefined when turned off). */
+  relay?: MailRelay;
   demo?: DemoCredentials;
   close(): Promise<void>;
 }
@@ -76,6 +79,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const print = options.print ?? ((t: string) => process.stdout.write(t));
       print(demoBanner(demo, url, join(options.dataDir, 'demo-credentials.json')));
     }
+    let relay: MailRelay | undefined;
+    if (options.mail?.relay !== false) {
+      try {
+        relay = createRelay({
+          store,
+          clock: ctx.clock,
+          logger,
+          dataDir: options.dataDir,
+          databaseUrl: options.databaseUrl,
+          mail: options.mail,
+          serverUrl: url,
+        });
+        await relay.start();
+      } catch (err) {
+        await app.close();
+        throw err;
+      }
+    }
     let closed = false;
     return {
       app,
@@ -83,10 +104,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ctx,
       url,
       demo,
+      relay,
       async close() {
         if (closed) return;
         closed = true;
         await app.close();
+        await relay?.stop();
         await store.close();
       },
     };

@@ -5,6 +5,7 @@ import { startServer } from '../server.js';
 import { DatabaseUrlError, openStore } from '../store/database.js';
 import { SchemaTooNewError } from '../store/migrator.js';
 import { registerAdmin } from './admin.js';
+import { registerMail } from './mail.js';
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = serveConfig(flags);
@@ -44,6 +45,10 @@ export async function main(argv: string[]): Promise<void> {
       'postgres://... to use PostgreSQL (env DATABASE_URL; default: SQLite in the data folder)',
     )
     .option('--no-migrate', 'do not apply pending migrations at start; refuse to start if any are pending')
+    .option(
+      '--no-mail-relay',
+      'do not deliver e-mail notices in this process (run `zpass mail relay` instead)',
+    )
     .action(serve);
 
   program
@@ -64,6 +69,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   registerAdmin(program);
+  registerMail(program);
 
   try {
     await program.parseAsync(argv);
