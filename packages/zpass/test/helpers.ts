@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Clock } from '../src/clock.js';
+import type { MailConfig } from '../src/config.js';
 import type { DemoCredentials } from '../src/demo.js';
 import { createApp, createUser } from '../src/domain/accounts.js';
 import type { DomainSettings } from '../src/domain/context.js';
@@ -30,6 +31,11 @@ export interface TestServerOptions {
   dataDir?: string;
   clock?: Clock;
   settings?: Partial<DomainSettings>;
+  /**
+   * Mail relay settings. Without them the relay is off, so that tests of other parts
+   * see their outbox rows stay pending; pass `{}` (or settings) to run it.
+   */
+  mail?: Partial<MailConfig>;
 }
 
 /** A real server on an ephemeral port over a temporary SQLite store, with its logs captured. */
@@ -54,6 +60,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logStream,
     clock: opts.clock,
     settings: opts.settings,
+    mail: opts.mail ?? { relay: false },
     print: () => {},
   });
   const demo =
