@@ -4,9 +4,9 @@ import type { Clock } from '../clock.js';
 import type { MailConfig } from '../config.js';
 import type { Store } from '../store/database.js';
 import { accounts, type OutboxRow, outbox, users } from '../store/repositories.js';
-import { judge, NoticeError } from './failures.js';
+import { type Judged, judge, NoticeError } from './failures.js';
 import { PayloadError, RENDERERS, type Renderer } from './templates/index.js';
-import type { MailTransport, OutgoingMessage } from './transport.js';
+import type { Delivered, MailTransport, OutgoingMessage } from './transport.js';
 
 /** What the relay needs: the mail settings plus where its public links point. */
 export interface RelaySettings
@@ -81,6 +81,7 @@ export class MailRelay {
   private running = false;
   private pumping: Promise<void> | undefined;
   private again = false;
+  private claimFailing = false;
   private readonly inflight = new Map<number, AbortController>();
   private readonly settled = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
@@ -128,8 +129,18 @@ export class MailRelay {
       try {
         rows = await this.claim(concurrency - this.inflight.size, leaseMs);
       } catch (err) {
-        this.o.logger.warn({ error: (err as Error).message }, 'mail relay cannot claim notices; will retry');
+        if (!this.claimFailing) {
+          this.claimFailing = true;
+          this.o.logger.warn(
+            { error: (err as Error).message },
+            'mail relay cannot reach the store; will keep trying',
+          );
+        }
         return;
+      }
+      if (this.claimFailing) {
+        this.claimFailing = false;
+        this.o.logger.info('mail relay reaches the store again');
       }
       if (rows.length === 0) return;
       for (const row of rows) this.launch(row);
@@ -217,65 +228,96 @@ export class MailRelay {
   }
 
   private async deliver(row: OutboxRow, signal: AbortSignal): Promise<void> {
-    const { store, clock, logger, settings } = this.o;
+    const { clock, logger, settings } = this.o;
     const attempt = row.attempts;
     const timeout = AbortSignal.timeout(settings.sendTimeoutMs);
     const both = AbortSignal.any([signal, timeout]);
+    let message: OutgoingMessage;
+    let result: Delivered;
     try {
-      const message = await this.compose(row);
-      const result = await abortable(this.o.transport.send(message, both), both);
-      const recorded = await outbox.markSent(store.db, row.id, attempt, clock.now());
-      if (message && result.file) {
-        logger.info(
-          { id: row.id, kind: row.kind, to: row.recipient, file: result.file },
-          `mail written to ${result.file}`,
-        );
-      } else {
-        logger.info(
-          {
-            id: row.id,
-            kind: row.kind,
-            to: row.recipient,
-            messageId: message.messageId,
-            attempt,
-            reply: result.detail,
-          },
-          'mail sent',
-        );
-      }
-      if (!recorded) logger.warn({ id: row.id }, 'mail sent, but its claim had passed to another relay');
+      message = await this.compose(row);
+      result = await abortable(this.o.transport.send(message, both), both);
     } catch (err) {
       const stopping = signal.aborted;
-      const judged =
-        timeout.aborted && !stopping
+      const judged = stopping
+        ? {
+            permanent: false,
+            reason: 'interrupted by shutdown (the message may or may not have been delivered)',
+          }
+        : timeout.aborted
           ? {
               permanent: false,
               reason: `no answer within ${settings.sendTimeoutMs} ms (the message may or may not have been delivered)`,
             }
-          : stopping
-            ? { permanent: false, reason: 'interrupted by shutdown' }
-            : judge(err, this.o.secrets ?? []);
-      const now = clock.now();
-      if (stopping) {
-        // Not counted against the notice: it is due again at once, for this or another relay.
-        await outbox.markRetry(store.db, row.id, attempt, now, now, judged.reason).catch(() => {});
-        return;
-      }
-      if (judged.permanent || attempt >= settings.maxAttempts) {
-        await outbox.markFailed(store.db, row.id, attempt, now, judged.reason);
-        logger.warn(
-          { id: row.id, kind: row.kind, to: row.recipient, attempt, error: judged.reason },
-          judged.permanent ? 'mail failed permanently' : `mail failed after ${attempt} attempts`,
-        );
-        return;
-      }
-      const delay = backoffMs(attempt, settings.retryBaseMs, settings.retryMaxMs);
-      await outbox.markRetry(store.db, row.id, attempt, now, now + delay, judged.reason);
-      logger.warn(
-        { id: row.id, kind: row.kind, to: row.recipient, attempt, retryInMs: delay, error: judged.reason },
-        'mail not delivered; will retry',
+          : judge(err, this.o.secrets ?? []);
+      await this.recordFailure(row, attempt, judged, stopping);
+      return;
+    }
+    if (result.file) {
+      logger.info(
+        { id: row.id, kind: row.kind, to: row.recipient, file: result.file },
+        `mail written to ${result.file}`,
+      );
+    } else {
+      logger.info(
+        {
+          id: row.id,
+          kind: row.kind,
+          to: row.recipient,
+          messageId: message.messageId,
+          attempt,
+          reply: result.detail,
+        },
+        'mail sent',
       );
     }
+    // The message is out: recording it must not turn into a second delivery, so a store
+    // that is briefly unreachable is tried again here rather than treated as a failed send.
+    for (let i = 1; ; i++) {
+      try {
+        const recorded = await outbox.markSent(this.o.store.db, row.id, attempt, clock.now());
+        if (!recorded) logger.warn({ id: row.id }, 'mail sent, but its claim had passed to another relay');
+        return;
+      } catch (err) {
+        if (i >= 5 || !this.running) {
+          logger.error(
+            { id: row.id, error: (err as Error).message },
+            'mail sent but not recorded; it will be sent again, with the same Message-ID, when its claim runs out',
+          );
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500 * i));
+      }
+    }
+  }
+
+  private async recordFailure(
+    row: OutboxRow,
+    attempt: number,
+    judged: Judged,
+    stopping: boolean,
+  ): Promise<void> {
+    const { store, clock, logger, settings } = this.o;
+    const now = clock.now();
+    if (stopping) {
+      // Due again at once, for this relay after a restart or for another one.
+      await outbox.markRetry(store.db, row.id, attempt, now, now, judged.reason).catch(() => {});
+      return;
+    }
+    if (judged.permanent || attempt >= settings.maxAttempts) {
+      await outbox.markFailed(store.db, row.id, attempt, now, judged.reason);
+      logger.warn(
+        { id: row.id, kind: row.kind, to: row.recipient, attempt, error: judged.reason },
+        judged.permanent ? 'mail failed permanently' : `mail failed after ${attempt} attempts`,
+      );
+      return;
+    }
+    const delay = backoffMs(attempt, settings.retryBaseMs, settings.retryMaxMs);
+    await outbox.markRetry(store.db, row.id, attempt, now, now + delay, judged.reason);
+    logger.warn(
+      { id: row.id, kind: row.kind, to: row.recipient, attempt, retryInMs: delay, error: judged.reason },
+      'mail not delivered; will retry',
+    );
   }
 
   /** Stops claiming; lets deliveries in flight finish for up to `graceMs`, then interrupts them. */
