@@ -14,6 +14,7 @@ import {
   startTestServer,
   type TestServer,
 } from './helpers.js';
+import { onPostgres } from './pg.js';
 import { selfSignedCert, TestSmtp, waitFor } from './smtp.js';
 
 const STORE = process.env.ZPASS_TEST_STORE ?? 'sqlite';
@@ -415,6 +416,41 @@ describe(`two relays on one store (${STORE})`, () => {
     } finally {
       await other.stop();
       if (second !== t.server.store) await second.close();
+      await t.stop();
+      await smtp.stop();
+    }
+  });
+});
+
+describe(`a relay in another process is woken by NOTIFY (${STORE})`, {
+  skip: onPostgres() ? false : 'LISTEN/NOTIFY is PostgreSQL only; SQLite relays in other processes poll',
+}, () => {
+  it('delivers at once although its poll is an hour away', async () => {
+    const smtp = await new TestSmtp().start();
+    const mail = { ...FAST, smtpUrl: `smtp://127.0.0.1:${smtp.port}` };
+    // The server runs no relay; the other relay has its own pool and only NOTIFY to wake it.
+    const t = await startTestServer({ mail: { ...mail, relay: false } });
+    const store = openStore({ dataDir: t.dataDir, databaseUrl: t.databaseUrl });
+    const worker = createRelay({
+      store,
+      clock: t.server.ctx.clock,
+      logger: t.server.app.log as never,
+      dataDir: t.dataDir,
+      databaseUrl: t.databaseUrl,
+      mail: { ...mail, pollMs: 3_600_000 },
+      serverUrl: t.url,
+    });
+    await worker.start();
+    try {
+      const token = await accountToken(t);
+      for (let i = 0; i < 3; i++) {
+        const u = await addUser(t);
+        assert.equal((await putPassword(t, token, u.id, `Notify-Pass-${i}x`)).status, 204);
+        await waitFor(`notice ${i}`, () => smtp.to(u.email).length === 1, 10_000);
+      }
+    } finally {
+      await worker.stop();
+      await store.close();
       await t.stop();
       await smtp.stop();
     }
