@@ -456,3 +456,51 @@ describe(`a relay in another process is woken by NOTIFY (${STORE})`, {
     }
   });
 });
+
+describe(`stopping the relay with a delivery in flight (${STORE})`, () => {
+  it('makes the notice due again at once, and a restarted relay delivers it once', async () => {
+    const smtp = await new TestSmtp().start();
+    let stalls = 0;
+    smtp.behave = () => (stalls++ === 0 ? { kind: 'stall' } : { kind: 'accept' });
+    const mail = {
+      ...FAST,
+      smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+      sendTimeoutMs: 30_000,
+      leaseMs: 60_000,
+    };
+    const t = await startTestServer({ mail });
+    let next: ReturnType<typeof createRelay> | undefined;
+    try {
+      const token = await accountToken(t);
+      const u = await addUser(t);
+      assert.equal((await putPassword(t, token, u.id, 'Shutdown-Pass-1')).status, 204);
+      await waitFor('the stalled delivery', () => smtp.dataStarted === 1);
+      await t.server.relay!.stop(200);
+      const row = await onlyRow(t, u.email);
+      assert.equal(row.status, 'pending');
+      assert.equal(row.attempts, 1);
+      assert.ok(row.next_attempt_at <= Date.now(), 'due again now, not after the lease');
+      assert.equal(
+        row.last_error,
+        'interrupted by shutdown (the message may or may not have been delivered)',
+      );
+      smtp.releaseStalls();
+      next = createRelay({
+        store: t.server.store,
+        clock: t.server.ctx.clock,
+        logger: t.server.app.log as never,
+        dataDir: t.dataDir,
+        mail,
+        serverUrl: t.url,
+      });
+      await next.start();
+      await waitFor('the notice', () => smtp.to(u.email).length === 1);
+      await waitFor('the row marked sent', async () => (await onlyRow(t, u.email)).status === 'sent');
+      assert.equal((await onlyRow(t, u.email)).attempts, 2);
+    } finally {
+      await next?.stop();
+      await t.stop();
+      await smtp.stop();
+    }
+  });
+});
