@@ -77,6 +77,9 @@ export function registerMail(program: Command): void {
         serverUrl: `http://127.0.0.1:${port}`,
       });
       await relay.start();
+      // The relay's own timers do not hold the process open (inside `serve` the HTTP
+      // server does); here this does, until a signal.
+      const hold = setInterval(() => {}, 60_000);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           logger.info({ signal }, 'mail relay stopping: finishing deliveries in flight');
@@ -87,6 +90,7 @@ export function registerMail(program: Command): void {
       });
       await relay.stop();
       await store.close();
+      clearInterval(hold);
     });
 
   mail
