@@ -283,6 +283,54 @@ describe(`mail relay over SMTP with STARTTLS and AUTH (${STORE})`, () => {
     assert.equal(smtp.dataStarted, before);
   });
 
+  it("gives the user's local time when the notice carries a time zone", async () => {
+    const email = `tz-${Date.now()}@example.test`;
+    const at = Date.UTC(2026, 0, 15, 23, 40);
+    await t.server.store.transaction((tx) =>
+      outbox.insert(tx, {
+        kind: 'password_changed',
+        account_id: t.demo.account_id,
+        recipient: email,
+        payload: JSON.stringify({ email, changed_at: at, changed_by: 'self', timezone: 'America/New_York' }),
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: Date.now(),
+        last_error: null,
+        created_at: Date.now(),
+        sent_at: null,
+      }),
+    );
+    await waitFor('the notice', () => smtp.to(email).length === 1);
+    const text = smtp.to(email)[0]!.mail.text ?? '';
+    assert.ok(
+      text.includes('was changed on 2026-01-15 23:40 UTC (2026-01-15 18:40 (America/New_York)).'),
+      text,
+    );
+  });
+
+  it('retries a notice of a kind it has no template for, then marks it failed', async () => {
+    const email = `kind-${Date.now()}@example.test`;
+    await t.server.store.transaction((tx) =>
+      outbox.insert(tx, {
+        kind: 'no_such_kind',
+        account_id: t.demo.account_id,
+        recipient: email,
+        payload: '{}',
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: Date.now(),
+        last_error: null,
+        created_at: Date.now(),
+        sent_at: null,
+      }),
+    );
+    await waitFor('the failure', async () => (await onlyRow(t, email)).status === 'failed');
+    const row = await onlyRow(t, email);
+    assert.equal(row.attempts, FAST.maxAttempts);
+    assert.equal(row.last_error, 'no template for notices of kind "no_such_kind"');
+    assert.equal(smtp.to(email).length, 0);
+  });
+
   it('keeps notices while the SMTP server is down and delivers each once when it is back', async () => {
     const u = await addUser(t);
     await smtp.stop();
