@@ -14,7 +14,7 @@ import {
   startTestServer,
   type TestServer,
 } from './helpers.js';
-import { onPostgres } from './pg.js';
+import { onDatabase, onPostgres } from './pg.js';
 import { selfSignedCert, TestSmtp, waitFor } from './smtp.js';
 
 const STORE = process.env.ZPASS_TEST_STORE ?? 'sqlite';
@@ -495,6 +495,19 @@ describe(`a relay in another process is woken by NOTIFY (${STORE})`, {
         const u = await addUser(t);
         assert.equal((await putPassword(t, token, u.id, `Notify-Pass-${i}x`)).status, 204);
         await waitFor(`notice ${i}`, () => smtp.to(u.email).length === 1, 10_000);
+      }
+      // The listening connection is killed: a notice committed meanwhile goes out once
+      // the relay listens again, and later ones as before.
+      const killed = await onDatabase(t.databaseUrl!, (c) =>
+        c.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%'",
+        ),
+      );
+      assert.equal(killed.rowCount, 1);
+      for (let i = 3; i < 5; i++) {
+        const u = await addUser(t);
+        assert.equal((await putPassword(t, token, u.id, `Notify-Pass-${i}x`)).status, 204);
+        await waitFor(`notice ${i}`, () => smtp.to(u.email).length === 1, 15_000);
       }
     } finally {
       await worker.stop();

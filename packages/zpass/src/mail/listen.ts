@@ -19,13 +19,14 @@ export function listenForNotices(
       if (closed) return;
       const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
       c.on('notification', () => wake());
-      c.on('error', () => {
-        if (client === c) {
-          client = undefined;
-          c.end().catch(() => {});
-          schedule();
-        }
-      });
+      const lost = () => {
+        if (client !== c) return;
+        client = undefined;
+        c.end().catch(() => {});
+        schedule();
+      };
+      c.on('error', lost);
+      c.on('end', lost);
       try {
         await c.connect();
         await c.query(`LISTEN ${OUTBOX_CHANNEL}`);
