@@ -121,6 +121,7 @@ describe(`mail relay over SMTP with STARTTLS and AUTH (${STORE})`, () => {
     assert.ok(html.includes('<a href="https://id.acme.test/signin/reset">reset your password now</a>'));
     assert.ok(!got.raw.toString('utf8').includes('Notice-Pass-81'), 'never the password');
     assert.ok(!JSON.stringify(t.logs).includes(PASS), 'the SMTP password is never logged');
+    assert.ok(t.logs.some((l) => l.includes('"msg":"mail server reachable"')));
   });
 
   it('says whether the user or an admin made the change, and never who the admin was', async () => {
@@ -390,6 +391,8 @@ describe(`mail relay with refused SMTP credentials (${STORE})`, () => {
       const everything = JSON.stringify(await rowsFor(t, u.email)) + t.logs.join('');
       assert.ok(!everything.includes(wrong), `the SMTP password appears nowhere: ${everything}`);
       assert.ok(t.logs.some((l) => l.includes('smtp://relay:***@127.0.0.1')));
+      await waitFor('the start-up check', () => t.logs.some((l) => l.includes('mail server not usable yet')));
+      assert.match(t.logs.find((l) => l.includes('mail server not usable yet'))!, /"error":"EAUTH /);
     } finally {
       await t.stop();
       await smtp.stop();

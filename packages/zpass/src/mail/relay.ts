@@ -103,6 +103,16 @@ export class MailRelay {
     this.timer = setInterval(() => this.wake(), this.o.settings.pollMs);
     this.timer.unref();
     this.o.logger.info({ transport: this.o.transport.description }, 'mail relay started');
+    // Tell the operator at once about a server that cannot be reached or refuses the
+    // credentials; notices wait in the outbox meanwhile.
+    this.o.transport.check?.().then(
+      () => this.o.logger.info({ transport: this.o.transport.description }, 'mail server reachable'),
+      (err) =>
+        this.o.logger.warn(
+          { transport: this.o.transport.description, error: judge(err, this.o.secrets ?? []).reason },
+          'mail server not usable yet; notices wait in the outbox',
+        ),
+    );
     this.wake();
   }
 

@@ -32,6 +32,8 @@ export interface MailTransport {
   /** Names where mail goes, without credentials (for logs). */
   readonly description: string;
   send(message: OutgoingMessage, signal: AbortSignal): Promise<Delivered>;
+  /** Checks that mail can go out (connects and authenticates); throws if not. */
+  check?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -105,6 +107,10 @@ export class SmtpTransport implements MailTransport {
       typeof this.transporter.sendMail
     >[0]);
     return { detail: String((info as { response?: string }).response ?? 'accepted') };
+  }
+
+  async check(): Promise<void> {
+    await this.transporter.verify();
   }
 
   async close(): Promise<void> {
