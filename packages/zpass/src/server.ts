@@ -10,6 +10,7 @@ import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from
 import { buildApp, createLogger } from './http/app.js';
 import { createRateLimiter, type RateLimiter, RedisCounter, redactRedisUrl } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
+import { createRelay, type MailRelay } from './mail/index.js';
 import { openStore, type Store } from './store/database.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -31,6 +32,8 @@ export interface RunningServer {
   ctx: DomainContext;
   limiter: RateLimiter;
   url: string;
+  /** The outbox relay running in this server (undefined when turned off). */
+  relay?: MailRelay;
   demo?: DemoCredentials;
   close(): Promise<void>;
 }
@@ -115,6 +118,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const print = options.print ?? ((t: string) => process.stdout.write(t));
       print(demoBanner(demo, url, join(options.dataDir, 'demo-credentials.json')));
     }
+    let relay: MailRelay | undefined;
+    if (options.mail?.relay !== false) {
+      try {
+        relay = createRelay({
+          store,
+          clock: ctx.clock,
+          logger,
+          dataDir: options.dataDir,
+          databaseUrl: options.databaseUrl,
+          mail: options.mail,
+          serverUrl: url,
+        });
+        await relay.start();
+      } catch (err) {
+        await app.close();
+        throw err;
+      }
+    }
     let closed = false;
     return {
       app,
@@ -123,10 +144,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       limiter,
       url,
       demo,
+      relay,
       async close() {
         if (closed) return;
         closed = true;
         await app.close();
+        await relay?.stop();
         await limiter.close();
         await store.close();
       },

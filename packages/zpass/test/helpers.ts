@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { Clock } from '../src/clock.js';
+import type { MailConfig } from '../src/config.js';
 import type { Hasher } from '../src/crypto/hasher.js';
 import type { DemoCredentials } from '../src/demo.js';
 import { createApp, createUser } from '../src/domain/accounts.js';
@@ -57,6 +58,11 @@ export interface TestServerOptions {
   testControls?: boolean;
   trustProxy?: boolean | string[];
   throttle?: Partial<ThrottleOptions>;
+  /**
+   * Mail relay settings. Without them the relay is off, so that tests of other parts
+   * see their outbox rows stay pending; pass `{}` (or settings) to run it.
+   */
+  mail?: Partial<MailConfig>;
 }
 
 /**
@@ -116,6 +122,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     clock: opts.clock,
     settings: opts.settings,
     hasher: opts.hasher,
+    mail: opts.mail ?? { relay: false },
     print: () => {},
     redisUrl,
     redisPrefix,
