@@ -61,7 +61,12 @@ export async function standIn(handler: Handler): Promise<StandIn> {
 }
 
 /** Answers JSON with Zoom's headers (a tracking id; rate-limit headers when given). */
-export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     'x-zm-trackingid': `TRACK_${status}`,

@@ -1,11 +1,17 @@
 // The SDK against a real zpass server over HTTP, on an ephemeral port.
 import assert from 'node:assert/strict';
-import { inspect } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import { ManualClock } from '../../zpass/src/clock.js';
 import { issueUserToken } from '../../zpass/src/domain/tokens.js';
 import { credentials } from '../../zpass/src/store/repositories.js';
-import { accountToken, addUser, appWithToken, startTestServer, type TestServer } from '../../zpass/test/helpers.js';
+import {
+  accountToken,
+  addUser,
+  appWithToken,
+  startTestServer,
+  type TestServer,
+} from '../../zpass/test/helpers.js';
 import {
   MemoryTokenStore,
   ZoomApiError,
@@ -20,7 +26,8 @@ import {
 
 /** How many token requests the server has answered so far. */
 function tokenRequests(t: TestServer): number {
-  return t.logs.filter((l) => l.includes('"url":"/oauth/token') && l.includes('"msg":"incoming request"')).length;
+  return t.logs.filter((l) => l.includes('"url":"/oauth/token') && l.includes('"msg":"incoming request"'))
+    .length;
 }
 
 describe('ZoomClient against zpass', () => {
@@ -93,7 +100,9 @@ describe('ZoomClient against zpass', () => {
     assert.equal(err.status, 404);
     assert.equal(err.code, 1001);
     assert.equal(err.message, 'User does not exist: nobody@example.test.');
-    const put = await zoom.users.updatePassword('nobody@example.test', 'Valid-Pass-123').catch((e: unknown) => e);
+    const put = await zoom.users
+      .updatePassword('nobody@example.test', 'Valid-Pass-123')
+      .catch((e: unknown) => e);
     assert.ok(put instanceof ZoomNotFoundError);
   });
 
@@ -112,7 +121,8 @@ describe('ZoomClient against zpass', () => {
 
   it('throws ZoomAuthenticationError (124) for an unknown fixed token, and does not retry it', async () => {
     const zoom = new ZoomClient({ accessToken: 'not-a-real-token-123', baseUrl: `${t.url}/v2` });
-    const calls = () => t.logs.filter((l) => l.includes('"url":"/v2/users/me"') && l.includes('incoming request')).length;
+    const calls = () =>
+      t.logs.filter((l) => l.includes('"url":"/v2/users/me"') && l.includes('incoming request')).length;
     const before = calls();
     const err = await zoom.users.get('me').catch((e: unknown) => e);
     assert.equal(calls() - before, 1, 'a fixed token cannot be refreshed: one request');
@@ -151,7 +161,9 @@ describe('ZoomClient against zpass', () => {
       .catch((e: unknown) => e);
     assert.ok(err instanceof ZoomPasswordPolicyError);
     assert.equal(err.code, 1127);
-    assert.deepEqual(err.violations, [{ code: 1127, message: 'Have at least 1 special character (!, @, #...)' }]);
+    assert.deepEqual(err.violations, [
+      { code: 1127, message: 'Have at least 1 special character (!, @, #...)' },
+    ]);
     assert.equal(
       t.logs.slice(before).filter((l) => l.includes('/password')).length,
       0,
@@ -232,9 +244,13 @@ describe('ZoomClient against zpass', () => {
     const token = await zoom.accessToken();
     assert.ok(lines.length >= 4, 'the client logged its requests');
     assert.ok(lines.some((l) => l.includes('zoom response') && l.includes('"status":204')));
-    const everything = [...lines, String(err), inspect(err, { depth: 10 }), JSON.stringify(err), err.stack ?? ''].join(
-      '\n',
-    );
+    const everything = [
+      ...lines,
+      String(err),
+      inspect(err, { depth: 10 }),
+      JSON.stringify(err),
+      err.stack ?? '',
+    ].join('\n');
     for (const secret of [t.demo.client_secret, token, 'Logged-Never-Pass-7']) {
       assert.ok(!everything.includes(secret), `leaked ${secret.slice(0, 3)}...`);
     }
