@@ -38,6 +38,7 @@ export interface ZoomApiErrorInit {
   body?: unknown;
   request?: ErrorRequestInfo | undefined;
   cause?: unknown;
+  /** @internal The client's redactor, which knows its secrets. */
   redactor?: Redactor | undefined;
 }
 

@@ -45,8 +45,9 @@ export {
   ZoomUserAbortError,
 } from './errors.js';
 export { FREE_PLAN_QPS, type PacerOptions, RateLimitPacer } from './pacer.js';
-export { type Page, PagePromise } from './pagination.js';
+export { type Page, type PageFetcher, PagePromise } from './pagination.js';
 export {
+  type CheckContext,
   checkPassword,
   MAX_LENGTH,
   MIN_LENGTH,

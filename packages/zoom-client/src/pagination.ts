@@ -11,13 +11,14 @@ export interface Page<Item, Response> {
   getNextPage(): Promise<Page<Item, Response>>;
 }
 
-type Fetcher<Item, Response> = (
+/** Loads the page for a token (undefined: the first). */
+export type PageFetcher<Item, Response> = (
   pageToken: string | undefined,
 ) => Promise<{ response: Response; items: Item[]; next: string | undefined }>;
 
 class TokenPage<Item, Response> implements Page<Item, Response> {
   constructor(
-    private readonly fetcher: Fetcher<Item, Response>,
+    private readonly fetcher: PageFetcher<Item, Response>,
     readonly response: Response,
     readonly items: Item[],
     private readonly next: string | undefined,
@@ -39,7 +40,7 @@ class TokenPage<Item, Response> implements Page<Item, Response> {
 }
 
 async function loadPage<Item, Response>(
-  fetcher: Fetcher<Item, Response>,
+  fetcher: PageFetcher<Item, Response>,
   token: string | undefined,
   seen: ReadonlySet<string>,
 ): Promise<Page<Item, Response>> {
@@ -60,7 +61,7 @@ export class PagePromise<Item, Response> implements PromiseLike<Page<Item, Respo
   #first: Promise<Page<Item, Response>> | undefined;
 
   constructor(
-    private readonly fetcher: Fetcher<Item, Response>,
+    private readonly fetcher: PageFetcher<Item, Response>,
     private readonly firstToken: string | undefined,
   ) {}
 
