@@ -1,5 +1,8 @@
 // The SDK against a real zpass server over HTTP, on an ephemeral port.
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { ManualClock } from '../../zpass/src/clock.js';
@@ -14,6 +17,8 @@ import {
 } from '../../zpass/test/helpers.js';
 import {
   MemoryTokenStore,
+  type StoredToken,
+  type TokenStore,
   ZoomApiError,
   ZoomAuthenticationError,
   ZoomBadRequestError,
@@ -227,6 +232,49 @@ describe('ZoomClient against zpass', () => {
     await b.users.get('me');
     assert.equal(tokenRequests(t) - before, 1);
     assert.equal(await a.accessToken(), await b.accessToken());
+  });
+
+  it('shares one token between processes through an async, file-backed store', async () => {
+    // Each client stands for a process: they share nothing but the file.
+    const dir = await mkdtemp(join(tmpdir(), 'zoom-token-store-'));
+    const file = join(dir, 'tokens.json');
+    const fileStore: TokenStore = {
+      async get(key) {
+        const all = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, StoredToken>;
+        return all[key];
+      },
+      async set(key, token) {
+        const all = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as Record<string, StoredToken>;
+        all[key] = token;
+        await writeFile(file, JSON.stringify(all));
+      },
+    };
+    try {
+      const before = tokenRequests(t);
+      const a = s2s({ tokenStore: fileStore });
+      await a.users.get('me');
+      const b = s2s({ tokenStore: fileStore });
+      await b.users.get('me');
+      assert.equal(tokenRequests(t) - before, 1);
+      const saved = JSON.parse(await readFile(file, 'utf8')) as Record<string, StoredToken>;
+      assert.deepEqual(Object.keys(saved), [`${t.url}|${t.demo.account_id}|${t.demo.client_id}`]);
+      assert.equal(Object.values(saved)[0]!.accessToken, await b.accessToken());
+      assert.ok(!JSON.stringify(saved).includes(t.demo.client_secret));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('uses the fetch it is given', async () => {
+    const seen: string[] = [];
+    const zoom = s2s({
+      fetch: (input, init) => {
+        seen.push(`${init?.method ?? 'GET'} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    await zoom.users.get('me');
+    assert.deepEqual(seen, [`POST ${t.url}/oauth/token`, `GET ${t.url}/v2/users/me`]);
   });
 
   it('keeps the secret, tokens and passwords out of errors and log lines', async () => {
