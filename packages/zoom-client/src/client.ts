@@ -148,6 +148,7 @@ export class ZoomClient {
   readonly #defaultHeaders: Record<string, string>;
   readonly #now: () => number;
   readonly #observers = new Set<(o: RateLimitObservation) => void>();
+  readonly #tokens: string[] = [];
 
   constructor(options: ZoomClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? env('ZOOM_API_URL') ?? 'https://api.zoom.us/v2').replace(/\/+$/, '');
@@ -189,12 +190,35 @@ export class ZoomClient {
         key: `${this.oauthUrl}|${accountId}|${clientId}`,
         refreshMarginMs: nonNegative('tokenRefreshMargin', options.tokenRefreshMargin ?? 300_000),
         now: this.#now,
-        onToken: (t) => this.#redactor.add(t.accessToken),
+        onToken: (t) => this.#rememberToken(t.accessToken),
         fetchToken: () => this.#fetchToken(accountId!, basic),
       });
     }
     this.users = new Users(this);
     this.accounts = new Accounts(this);
+  }
+
+  /** Tokens are redacted while they may still be in use: the last few are kept. */
+  #rememberToken(token: string): void {
+    if (this.#tokens.includes(token)) return;
+    this.#tokens.push(token);
+    this.#redactor.add(token);
+    if (this.#tokens.length > 8) this.#redactor.forget(this.#tokens.shift());
+  }
+
+  /** A summary without secrets, for `console.log(client)`. */
+  toJSON(): Record<string, unknown> {
+    return {
+      baseUrl: this.baseUrl,
+      oauthUrl: this.oauthUrl,
+      auth: this.#auth.canRefresh ? 'server-to-server' : 'access token',
+      timeout: this.timeout,
+      maxRetries: this.maxRetries,
+    };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `ZoomClient ${JSON.stringify(this.toJSON())}`;
   }
 
   /** Redacts text the way errors and log lines are: for callers that log around the client. */
@@ -530,7 +554,7 @@ export class ZoomClient {
           redactor: this.#redactor,
         });
       }
-      this.#redactor.add(body.access_token);
+      this.#rememberToken(body.access_token);
       const now = this.#now();
       const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
       const token: StoredToken = {

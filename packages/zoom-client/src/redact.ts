@@ -24,21 +24,32 @@ const SECRET_FIELDS = new Set([
  * in text (an echoed message, a URL, a stack trace).
  */
 export class Redactor {
-  private readonly secrets = new Set<string>();
+  /** Each secret with how many holders registered it (concurrent calls may share a password). */
+  private readonly secrets = new Map<string, number>();
+  private sorted: string[] | undefined;
 
   /** Registers a secret; very short values are ignored (they would redact ordinary words). */
   add(secret: string | undefined): void {
-    if (secret && secret.length >= 4) this.secrets.add(secret);
+    if (!secret || secret.length < 4) return;
+    this.secrets.set(secret, (this.secrets.get(secret) ?? 0) + 1);
+    this.sorted = undefined;
   }
 
+  /** Drops one registration of a secret; it stops being redacted when none is left. */
   forget(secret: string | undefined): void {
-    if (secret) this.secrets.delete(secret);
+    if (!secret) return;
+    const n = this.secrets.get(secret);
+    if (n === undefined) return;
+    if (n <= 1) this.secrets.delete(secret);
+    else this.secrets.set(secret, n - 1);
+    this.sorted = undefined;
   }
 
   text(s: string): string {
     let out = s;
     // Longest first, so that a secret containing another is replaced whole.
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    this.sorted ??= [...this.secrets.keys()].sort((a, b) => b.length - a.length);
+    for (const secret of this.sorted) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     // Bearer and Basic credentials, whatever their value.

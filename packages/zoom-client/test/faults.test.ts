@@ -9,11 +9,15 @@ import {
   ZoomBadRequestError,
   ZoomClient,
   type ZoomClientOptions,
+  ZoomConflictError,
   ZoomConnectionError,
   ZoomError,
   ZoomInternalServerError,
+  ZoomNotFoundError,
+  ZoomPermissionDeniedError,
   ZoomRateLimitError,
   ZoomTimeoutError,
+  ZoomUnprocessableEntityError,
   ZoomUserAbortError,
 } from '../src/index.js';
 import { type Handler, json, noContent, reset, type StandIn, standIn } from './stand-in.js';
@@ -207,6 +211,33 @@ describe('faults', () => {
     );
     assert.equal(err.trackingId, 'T1');
     assert.equal(s.requests.length, 1);
+  });
+
+  it('maps every status to its class, keeping code, message and tracking id', async () => {
+    const cases: Array<[number, new (...a: never[]) => ZoomApiError]> = [
+      [400, ZoomBadRequestError],
+      [401, ZoomAuthenticationError],
+      [403, ZoomPermissionDeniedError],
+      [404, ZoomNotFoundError],
+      [409, ZoomConflictError],
+      [422, ZoomUnprocessableEntityError],
+      [418, ZoomApiError],
+      [500, ZoomInternalServerError],
+      [504, ZoomInternalServerError],
+    ];
+    for (const [status, Cls] of cases) {
+      handler = (_q, res) => json(res, status, { code: status * 10, message: `status ${status}` });
+      const err = await client({ maxRetries: 0 })
+        .users.get('u1')
+        .catch((e: unknown) => e);
+      assert.ok(err instanceof Cls, `${status}`);
+      assert.equal(err.constructor, Cls, `${status} is exactly ${Cls.name}`);
+      assert.equal(err.name, Cls.name);
+      assert.equal(err.status, status);
+      assert.equal(err.code, status * 10);
+      assert.equal(err.message, `status ${status}`);
+      assert.equal(err.trackingId, `TRACK_${status}`);
+    }
   });
 
   it('a 200 whose body is not JSON is a ZoomApiError, not a crash', async () => {

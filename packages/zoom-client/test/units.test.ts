@@ -1,6 +1,6 @@
 // Pure parts: Retry-After and rate-limit headers, backoff, redaction, the bundled password rules.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { checkPassword as policyCheck } from '../../policy/src/index.js';
@@ -130,6 +130,29 @@ describe('options', () => {
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe('no runtime dependencies', () => {
+  it('the package declares none, and its sources import only each other', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(pkg.dependencies, undefined);
+    assert.equal(pkg.peerDependencies, undefined);
+    const dir = new URL('../src/', import.meta.url);
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.length >= 10);
+    let imports = 0;
+    for (const f of files) {
+      const text = await readFile(new URL(f, dir), 'utf8');
+      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)[^'";]*?from\s+'([^']+)'/g)) {
+        assert.match(m[1]!, /^\.\.?\//, `${f} imports ${m[1]}`);
+        imports++;
+      }
+    }
+    assert.ok(imports >= 20, `found ${imports} imports`);
   });
 });
 

@@ -292,12 +292,24 @@ describe('ZoomClient against zpass', () => {
     const token = await zoom.accessToken();
     assert.ok(lines.length >= 4, 'the client logged its requests');
     assert.ok(lines.some((l) => l.includes('zoom response') && l.includes('"status":204')));
+    assert.equal(
+      JSON.stringify(zoom),
+      JSON.stringify({
+        baseUrl: `${t.url}/v2`,
+        oauthUrl: t.url,
+        auth: 'server-to-server',
+        timeout: 30000,
+        maxRetries: 2,
+      }),
+    );
     const everything = [
       ...lines,
       String(err),
       inspect(err, { depth: 10 }),
       JSON.stringify(err),
       err.stack ?? '',
+      inspect(zoom, { depth: 10 }),
+      inspect(zoom.users, { depth: 10 }),
     ].join('\n');
     for (const secret of [t.demo.client_secret, token, 'Logged-Never-Pass-7']) {
       assert.ok(!everything.includes(secret), `leaked ${secret.slice(0, 3)}...`);
