@@ -53,7 +53,7 @@ export class Redactor {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     // Bearer and Basic credentials, whatever their value.
-    return out.replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`);
+    return out.replace(/\b(Bearer|Basic)\s+[\w.~+/=-]+/g, `$1 ${REDACTED}`);
   }
 
   /** A redacted copy of a JSON-like value: secret fields masked, strings scrubbed. */

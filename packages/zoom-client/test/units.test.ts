@@ -72,6 +72,7 @@ describe('redaction', () => {
     r.add('s3cr3t-value');
     assert.equal(r.text('key s3cr3t-value here'), 'key [redacted] here');
     assert.equal(r.text('Authorization: Bearer abc.def-123'), 'Authorization: Bearer [redacted]');
+    assert.equal(r.text('Bearer 2UKsjI4VM6ha-yVvr9ys_un9W0pY end'), 'Bearer [redacted] end');
     assert.equal(r.text('Basic Y2lkOnNlY3JldA=='), 'Basic [redacted]');
     assert.deepEqual(r.value({ password: 'x', nested: { client_secret: 'y', ok: 'fine' } }), {
       password: '[redacted]',
