@@ -401,9 +401,20 @@ export class ZoomClient {
     }, timeout);
     const onAbort = () => controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Also race the abort, so that a `fetch` that ignores its signal cannot hang past the timeout.
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(new Error('The operation was aborted.')), {
+        once: true,
+      });
+    });
+    const settle = <T>(p: Promise<T>): Promise<T> => {
+      p.catch(() => {}); // a loser of the race must not reject unhandled
+      return Promise.race([p, aborted]);
+    };
+    aborted.catch(() => {});
     try {
-      const res = await this.#fetch(url, { ...init, signal: controller.signal });
-      const text = await res.text();
+      const res = await settle(this.#fetch(url, { ...init, signal: controller.signal }));
+      const text = await settle(res.text());
       return { res, text };
     } catch (e) {
       if (signal?.aborted) throw new ZoomUserAbortError({ request: info });

@@ -306,6 +306,15 @@ describe('faults', () => {
     assert.ok(stalled instanceof ZoomTimeoutError);
   });
 
+  it('times out even with a fetch that ignores its signal', async () => {
+    handler = () => {};
+    const deaf: typeof fetch = (input, init) => fetch(input, { ...init, signal: undefined });
+    const err = await client({ fetch: deaf, timeout: 150, maxRetries: 0 })
+      .users.get('u1')
+      .catch((e: unknown) => e);
+    assert.ok(err instanceof ZoomTimeoutError);
+  });
+
   it('per-call timeout, maxRetries and headers override the client', async () => {
     handler = (_q, res) => json(res, 503, { code: 503, message: 'busy' });
     const zoom = client({ maxRetries: 5 });
