@@ -55,9 +55,9 @@ export {
   normalizePassword,
   type PasswordRequirement,
   type Violation,
-} from './policy.js';
+} from './policy/index.js';
 export { parseRateLimit, parseRetryAfter, type RateLimitCategory, type RateLimitInfo } from './rate-limit.js';
 export { REDACTED } from './redact.js';
 export { Accounts } from './resources/accounts.js';
-export { type UpdatePasswordOptions, Users } from './resources/users.js';
+export { type PasswordViolation, type UpdatePasswordOptions, Users } from './resources/users.js';
 export type * from './types.js';

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  malformedReason,
   type User,
   ZoomClient,
   ZoomConfigError,
@@ -237,7 +238,14 @@ describe('resources against the contract', () => {
     ]);
     assert.deepEqual(zoom.users.checkPassword('Long-Enough-1', req), []);
     assert.deepEqual(zoom.users.checkPassword('x'.repeat(32), req), [
-      { code: 300, message: 'Password should be less than 32 characters.' },
+      {
+        code: 300,
+        message: 'Validation Failed.',
+        errors: [{ field: 'password', message: malformedReason('x'.repeat(32)) }],
+      },
     ]);
+    assert.equal(malformedReason('x'.repeat(32)), 'Password should be less than 32 characters.');
+    // Weak detection needs the server's list: the local check leaves it to the server.
+    assert.deepEqual(zoom.users.checkPassword('Password-123', { ...req, weak_enhance_detection: true }), []);
   });
 });

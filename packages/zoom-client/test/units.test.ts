@@ -1,8 +1,12 @@
 // Pure parts: Retry-After and rate-limit headers, backoff, redaction, the bundled password rules.
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { inspect } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { inspect, promisify } from 'node:util';
 import { checkPassword as policyCheck } from '../../policy/src/index.js';
 import {
   backoff,
@@ -15,6 +19,7 @@ import {
 } from '../src/index.js';
 import { Redactor } from '../src/redact.js';
 
+const run = promisify(execFile);
 const NOW = Date.parse('2026-11-27T08:00:00Z');
 
 describe('parseRetryAfter', () => {
@@ -158,12 +163,61 @@ describe('no runtime dependencies', () => {
 });
 
 describe('bundled password rules', () => {
+  const script = fileURLToPath(new URL('../scripts/vendor-policy.mjs', import.meta.url));
+
   it('are an exact copy of @zpass/policy (run `npm run vendor-policy -w @zpass/zoom-client` after changing it)', async () => {
+    const { stdout, stderr } = await run(process.execPath, [script, '--check']);
+    assert.equal(stdout + stderr, '');
     const source = await readFile(new URL('../../policy/src/index.ts', import.meta.url), 'utf8');
-    const copy = await readFile(new URL('../src/policy.ts', import.meta.url), 'utf8');
-    assert.ok(copy.startsWith('// Generated from packages/policy/src/index.ts'));
-    assert.equal(copy.slice(copy.indexOf('\n\n') + 2), source);
+    const copy = await readFile(new URL('../src/policy/index.ts', import.meta.url), 'utf8');
+    assert.ok(copy.startsWith('// Generated from packages/policy/src'));
+    assert.ok(copy.endsWith(source.slice(source.indexOf('export'))));
   });
+
+  it('the copy replaces node:fs with a throwing stand-in, and refuses any other outside import', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vendor-policy-'));
+    try {
+      await mkdir(join(dir, 'src'));
+      await writeFile(
+        join(dir, 'src', 'index.ts'),
+        "import { load } from './weak.js';\nexport const x = load;\n",
+      );
+      await writeFile(
+        join(dir, 'src', 'weak.ts'),
+        "import { readFileSync } from 'node:fs';\nexport function load(): Uint8Array {\n  return readFileSync('x');\n}\n",
+      );
+      const env = {
+        ...process.env,
+        VENDOR_POLICY_SRC: join(dir, 'src'),
+        VENDOR_POLICY_OUT: join(dir, 'out'),
+      };
+      await run(process.execPath, [script], { env });
+      const weak = await readFile(join(dir, 'out', 'weak.ts'), 'utf8');
+      assert.ok(!weak.includes("from 'node:fs'"));
+      assert.match(
+        weak,
+        /const readFileSync = \(\.\.\._args: unknown\[\]\): never => \{\n {2}throw new Error\(/,
+      );
+      assert.match(
+        await readFile(join(dir, 'out', 'index.ts'), 'utf8'),
+        /import \{ load \} from '\.\/weak\.js';/,
+      );
+      await run(process.execPath, [script, '--check'], { env });
+      await writeFile(
+        join(dir, 'src', 'pad.ts'),
+        "import leftPad from 'left-pad';\nexport const p = leftPad;\n",
+      );
+      await assert.rejects(run(process.execPath, [script, '--check'], { env }), (e: unknown) => {
+        const err = e as { code?: number; stderr?: string };
+        return (
+          err.code === 1 && err.stderr === "pad.ts imports 'left-pad': the SDK's copy cannot bundle it.\n"
+        );
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('give the same verdicts as the policy package', () => {
     for (const p of ['Abcdefg1', 'abcdefgh', '12345678', 'Aa1', 'Sh0rt', 'Valid-Pass-123']) {
       assert.deepEqual(checkPassword(p), policyCheck(p), p);

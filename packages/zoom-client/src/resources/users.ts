@@ -1,16 +1,11 @@
 import type { RequestOptions, ZoomClient } from '../client.js';
 import { ZoomConfigError, ZoomPasswordPolicyError } from '../errors.js';
 import { PagePromise } from '../pagination.js';
-import {
-  checkPassword,
-  malformedReason,
-  normalizePassword,
-  type PasswordRequirement,
-  type Violation,
-} from '../policy.js';
+import { type CheckContext, checkPassword, malformedReason, normalizePassword } from '../policy/index.js';
 import type {
   CreatedUser,
   EmailCheckResponse,
+  PasswordRequirementSettings,
   User,
   UserCreateParams,
   UserDeleteParams,
@@ -18,7 +13,11 @@ import type {
   UserListResponse,
   UserStatusAction,
   UserUpdateParams,
+  ZoomErrorBody,
 } from '../types.js';
+
+/** A rule a password breaks: Zoom's code and message (and, for code 300, the field errors). */
+export type PasswordViolation = Omit<ZoomErrorBody, 'errors'> & { errors?: ZoomErrorBody['errors'] };
 
 /** Options of `updatePassword`. */
 export interface UpdatePasswordOptions extends RequestOptions {
@@ -27,7 +26,7 @@ export interface UpdatePasswordOptions extends RequestOptions {
    * given): a password the server would refuse throws {@link ZoomPasswordPolicyError} and is
    * never sent. `true` checks the baseline rules only.
    */
-  check?: boolean | PasswordRequirement;
+  check?: boolean | PasswordRequirementSettings;
 }
 
 /** A user id, e-mail or `me`, encoded as one path segment. */
@@ -70,13 +69,26 @@ export class Users {
 
   /**
    * Zoom's password rules, checked locally: every rule `password` breaks under the account's
-   * `requirement`, first the one the server would report; empty when the server's rules
-   * (history and the 24-hour cap aside) would accept it. A bundled copy of `@zpass/policy`.
+   * `requirement`, first the one the server would report; empty when the server's rules would
+   * accept it — except those that need the server's data: the weak-password list (1136), the
+   * history (1129) and the 24-hour cap. A bundled copy of `@zpass/policy`.
    */
-  checkPassword(password: string, requirement?: PasswordRequirement): Violation[] {
-    const malformed = malformedReason(password);
-    if (malformed) return [{ code: 300, message: malformed }];
-    return checkPassword(normalizePassword(password), requirement ? { requirement } : {});
+  checkPassword(password: string, requirement?: PasswordRequirementSettings): PasswordViolation[] {
+    const normalized = normalizePassword(password);
+    const malformed = malformedReason(normalized);
+    if (malformed) {
+      return [
+        { code: 300, message: 'Validation Failed.', errors: [{ field: 'password', message: malformed }] },
+      ];
+    }
+    // Weak-password detection needs a list the SDK does not bundle: the server applies it.
+    const req = requirement ? { ...requirement, weak_enhance_detection: false } : undefined;
+    return checkPassword(normalized, req ? { requirement: req as CheckContext['requirement'] } : {}).map(
+      (v) => ({
+        code: v.code,
+        message: v.message,
+      }),
+    );
   }
 
   /** `GET /users/{userId}`: by id, e-mail or `me`. */

@@ -1,4 +1,4 @@
-// Generated from packages/policy/src/index.ts by scripts/vendor-policy.mjs: do not edit.
+// Generated from packages/policy/src by packages/zoom-client/scripts/vendor-policy.mjs: do not edit.
 // The SDK bundles this copy of @zpass/policy so that it has no runtime dependencies.
 
 /**
