@@ -94,6 +94,10 @@ export interface PasswordRequirementSettings {
   /** 0 = off; otherwise 4..8. */
   consecutive_characters_length?: number;
   weak_enhance_detection?: boolean;
+  /** zpass extension: how many previous passwords may not be reused (code 1129). */
+  password_history_count?: number;
+  /** zpass extension: password changes allowed per user in 24 hours. */
+  max_changes_per_day?: number;
   [field: string]: unknown;
 }
 
