@@ -24,8 +24,9 @@ export interface PacerOptions {
 /**
  * Keeps a batch of calls just under the account's per-second limit: starts are spaced by
  * `1 / (limit × fraction)` seconds, the limit is learned from `X-RateLimit-Limit` of QPS
- * responses, a per-second 429 pauses every start until its `Retry-After`, and after a daily
- * limit every further call fails at once with that 429 until the limit resets.
+ * responses (a waiting call re-times itself as soon as it changes), a per-second 429 pauses
+ * every start until its `Retry-After`, and after a daily limit every further call fails at
+ * once with that 429 until the limit resets.
  *
  * ```ts
  * const pacer = new RateLimitPacer(zoom, { category: 'Medium' });
@@ -38,7 +39,14 @@ export class RateLimitPacer {
   readonly #fraction: number;
   readonly #concurrency: number;
   readonly #category: string | undefined;
-  #nextStart = 0;
+  /** When the last call started (epoch ms). */
+  #lastStart = Number.NEGATIVE_INFINITY;
+  /** No call starts before this (a per-second 429's Retry-After). */
+  #pausedUntil = 0;
+  /** Calls wait for their turn one after another, in the order they were scheduled. */
+  #queue: Promise<void> = Promise.resolve();
+  /** Wakes the call at the head of the queue to recompute its wait (the limit changed). */
+  #wake: (() => void) | undefined;
   #inFlight = 0;
   readonly #waiting: Array<() => void> = [];
   #daily: ZoomRateLimitError | undefined;
@@ -70,8 +78,9 @@ export class RateLimitPacer {
     this.#throwIfDaily();
     await this.#acquire();
     try {
-      const wait = this.#reserveStart();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const turn = this.#queue.then(() => this.#waitTurn());
+      this.#queue = turn.catch(() => {});
+      await turn;
       this.#throwIfDaily();
       return await fn();
     } catch (err) {
@@ -80,6 +89,24 @@ export class RateLimitPacer {
     } finally {
       this.#release();
     }
+  }
+
+  /** Waits until the spacing, as it stands now, allows the next start (re-checked whenever it changes). */
+  async #waitTurn(): Promise<void> {
+    for (;;) {
+      const at = Math.max(this.#lastStart + 1000 / this.ratePerSecond, this.#pausedUntil);
+      const wait = at - Date.now();
+      if (wait <= 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+    this.#lastStart = Date.now();
   }
 
   /** Stops listening to the client. */
@@ -93,13 +120,6 @@ export class RateLimitPacer {
     const at = d.retryAt?.getTime();
     if (at !== undefined && at <= Date.now()) this.#daily = undefined;
     else throw d;
-  }
-
-  #reserveStart(): number {
-    const now = Date.now();
-    const start = Math.max(now, this.#nextStart);
-    this.#nextStart = start + 1000 / this.ratePerSecond;
-    return start - now;
   }
 
   #acquire(): Promise<void> {
@@ -120,11 +140,20 @@ export class RateLimitPacer {
     const info = o.info;
     if (!info) return;
     if (this.#category && info.category?.toLowerCase() !== this.#category) return;
-    if (info.type?.toLowerCase() === 'qps' && info.limit !== undefined && info.limit > 0)
+    let changed = false;
+    if (
+      info.type?.toLowerCase() === 'qps' &&
+      info.limit !== undefined &&
+      info.limit > 0 &&
+      info.limit !== this.#limit
+    ) {
       this.#limit = info.limit;
-    if (o.status === 429 && info.type?.toLowerCase() !== 'daily-limit') {
-      const pause = info.retryAfterMs ?? 1000;
-      this.#nextStart = Math.max(this.#nextStart, Date.now() + pause);
+      changed = true;
     }
+    if (o.status === 429 && info.type?.toLowerCase() !== 'daily-limit') {
+      this.#pausedUntil = Math.max(this.#pausedUntil, Date.now() + (info.retryAfterMs ?? 1000));
+      changed = true;
+    }
+    if (changed) this.#wake?.();
   }
 }
