@@ -83,6 +83,24 @@ describe('RateLimitPacer', () => {
     assert.equal(pacer.ratePerSecond, 8);
   });
 
+  it('a per-second 429 (another app used the limit) holds every next start until its Retry-After', async () => {
+    // Fill the stand-in's window from elsewhere, so that the pacer's first call is refused.
+    for (let i = 0; i < LIMIT; i++) served.push(Date.now());
+    refused = 0;
+    const client = zoom();
+    const pacer = new RateLimitPacer(client, { category: 'Medium', limit: LIMIT });
+    const before = s.requests.length;
+    const first = await pacer.schedule(() => client.users.get('q1')).catch((e: unknown) => e);
+    const refusedAt = Date.now();
+    assert.ok(first instanceof ZoomRateLimitError && !first.isDailyLimit);
+    const second = await pacer.schedule(async () => ({ at: Date.now(), user: await client.users.get('q2') }));
+    pacer.close();
+    assert.equal(second.user.id, 'q2');
+    assert.ok(second.at - refusedAt >= 950, `started ${second.at - refusedAt} ms after the 429`);
+    assert.equal(s.requests.length - before, 2);
+    assert.equal(refused, 1);
+  });
+
   it('after a daily-limit 429, fails further calls at once without sending them', async () => {
     daily = true;
     const client = zoom();
