@@ -91,6 +91,9 @@ export function raceSignal<T>(p: Promise<T>, signal: AbortSignal | undefined): P
   });
 }
 
+/** A token with less than this left is not used while a new one is fetched. */
+const STILL_USABLE_MS = 30_000;
+
 export class S2STokenProvider implements TokenProvider {
   readonly canRefresh = true;
   private cached: StoredToken | undefined;
@@ -100,7 +103,7 @@ export class S2STokenProvider implements TokenProvider {
 
   constructor(private readonly opts: S2STokenProviderOptions) {}
 
-  private fresh(t: StoredToken | undefined): t is StoredToken {
+  private fresh(t: StoredToken | undefined): boolean {
     if (t === undefined || this.rejected.has(t.accessToken)) return false;
     // A token that lives less than twice the margin is refreshed at half its life.
     const life = t.issuedAt === undefined ? Number.POSITIVE_INFINITY : t.expiresAt - t.issuedAt;
@@ -109,7 +112,19 @@ export class S2STokenProvider implements TokenProvider {
   }
 
   token(signal?: AbortSignal): Promise<string> {
-    if (this.fresh(this.cached)) return Promise.resolve(this.cached.accessToken);
+    const cached = this.cached;
+    if (cached && this.fresh(cached)) return Promise.resolve(cached.accessToken);
+    if (
+      cached &&
+      !this.rejected.has(cached.accessToken) &&
+      cached.expiresAt - STILL_USABLE_MS > this.opts.now()
+    ) {
+      // Inside the refresh margin but still valid: refresh in the background, keep going meanwhile.
+      this.load().catch(() => {
+        // A failed background refresh is retried by the next call; the token is still valid.
+      });
+      return Promise.resolve(cached.accessToken);
+    }
     return raceSignal(this.load(), signal);
   }
 
@@ -132,7 +147,7 @@ export class S2STokenProvider implements TokenProvider {
     const { store, key } = this.opts;
     // Another process may have stored a fresh token already.
     const shared = await store.get(key);
-    if (this.fresh(shared)) {
+    if (shared && this.fresh(shared)) {
       this.opts.onToken?.(shared);
       this.cached = shared;
       return shared.accessToken;

@@ -196,6 +196,24 @@ describe('ZoomClient against zpass', () => {
     assert.notEqual(await zoom.accessToken(), first);
   });
 
+  it('refreshes in the background inside the margin: calls go on with the valid token, one refresh', async () => {
+    const zoom = s2s({ now: () => clock.now() });
+    const u = await addUser(t);
+    await zoom.users.get(u.id);
+    const old = await zoom.accessToken();
+    const before = tokenRequests(t);
+    clock.advance(3600 * 1000 - 120_000); // two minutes left: inside the 5-minute margin
+    const got = await Promise.all(Array.from({ length: 20 }, () => zoom.users.get(u.id)));
+    assert.ok(got.every((x) => x.id === u.id));
+    // Let the background refresh finish, then the next call uses the new token.
+    for (let i = 0; i < 100 && (await zoom.accessToken()) === old; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.notEqual(await zoom.accessToken(), old);
+    assert.equal(tokenRequests(t) - before, 1);
+    await zoom.users.get(u.id);
+    assert.equal(tokenRequests(t) - before, 1);
+  });
+
   it('50 concurrent calls that all hear "Access token is expired." refresh once and retry', async () => {
     // The client's clock lags the server's: it believes its token is fresh, the server does not.
     let clientNow = clock.now();
