@@ -269,14 +269,17 @@ export class ZoomClient {
       const token = await this.#auth.token(options.signal).catch((e: unknown) => {
         throw this.#abortOr(e, options.signal, info);
       });
-      const headers: Record<string, string> = {
-        accept: 'application/json',
-        'user-agent': this.#userAgent,
-        ...this.#defaultHeaders,
-        ...options.headers,
-        authorization: `Bearer ${token}`,
-      };
-      if (body !== undefined) headers['content-type'] = 'application/json';
+      // Header names are case-insensitive: later sources replace earlier ones whatever their case.
+      const merged = new Headers({ accept: 'application/json', 'user-agent': this.#userAgent });
+      for (const source of [this.#defaultHeaders, options.headers ?? {}]) {
+        for (const [k, v] of Object.entries(source)) merged.set(k, v);
+      }
+      merged.set('authorization', `Bearer ${token}`);
+      if (body !== undefined) merged.set('content-type', 'application/json');
+      const headers: Record<string, string> = {};
+      merged.forEach((v, k) => {
+        headers[k] = v;
+      });
       const started = this.#now();
       this.#log('debug', 'zoom request', { ...info, attempt: retries + 1 });
 

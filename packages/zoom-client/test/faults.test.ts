@@ -319,12 +319,20 @@ describe('faults', () => {
     handler = (_q, res) => json(res, 503, { code: 503, message: 'busy' });
     const zoom = client({ maxRetries: 5 });
     const err = await zoom.users
-      .get('u1', { maxRetries: 0, headers: { 'x-request-tag': 'batch-7' } })
+      .get('u1', {
+        maxRetries: 0,
+        headers: {
+          'x-request-tag': 'batch-7',
+          Accept: 'application/json;v=2',
+          Authorization: 'Bearer other',
+        },
+      })
       .catch((e: unknown) => e);
     assert.ok(err instanceof ZoomInternalServerError);
     assert.equal(s.requests.length, 1);
     assert.equal(s.requests[0]!.headers['x-request-tag'], 'batch-7');
     assert.equal(s.requests[0]!.headers.authorization, 'Bearer fixed-token-abc');
+    assert.equal(s.requests[0]!.headers.accept, 'application/json;v=2');
     handler = () => {};
     await assert.rejects(zoom.users.get('u1', { timeout: 100, maxRetries: 0 }), ZoomTimeoutError);
   });
