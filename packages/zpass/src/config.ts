@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { checkRedisUrl } from './limits/redis.js';
+import { redactUrl } from './redact.js';
 
 /** Where the store lives: the embedded SQLite file under `dataDir`, or PostgreSQL when `databaseUrl` is set. */
 export interface StoreConfig {
@@ -189,17 +190,6 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return n;
 }
 
-/** The SMTP URL with its password replaced, for messages and logs. */
-export function redactSmtpUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
 /** Checks a complete mail configuration; throws ConfigError with a message for the operator. */
 export function checkMailConfig(c: MailConfig): MailConfig {
   if (c.smtpUrl !== undefined) {
@@ -207,14 +197,14 @@ export function checkMailConfig(c: MailConfig): MailConfig {
     try {
       u = new URL(c.smtpUrl);
     } catch {
-      throw new ConfigError(`SMTP_URL is not a valid URL: ${redactSmtpUrl(c.smtpUrl)}`);
+      throw new ConfigError(`SMTP_URL is not a valid URL: ${redactUrl(c.smtpUrl)}`);
     }
     if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') {
       throw new ConfigError(
-        `SMTP_URL must start with smtp:// or smtps:// (got ${redactSmtpUrl(c.smtpUrl)}); leave it unset to write .eml files.`,
+        `SMTP_URL must start with smtp:// or smtps:// (got ${redactUrl(c.smtpUrl)}); leave it unset to write .eml files.`,
       );
     }
-    if (!u.hostname) throw new ConfigError(`SMTP_URL names no host: ${redactSmtpUrl(c.smtpUrl)}`);
+    if (!u.hostname) throw new ConfigError(`SMTP_URL names no host: ${redactUrl(c.smtpUrl)}`);
   }
   if (!/@[^\s@>]+>?\s*$/.test(c.from)) {
     throw new ConfigError(

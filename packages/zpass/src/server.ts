@@ -8,9 +8,10 @@ import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { buildApp, createLogger } from './http/app.js';
-import { createRateLimiter, type RateLimiter, RedisCounter, redactRedisUrl } from './limits/index.js';
+import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
 import { createRelay, type MailRelay } from './mail/index.js';
+import { redactUrl } from './redact.js';
 import { openStore, type Store } from './store/database.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -88,7 +89,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger,
     );
     if (limiter.counter instanceof RedisCounter) {
-      const redis = redactRedisUrl(options.redisUrl!);
+      const redis = redactUrl(options.redisUrl!);
       // When Redis is not there, the counter logs it (once) and counts in memory until it answers.
       if (await limiter.counter.waitReady()) logger.info({ redis }, 'rate limits counted in redis');
     }

@@ -3,7 +3,8 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
-import { ConfigError, redactSmtpUrl } from '../config.js';
+import { ConfigError } from '../config.js';
+import { redactUrl } from '../redact.js';
 
 /** One message, ready to go: everything a transport needs, nothing it must look up. */
 export interface OutgoingMessage {
@@ -80,7 +81,7 @@ export class SmtpTransport implements MailTransport {
 
   constructor(options: SmtpOptions) {
     const u = new URL(options.url);
-    this.description = `SMTP ${redactSmtpUrl(options.url)}`;
+    this.description = `SMTP ${redactUrl(options.url)}`;
     this.secrets = [u.password, decodeURIComponent(u.password)].filter((s) => s.length > 0);
     let ca: string | undefined;
     if (options.caFile) {

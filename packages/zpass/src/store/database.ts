@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { redactUrl } from '../redact.js';
 import type { Dialect } from './dialect.js';
 import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
@@ -158,17 +159,6 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export class DatabaseUrlError extends Error {}
 
-/** The URL without its password, for messages and logs. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
@@ -180,7 +170,7 @@ export function openPostgresStore(
   try {
     new URL(url);
   } catch {
-    throw new DatabaseUrlError(`DATABASE_URL is not a valid URL: ${redactDatabaseUrl(url)}`);
+    throw new DatabaseUrlError(`DATABASE_URL is not a valid URL: ${redactUrl(url)}`);
   }
   const pool = new pg.Pool({
     connectionString: url,
@@ -193,7 +183,7 @@ export function openPostgresStore(
   // So does one that dies while checked out between queries: the query that next uses it fails instead.
   pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new Store(db, 'postgres', redactDatabaseUrl(url));
+  return new Store(db, 'postgres', redactUrl(url));
 }
 
 export function openStore(options: StoreOptions): Store {
@@ -201,7 +191,7 @@ export function openStore(options: StoreOptions): Store {
   if (url) {
     if (!isPostgresUrl(url)) {
       throw new DatabaseUrlError(
-        `DATABASE_URL must start with postgres:// or postgresql:// (got ${redactDatabaseUrl(url)}); leave it unset for the embedded SQLite store.`,
+        `DATABASE_URL must start with postgres:// or postgresql:// (got ${redactUrl(url)}); leave it unset for the embedded SQLite store.`,
       );
     }
     return openPostgresStore(url, options);
