@@ -7,15 +7,7 @@
 import { newId } from '../crypto/random.js';
 import type { Tx } from '../store/database.js';
 import { isUniqueViolation } from '../store/failures.js';
-import {
-  accounts,
-  credentials,
-  invitations,
-  normalizeEmail,
-  tokens,
-  type User,
-  users,
-} from '../store/repositories.js';
+import { accounts, invitations, normalizeEmail, tokens, type User, users } from '../store/repositories.js';
 import type { Role, SignIn, UserStatus } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors, type FieldError, ZoomError } from './errors.js';
