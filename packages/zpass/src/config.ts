@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { checkRedisUrl } from './limits/redis.js';
+import { redactUrl } from './redact.js';
 
 /** Where the store lives: the embedded SQLite file under `dataDir`, or PostgreSQL when `databaseUrl` is set. */
 export interface StoreConfig {
@@ -25,6 +26,8 @@ export interface ServeConfig extends StoreConfig {
   testControls?: boolean;
   /** Apply pending migrations at start (default true; `--no-migrate` turns it off). */
   migrate: boolean;
+  /** Mail relay settings; missing fields take DEFAULT_MAIL_CONFIG's values. */
+  mail?: Partial<MailConfig>;
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +53,7 @@ export interface ServeFlags extends StoreFlags {
   migrate?: boolean;
   redisUrl?: string;
   testControls?: boolean;
+  mailRelay?: boolean;
 }
 
 const CIDR = /^(.+)\/(\d{1,3})$/;
@@ -110,6 +114,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     redisPrefix: env.ZPASS_REDIS_PREFIX || undefined,
     redisTimeoutMs: redisTimeoutFrom(env.ZPASS_REDIS_TIMEOUT_MS),
     testControls: flags.testControls === true || env.ZPASS_TEST_CONTROLS === '1',
+    mail: mailConfig(env, flags),
   };
 }
 
@@ -128,4 +133,123 @@ function redisTimeoutFrom(value: string | undefined): number | undefined {
       `ZPASS_REDIS_TIMEOUT_MS must be a whole number of milliseconds from 10 to 60000, got "${value}".`,
     );
   return n;
+}
+
+/** How the outbox relay delivers notices: `SMTP_URL` and the `ZPASS_MAIL_*` settings. */
+export interface MailConfig {
+  /** Run the relay inside `zpass serve` (default true; `--no-mail-relay` or ZPASS_MAIL_RELAY=off). */
+  relay: boolean;
+  /** smtp://user:pass@host:587 or smtps://...; unset: `.eml` files in `<data>/mail/`. */
+  smtpUrl?: string;
+  /** PEM file of the certificate authority to trust for the SMTP server's certificate. */
+  smtpCaFile?: string;
+  /** The From header (ZPASS_MAIL_FROM). */
+  from: string;
+  /** The product name in subjects and texts (ZPASS_BRAND). */
+  brand: string;
+  /** Base URL of the sign-in pages as users reach them (ZPASS_PUBLIC_URL; default the server's URL). */
+  publicUrl?: string;
+  /** Path of the password-reset page under the public URL (ZPASS_MAIL_RESET_PATH). */
+  resetPath: string;
+  /** Attempts before a notice is marked failed. */
+  maxAttempts: number;
+  /** First retry delay; doubled per attempt, with jitter, up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Poll for due notices this often, besides being woken by commits. */
+  pollMs: number;
+  /** One delivery attempt is abandoned (and retried later) after this long. */
+  sendTimeoutMs: number;
+  /** How long a claimed notice stays reserved for its relay: longer than any attempt can last. */
+  leaseMs: number;
+  /** Deliveries in flight at once (SMTP pool connections). */
+  concurrency: number;
+}
+
+export const DEFAULT_MAIL_CONFIG: MailConfig = {
+  relay: true,
+  from: 'zpass <no-reply@localhost>',
+  brand: 'zpass',
+  resetPath: '/signin/reset',
+  maxAttempts: 10,
+  retryBaseMs: 15_000,
+  retryMaxMs: 3_600_000,
+  pollMs: 1_000,
+  sendTimeoutMs: 60_000,
+  leaseMs: 120_000,
+  concurrency: 5,
+};
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
+  }
+  return n;
+}
+
+/** Checks a complete mail configuration; throws ConfigError with a message for the operator. */
+export function checkMailConfig(c: MailConfig): MailConfig {
+  if (c.smtpUrl !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(c.smtpUrl);
+    } catch {
+      throw new ConfigError(`SMTP_URL is not a valid URL: ${redactUrl(c.smtpUrl)}`);
+    }
+    if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:') {
+      throw new ConfigError(
+        `SMTP_URL must start with smtp:// or smtps:// (got ${redactUrl(c.smtpUrl)}); leave it unset to write .eml files.`,
+      );
+    }
+    if (!u.hostname) throw new ConfigError(`SMTP_URL names no host: ${redactUrl(c.smtpUrl)}`);
+  }
+  if (!/@[^\s@>]+>?\s*$/.test(c.from)) {
+    throw new ConfigError(
+      `ZPASS_MAIL_FROM must be an address such as "Example <no-reply@example.com>", got "${c.from}".`,
+    );
+  }
+  if (c.publicUrl !== undefined) {
+    try {
+      const u = new URL(c.publicUrl);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
+    } catch {
+      throw new ConfigError(`ZPASS_PUBLIC_URL must be an http:// or https:// URL, got "${c.publicUrl}".`);
+    }
+  }
+  if (!c.resetPath.startsWith('/')) throw new ConfigError('ZPASS_MAIL_RESET_PATH must start with "/".');
+  if (c.leaseMs < c.sendTimeoutMs + 5_000) {
+    throw new ConfigError(
+      'ZPASS_MAIL_LEASE_MS must exceed ZPASS_MAIL_SEND_TIMEOUT_MS by at least 5000, so that no other relay takes a notice still being sent.',
+    );
+  }
+  return c;
+}
+
+/** The mail settings from the environment (and `--no-mail-relay`). */
+export function mailConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  flags: { mailRelay?: boolean } = {},
+): MailConfig {
+  const d = DEFAULT_MAIL_CONFIG;
+  const sendTimeoutMs = intFrom(env, 'ZPASS_MAIL_SEND_TIMEOUT_MS', d.sendTimeoutMs, 1_000, 600_000);
+  const relayEnv = (env.ZPASS_MAIL_RELAY ?? '').toLowerCase();
+  return checkMailConfig({
+    relay: flags.mailRelay !== false && relayEnv !== 'off' && relayEnv !== '0' && relayEnv !== 'false',
+    smtpUrl: env.SMTP_URL || undefined,
+    smtpCaFile: env.SMTP_CA_FILE || undefined,
+    from: env.ZPASS_MAIL_FROM || d.from,
+    brand: env.ZPASS_BRAND || d.brand,
+    publicUrl: env.ZPASS_PUBLIC_URL || undefined,
+    resetPath: env.ZPASS_MAIL_RESET_PATH || d.resetPath,
+    maxAttempts: intFrom(env, 'ZPASS_MAIL_MAX_ATTEMPTS', d.maxAttempts, 1, 100),
+    retryBaseMs: intFrom(env, 'ZPASS_MAIL_RETRY_BASE_MS', d.retryBaseMs, 10, 86_400_000),
+    retryMaxMs: intFrom(env, 'ZPASS_MAIL_RETRY_MAX_MS', d.retryMaxMs, 10, 7 * 86_400_000),
+    pollMs: intFrom(env, 'ZPASS_MAIL_POLL_MS', d.pollMs, 50, 3_600_000),
+    sendTimeoutMs,
+    leaseMs: intFrom(env, 'ZPASS_MAIL_LEASE_MS', Math.max(d.leaseMs, sendTimeoutMs * 2), 1_000, 86_400_000),
+    concurrency: intFrom(env, 'ZPASS_MAIL_CONCURRENCY', d.concurrency, 1, 100),
+  });
 }

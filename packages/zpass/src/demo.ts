@@ -1,5 +1,5 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { checkPassword } from '@zpass/policy';
 import { randomAlnum } from './crypto/random.js';
 import { AdminError, createAccount, createUser } from './domain/accounts.js';
@@ -93,7 +93,8 @@ export function demoBanner(demo: DemoCredentials, baseUrl: string, file: string)
     `    --form 'password=Zpass-Demo-2026' \\`,
     `    ${q(`${baseUrl}/v2/users/${demo.member.email}/password`)}`,
     '',
-    'It answers 204 No Content; a notice to the member is queued in the outbox.',
+    'It answers 204 No Content, and the e-mail notice to the member appears in',
+    `  ${join(dirname(file), 'mail')} (or goes out through SMTP_URL when set).`,
     '',
   ].join('\n');
 }

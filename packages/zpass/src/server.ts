@@ -8,8 +8,10 @@ import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { buildApp, createLogger } from './http/app.js';
-import { createRateLimiter, type RateLimiter, RedisCounter, redactRedisUrl } from './limits/index.js';
+import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
+import { createRelay, type MailRelay } from './mail/index.js';
+import { redactUrl } from './redact.js';
 import { openStore, type Store } from './store/database.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -31,6 +33,8 @@ export interface RunningServer {
   ctx: DomainContext;
   limiter: RateLimiter;
   url: string;
+  /** The outbox relay running in this server (undefined when turned off). */
+  relay?: MailRelay;
   demo?: DemoCredentials;
   close(): Promise<void>;
 }
@@ -85,7 +89,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logger,
     );
     if (limiter.counter instanceof RedisCounter) {
-      const redis = redactRedisUrl(options.redisUrl!);
+      const redis = redactUrl(options.redisUrl!);
       // When Redis is not there, the counter logs it (once) and counts in memory until it answers.
       if (await limiter.counter.waitReady()) logger.info({ redis }, 'rate limits counted in redis');
     }
@@ -115,6 +119,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const print = options.print ?? ((t: string) => process.stdout.write(t));
       print(demoBanner(demo, url, join(options.dataDir, 'demo-credentials.json')));
     }
+    let relay: MailRelay | undefined;
+    if (options.mail?.relay !== false) {
+      try {
+        relay = createRelay({
+          store,
+          clock: ctx.clock,
+          logger,
+          dataDir: options.dataDir,
+          databaseUrl: options.databaseUrl,
+          mail: options.mail,
+          serverUrl: url,
+        });
+        await relay.start();
+      } catch (err) {
+        await app.close();
+        throw err;
+      }
+    }
     let closed = false;
     return {
       app,
@@ -123,10 +145,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       limiter,
       url,
       demo,
+      relay,
       async close() {
         if (closed) return;
         closed = true;
         await app.close();
+        await relay?.stop();
         await limiter.close();
         await store.close();
       },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { Clock } from '../src/clock.js';
+import type { MailConfig } from '../src/config.js';
 import { Hasher } from '../src/crypto/hasher.js';
 import type { DemoCredentials } from '../src/demo.js';
 import { createApp, createUser } from '../src/domain/accounts.js';
@@ -57,6 +58,21 @@ export interface TestServerOptions {
   testControls?: boolean;
   trustProxy?: boolean | string[];
   throttle?: Partial<ThrottleOptions>;
+  /**
+   * Mail relay settings. Without them the relay is off, so that tests of other parts
+   * see their outbox rows stay pending; pass `{}` (or settings) to run it.
+   */
+  mail?: Partial<MailConfig>;
+}
+
+/**
+ * Lifts an account's per-second limits with an operator override (the real mechanism),
+ * for tests about other things than rate limits; accounts a test creates need it too.
+ */
+export async function liftRateLimits(server: RunningServer | TestServer, accountId: string): Promise<void> {
+  const store = 'server' in server ? server.server.store : server.store;
+  for (const category of CATEGORIES)
+    await rateLimitOverrides.set(store.db, accountId, category, 'QPS', MAX_LIMIT, Date.now());
 }
 
 /** A key prefix no other test server uses. */
@@ -106,22 +122,21 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     clock: opts.clock,
     settings: opts.settings,
     hasher: opts.hasher,
+    mail: opts.mail ?? { relay: false },
     print: () => {},
     redisUrl,
     redisPrefix,
     redisTimeoutMs: opts.redisTimeoutMs,
     testControls: opts.testControls,
-    throttle: opts.throttle,
+    // Failed token requests are throttled per address; tests about other things make many from one.
+    throttle: opts.throttle ?? (opts.zoomLimits ? undefined : { freeFailures: 1_000_000 }),
   });
   const demo =
     server.demo ??
     (JSON.parse(
       await import('node:fs').then((fs) => fs.readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')),
     ) as DemoCredentials);
-  if (!opts.zoomLimits) {
-    for (const category of CATEGORIES)
-      await rateLimitOverrides.set(server.store.db, demo.account_id, category, 'QPS', MAX_LIMIT, Date.now());
-  }
+  if (!opts.zoomLimits) await liftRateLimits(server, demo.account_id);
   return {
     server,
     url: server.url,

@@ -9,6 +9,7 @@ import {
   accountToken,
   CountingHasher,
   call,
+  liftRateLimits,
   putPassword,
   startTestServer,
   type TestServer,
@@ -25,6 +26,7 @@ describe('password policy through PUT /v2/users/{userId}/password', () => {
   const account = async (requirement: Partial<PasswordRequirement> = {}) => {
     n++;
     const a = await createAccount(t.server.ctx, { ownerEmail: `policy-owner${n}@example.test` });
+    await liftRateLimits(t, a.account_id);
     const token = await accountToken(t, {
       accountId: a.account_id,
       clientId: a.app.client_id,

@@ -12,6 +12,7 @@ import {
   addUser,
   appWithToken,
   call,
+  liftRateLimits,
   putPassword,
   startTestServer,
   type TestServer,
@@ -25,6 +26,7 @@ type Obj = Record<string, unknown>;
 /** A new account with its own owner and app, and a token for it: a directory no other test touches. */
 async function newAccount(t: TestServer) {
   const acct = await createAccount(t.server.ctx, { ownerEmail: email('owner') });
+  await liftRateLimits(t, acct.account_id);
   const token = await accountToken(t, {
     accountId: acct.account_id,
     clientId: acct.app.client_id,
@@ -281,7 +283,7 @@ describe('Users API', () => {
       [
         'a type given as a string in JSON',
         { action: 'create', user_info: { email: 'x@example.test', type: '1' } },
-        validation('user_info.type', 'user_info.type must be a integer.'),
+        validation('user_info.type', 'user_info.type must be an integer.'),
       ],
       [
         'an e-mail given as a number',
@@ -347,7 +349,7 @@ describe('Users API', () => {
         }).toString(),
       });
       assert.equal(badType.status, 400);
-      assert.deepEqual(badType.body, validation('user_info.type', 'user_info.type must be a integer.'));
+      assert.deepEqual(badType.body, validation('user_info.type', 'user_info.type must be an integer.'));
     });
 
     it('needs an admin scope: a user-level token gets 4711 naming them', async () => {

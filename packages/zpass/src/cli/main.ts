@@ -5,6 +5,7 @@ import { startServer } from '../server.js';
 import { DatabaseUrlError, openStore } from '../store/database.js';
 import { SchemaTooNewError } from '../store/migrator.js';
 import { registerAdmin } from './admin.js';
+import { registerMail } from './mail.js';
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = serveConfig(flags);
@@ -52,6 +53,10 @@ export async function main(argv: string[]): Promise<void> {
       '--test-controls',
       'serve POST /zpass/test/rate-limits, which forces 429s for rehearsing retry code (env ZPASS_TEST_CONTROLS=1)',
     )
+    .option(
+      '--no-mail-relay',
+      'do not deliver e-mail notices in this process (run `zpass mail relay` instead)',
+    )
     .action(serve);
 
   program
@@ -72,6 +77,7 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   registerAdmin(program);
+  registerMail(program);
 
   try {
     await program.parseAsync(argv);

@@ -9,7 +9,6 @@ import type { Tx } from '../store/database.js';
 import { isUniqueViolation } from '../store/failures.js';
 import {
   accounts,
-  credentials,
   invitations,
   normalizeEmail,
   tokens,

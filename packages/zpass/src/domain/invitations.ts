@@ -91,7 +91,7 @@ export interface InvitationLink {
  * then drops the notice.
  */
 export async function issueInvitationLink(
-  ctx: DomainContext,
+  ctx: Pick<DomainContext, 'store' | 'clock'>,
   userId: string,
   acceptUrl: string,
 ): Promise<InvitationLink | undefined> {

@@ -43,6 +43,18 @@ function assertHasPassword(target: User): void {
 }
 
 /**
+ * Who made a change, as the notice tells the user: themselves, or someone named only
+ * by role (never by name or address), or an operator through the admin CLI.
+ */
+export type ChangedBy = 'self' | 'owner' | 'admin' | 'operator';
+
+function changedBy(principal: Principal, target: User, via: ChangeVia): ChangedBy {
+  if (via === 'admin') return 'operator';
+  if (principal.userId === target.id) return 'self';
+  return principal.role === 'owner' ? 'owner' : 'admin';
+}
+
+/**
  * `PUT /v2/users/{userId}/password`. Checks run cheapest first (scopes, body,
  * user, role, the account's rules, 24-hour cap) so that argon2 runs only for a
  * change that can succeed. Then at most two argon2id computations, whatever the
@@ -130,6 +142,7 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
           first_name: target.first_name,
           changed_at: now,
           via: req.via,
+          changed_by: changedBy(principal, target, req.via),
         }),
         status: 'pending',
         attempts: 0,

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { redactUrl } from '../redact.js';
 import type { LimitType } from './categories.js';
 import type { Counter, Take, TakeResult } from './counter.js';
 import { MemoryCounter } from './memory.js';
@@ -67,17 +68,6 @@ export function checkRedisUrl(url: string): string | undefined {
   return undefined;
 }
 
-/** The URL without its password, for logs. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
 /**
  * Counts in Redis, shared by every server using the same Redis and prefix.
  * While Redis cannot be reached (refused, dropped, slower than the timeout), it
@@ -99,7 +89,7 @@ export class RedisCounter implements Counter {
   constructor(options: RedisCounterOptions) {
     this.prefix = options.prefix ?? 'zpass:';
     this.logger = options.logger;
-    this.where = redactRedisUrl(options.url);
+    this.where = redactUrl(options.url);
     this.redis = new Redis(options.url, {
       // Fail at once while disconnected rather than queueing: the fallback answers instead.
       enableOfflineQueue: false,

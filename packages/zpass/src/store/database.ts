@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { redactUrl } from '../redact.js';
 import type { Dialect } from './dialect.js';
 import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
+import { wroteOutbox } from './repositories.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -26,17 +28,36 @@ export interface StoreOptions {
 /** Attempts of a transaction that hit a serialization failure or deadlock. */
 const TX_ATTEMPTS = 5;
 
+/** The PostgreSQL channel a commit that queued a notice announces itself on (LISTEN/NOTIFY). */
+export const OUTBOX_CHANNEL = 'zpass_outbox';
+
 /**
  * The store: one Kysely instance and the transaction discipline every
  * write goes through.
  */
 export class Store {
+  private readonly outboxListeners = new Set<() => void>();
+
   constructor(
     readonly db: Db,
     readonly dialect: Dialect,
     /** Where the data lives, without credentials (for logs). */
     readonly location: string,
   ) {}
+
+  /**
+   * Calls `fn` after every commit of this process that queued a notice (see
+   * `outbox.insert`). Returns the function that unsubscribes. On PostgreSQL such a
+   * commit also sends NOTIFY on OUTBOX_CHANNEL, for relays in other processes.
+   */
+  onOutbox(fn: () => void): () => void {
+    this.outboxListeners.add(fn);
+    return () => this.outboxListeners.delete(fn);
+  }
+
+  private outboxQueued(): void {
+    for (const fn of this.outboxListeners) fn();
+  }
 
   /**
    * Runs `fn` in one transaction: all of it commits or none. On SQLite the
@@ -53,8 +74,10 @@ export class Store {
         try {
           const result = await fn(conn);
           await sql`commit`.execute(conn);
+          if (wroteOutbox(conn)) this.outboxQueued();
           return result;
         } catch (err) {
+          wroteOutbox(conn);
           await sql`rollback`.execute(conn);
           throw err;
         }
@@ -62,7 +85,16 @@ export class Store {
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute(fn);
+        let queued = false;
+        const result = await this.db.transaction().execute(async (trx) => {
+          const r = await fn(trx);
+          queued = wroteOutbox(trx);
+          // Delivered to listening relays when (and only if) the transaction commits.
+          if (queued) await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
+          return r;
+        });
+        if (queued) this.outboxQueued();
+        return result;
       } catch (err) {
         if (isRetryableConflict(err) && attempt < TX_ATTEMPTS) continue;
         if (isUnavailable(err)) throw new StoreUnavailableError(err);
@@ -127,17 +159,6 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export class DatabaseUrlError extends Error {}
 
-/** The URL without its password, for messages and logs. */
-export function redactDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url);
 }
@@ -149,7 +170,7 @@ export function openPostgresStore(
   try {
     new URL(url);
   } catch {
-    throw new DatabaseUrlError(`DATABASE_URL is not a valid URL: ${redactDatabaseUrl(url)}`);
+    throw new DatabaseUrlError(`DATABASE_URL is not a valid URL: ${redactUrl(url)}`);
   }
   const pool = new pg.Pool({
     connectionString: url,
@@ -162,7 +183,7 @@ export function openPostgresStore(
   // So does one that dies while checked out between queries: the query that next uses it fails instead.
   pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new Store(db, 'postgres', redactDatabaseUrl(url));
+  return new Store(db, 'postgres', redactUrl(url));
 }
 
 export function openStore(options: StoreOptions): Store {
@@ -170,7 +191,7 @@ export function openStore(options: StoreOptions): Store {
   if (url) {
     if (!isPostgresUrl(url)) {
       throw new DatabaseUrlError(
-        `DATABASE_URL must start with postgres:// or postgresql:// (got ${redactDatabaseUrl(url)}); leave it unset for the embedded SQLite store.`,
+        `DATABASE_URL must start with postgres:// or postgresql:// (got ${redactUrl(url)}); leave it unset for the embedded SQLite store.`,
       );
     }
     return openPostgresStore(url, options);

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Dialect } from './dialect.js';
 import { initial } from './migrations/0001_initial.js';
 import { policy } from './migrations/0002_policy.js';
+import { mail } from './migrations/0003_mail.js';
 import { usersApi } from './migrations/0004_users.js';
 import { rateLimits } from './migrations/0005_rate_limits.js';
 import { webSessions } from './migrations/0006_web_sessions.js';
@@ -11,6 +12,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_policy': policy(dialect),
+    '0003_mail': mail(dialect),
     '0004_users': usersApi(dialect),
     '0005_rate_limits': rateLimits(),
     '0006_web_sessions': webSessions(),

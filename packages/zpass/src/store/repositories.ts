@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Dialect } from './dialect.js';
-import type { Database, UserStatus } from './schema.js';
+import type { Database, OutboxStatus, UserStatus } from './schema.js';
 
 export type Account = Selectable<Database['accounts']>;
 export type User = Selectable<Database['users']>;
@@ -200,8 +200,26 @@ export const tokens = {
       : q.updateTable('access_tokens').set({ revoked_at: now }).where('digest', 'in', digests).execute(),
 };
 
+/** Transactions that wrote an outbox row: the store wakes the mail relay when they commit. */
+const outboxWriters = new WeakSet<object>();
+
+/** Whether `tx` wrote an outbox row; forgets it. */
+export function wroteOutbox(tx: object): boolean {
+  const wrote = outboxWriters.has(tx);
+  outboxWriters.delete(tx);
+  return wrote;
+}
+
 export const outbox = {
-  insert: (q: Q, row: Insertable<Database['outbox']>) => q.insertInto('outbox').values(row).execute(),
+  /**
+   * Queues a notice. Call it inside `store.transaction` with the change it reports:
+   * the notice is then committed with it or not at all, and the commit wakes the relay.
+   */
+  insert: async (q: Q, row: Insertable<Database['outbox']>) => {
+    const res = await q.insertInto('outbox').values(row).execute();
+    outboxWriters.add(q);
+    return res;
+  },
   /**
    * Claims up to `limit` due notices for one relay: inside a transaction, the rows are
    * locked (PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent relays take disjoint rows;
@@ -234,6 +252,80 @@ export const outbox = {
   },
   forRecipient: (q: Q, recipient: string) =>
     q.selectFrom('outbox').selectAll().where('recipient', '=', recipient).orderBy('id').execute(),
+  byId: (q: Q, id: number) => q.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst(),
+  /** Gives a claimed notice its Message-ID, once: later attempts keep the first one. */
+  setMessageId: (q: Q, id: number, messageId: string) =>
+    q
+      .updateTable('outbox')
+      .set({ message_id: messageId })
+      .where('id', '=', id)
+      .where('message_id', 'is', null)
+      .execute(),
+  /**
+   * Records the outcome of the attempt that claimed the row as attempt number `attempt`.
+   * The update applies only while the row is still pending at that attempt, so a relay
+   * whose lease ran out (and whose row another relay took) cannot overwrite the newer
+   * outcome. Returns whether it applied.
+   */
+  markSent: async (q: Q, id: number, attempt: number, now: number) => {
+    const res = await q
+      .updateTable('outbox')
+      .set({ status: 'sent', sent_at: now, last_attempt_at: now, last_error: null })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where('attempts', '=', attempt)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  },
+  markRetry: async (q: Q, id: number, attempt: number, now: number, nextAttemptAt: number, error: string) => {
+    const res = await q
+      .updateTable('outbox')
+      .set({ next_attempt_at: nextAttemptAt, last_attempt_at: now, last_error: error })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where('attempts', '=', attempt)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  },
+  markFailed: async (q: Q, id: number, attempt: number, now: number, error: string) => {
+    const res = await q
+      .updateTable('outbox')
+      .set({ status: 'failed', last_attempt_at: now, last_error: error })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where('attempts', '=', attempt)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  },
+  /** Notices for the operator, newest first. */
+  list: (q: Q, opts: { status?: OutboxStatus; limit: number }) => {
+    let query = q.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(opts.limit);
+    if (opts.status) query = query.where('status', '=', opts.status);
+    return query.execute();
+  },
+  /**
+   * Puts failed notices back in the queue with a fresh count of attempts, due now.
+   * `ids` undefined: every failed notice. Only failed rows change (a sent notice is
+   * never sent again). Returns the ids that were requeued.
+   */
+  requeueFailed: async (q: Q, now: number, ids?: number[]) => {
+    if (ids && ids.length === 0) return [];
+    let query = q
+      .updateTable('outbox')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: now })
+      .where('status', '=', 'failed');
+    if (ids) query = query.where('id', 'in', ids);
+    return (await query.returning('id').execute()).map((r) => r.id);
+  },
+  /** When the next pending notice is due (undefined: none pending). */
+  nextDue: async (q: Q) =>
+    (
+      await q
+        .selectFrom('outbox')
+        .select((e) => e.fn.min('next_attempt_at').as('due'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst()
+    )?.due ?? undefined,
 };
 
 export const accountSettings = {

@@ -106,6 +106,10 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: Millis;
   sent_at: Millis | null;
+  /** The Message-ID every attempt of this notice carries (set at its first claim). */
+  message_id: Generated<string | null>;
+  /** When a relay last tried to deliver it. */
+  last_attempt_at: Generated<Millis | null>;
 }
 
 export interface AccountSettingsTable {

@@ -1,0 +1,395 @@
+// `npm run bench -- server [--quick]`: zpass against the physical limit, side by side in one run.
+// Prints a markdown table and writes bench/results.json. Never part of `npm test`.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { hash } from '@node-rs/argon2';
+import pg from 'pg';
+import { ARGON2_OPTIONS } from '../packages/zpass/src/crypto/hasher.js';
+import { newId } from '../packages/zpass/src/crypto/random.js';
+import type { DemoCredentials } from '../packages/zpass/src/demo.js';
+import { openStore } from '../packages/zpass/src/store/database.js';
+import {
+  credentials,
+  normalizeEmail,
+  passwordHistory,
+  users,
+} from '../packages/zpass/src/store/repositories.js';
+import { raiseLimits, setHistoryDepth } from './configure.js';
+
+const quick = process.argv.includes('--quick');
+const ROOT = join(import.meta.dirname, '..');
+const BIN = join(ROOT, 'packages', 'zpass', 'bin', 'zpass.js');
+const TSX = ['--import', 'tsx'];
+const D = quick
+  ? { limit: 4, change: 6, read: 5, overload: 8 }
+  : { limit: 10, change: 20, read: 10, overload: 20 };
+const DEPTHS = [0, 5, 24];
+const ADMIN_URL = process.env.ZPASS_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')}: ${err}`))));
+  });
+}
+
+const lastJson = <T>(out: string): T => JSON.parse(out.trim().split('\n').pop()!) as T;
+
+interface Load {
+  requests: number;
+  rps: number;
+  duration: number;
+  latency: { p50: number; p99: number; max: number };
+  acceptedLatency: { count: number; p50: number; p99: number };
+  statuses: Record<string, number>;
+  errors: number;
+  timeouts: number;
+}
+
+function loadgen(job: object): Promise<Load> {
+  return run([...TSX, 'bench/loadgen.ts', JSON.stringify(job)]).then(lastJson<Load>);
+}
+
+/** Resident memory of a process, now and at its peak, in MB (Linux /proc). */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  demo: DemoCredentials;
+  dataDir: string;
+  databaseUrl?: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function pgAdmin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function startZpass(store: 'sqlite' | 'postgres'): Promise<Server> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'zpass-bench-'));
+  let databaseUrl: string | undefined;
+  if (store === 'postgres') {
+    const name = `zpass_bench_${process.pid}_${Date.now()}`;
+    await pgAdmin(`create database ${name}`);
+    const u = new URL(ADMIN_URL);
+    u.pathname = `/${name}`;
+    databaseUrl = u.toString();
+  }
+  const port = await freePort();
+  // The server as deployed by default, e-mail relay included (notices go to .eml files).
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--data', dataDir], {
+    cwd: ROOT,
+    env: { ...process.env, ZPASS_LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/openapi.json`, child);
+  const demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
+  return {
+    child,
+    url,
+    demo,
+    dataDir,
+    databaseUrl,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+      if (databaseUrl)
+        await pgAdmin(`drop database if exists ${new URL(databaseUrl).pathname.slice(1)} with (force)`);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Members with one shared starting password, hashed once (so seeding costs no argon2 per
+ * user), each with `depth` remembered passwords under one history salt.
+ */
+async function seedUsers(s: Server, count: number, depth = 0): Promise<string[]> {
+  const store = openStore({ dataDir: s.dataDir, databaseUrl: s.databaseUrl });
+  try {
+    const phc = await hash('Seed-Password-1', ARGON2_OPTIONS);
+    const historyPhc = await hash('Seed-Password-1', { ...ARGON2_OPTIONS, salt: randomBytes(16) });
+    const versions = Math.max(1, depth);
+    const ids: string[] = [];
+    const now = Date.now();
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < count; i++) {
+        const id = newId();
+        const email = `bench${i}@example.test`;
+        await users.insert(tx, {
+          id,
+          account_id: s.demo.account_id,
+          email,
+          email_norm: normalizeEmail(email),
+          first_name: 'Bench',
+          last_name: String(i),
+          display_name: `Bench ${i}`,
+          type: 1,
+          role: 'member',
+          status: 'active',
+          created_at: now,
+          last_login_at: null,
+        });
+        await credentials.insert(tx, { user_id: id, phc, version: versions, updated_at: now });
+        for (let v = 1; v <= versions; v++) {
+          await passwordHistory.insert(tx, {
+            user_id: id,
+            phc: historyPhc,
+            credential_version: v,
+            created_at: now,
+          });
+        }
+        ids.push(id);
+      }
+    });
+    return ids;
+  } finally {
+    await store.close();
+  }
+}
+
+async function token(s: Server): Promise<string> {
+  const res = await fetch(
+    `${s.url}/oauth/token?grant_type=account_credentials&account_id=${s.demo.account_id}`,
+    {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${s.demo.client_id}:${s.demo.client_secret}`).toString('base64')}`,
+      },
+    },
+  );
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function postgresReachable(): Promise<boolean> {
+  try {
+    await pgAdmin('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const results: Record<string, unknown> = {
+  machine: {
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    freeMemoryGiB: Math.round(freemem() / 2 ** 30),
+    node: process.version,
+  },
+  quick,
+  date: new Date().toISOString(),
+};
+const rows: string[][] = [];
+
+// 1. The limit.
+const limit = lastJson<{ hashesPerSecond: number; lanes: number }>(
+  await run([...TSX, 'bench/argon2-limit.ts', String(D.limit)]),
+);
+results.limit = limit;
+const perChange = 2;
+const ceiling = limit.hashesPerSecond / perChange;
+rows.push(['argon2id hashes/s, all cores (the limit)', limit.hashesPerSecond.toFixed(0), '', '']);
+
+// 2. Password changes at saturation.
+const changes: Record<string, unknown>[] = [];
+const stores: Array<'sqlite' | 'postgres'> = (await postgresReachable())
+  ? ['sqlite', 'postgres']
+  : ['sqlite'];
+let capacity = 0;
+let changePeak = 0;
+for (const store of stores) {
+  for (const depth of DEPTHS) {
+    const s = await startZpass(store);
+    try {
+      await raiseLimits(s);
+      await setHistoryDepth(s, depth);
+      const ids = await seedUsers(s, Math.ceil((ceiling * D.change * 1.5) / 5) + 100, depth);
+      const load = await loadgen({
+        url: s.url,
+        path: '/v2/users/:userId/password',
+        method: 'PUT',
+        token: await token(s),
+        users: ids,
+        connections: 16,
+        duration: D.change,
+      });
+      const ok = load.statuses['204'] ?? 0;
+      const rate = ok / load.duration;
+      const mem = memory(s.child.pid!);
+      changePeak = Math.max(changePeak, mem.peak);
+      if (store === 'sqlite' && depth === 0) capacity = rate;
+      const row = {
+        store,
+        depth,
+        changesPerSecond: rate,
+        p50: load.acceptedLatency.p50,
+        p99: load.acceptedLatency.p99,
+        ratio: rate / ceiling,
+        statuses: load.statuses,
+        peakRssMB: mem.peak,
+      };
+      changes.push(row);
+      rows.push([
+        `password changes/s, ${store}, history ${depth}`,
+        rate.toFixed(1),
+        `${(rate / ceiling).toFixed(2)} of limit/2 (target ≥ 0.90)`,
+        `p50 ${load.acceptedLatency.p50} ms, p99 ${load.acceptedLatency.p99} ms`,
+      ]);
+    } finally {
+      await s.stop();
+    }
+  }
+}
+results.changes = changes;
+
+// 3. Cheap reads against hello world.
+{
+  const s = await startZpass('sqlite');
+  const helloPort = await freePort();
+  const hello = spawn(process.execPath, [...TSX, 'bench/hello.ts', String(helloPort)], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
+  try {
+    await waitFor(`http://127.0.0.1:${helloPort}/hello`, hello);
+    await raiseLimits(s);
+    const t = await token(s);
+    const read = await loadgen({
+      url: s.url,
+      path: `/v2/users/${s.demo.member.id}`,
+      method: 'GET',
+      token: t,
+      connections: 32,
+      duration: D.read,
+    });
+    const base = await loadgen({
+      url: `http://127.0.0.1:${helloPort}`,
+      path: '/hello',
+      method: 'GET',
+      connections: 32,
+      duration: D.read,
+    });
+    const ratio = read.rps / base.rps;
+    results.reads = { zpassRps: read.rps, helloRps: base.rps, ratio, zpassStatuses: read.statuses };
+    rows.push([
+      'GET /v2/users/{id} req/s',
+      read.rps.toFixed(0),
+      `${ratio.toFixed(2)} of hello world's ${base.rps.toFixed(0)} (target ≥ 0.50)`,
+      `p99 ${read.latency.p99} ms`,
+    ]);
+  } finally {
+    hello.kill('SIGTERM');
+    await s.stop();
+  }
+}
+
+// 4. Overload at twice the capacity measured in 2.
+let overloadPeak = 0;
+{
+  const s = await startZpass('sqlite');
+  try {
+    await raiseLimits(s);
+    const offered = Math.max(10, Math.round(capacity * 2));
+    const ids = await seedUsers(s, Math.ceil((offered * D.overload) / 5) + 100);
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(memory(s.child.pid!).rss), 500);
+    const load = await loadgen({
+      url: s.url,
+      path: '/v2/users/:userId/password',
+      method: 'PUT',
+      token: await token(s),
+      users: ids,
+      connections: Math.max(64, offered),
+      duration: D.overload,
+      rate: offered,
+    });
+    clearInterval(sampler);
+    const mem = memory(s.child.pid!);
+    overloadPeak = mem.peak;
+    const half = Math.floor(samples.length / 2);
+    const firstHalf = Math.max(...samples.slice(0, half));
+    const secondHalf = Math.max(...samples.slice(half));
+    results.overload = {
+      offeredPerSecond: offered,
+      acceptedPerSecond: (load.statuses['204'] ?? 0) / load.duration,
+      shed: load.statuses['503'] ?? 0,
+      statuses: load.statuses,
+      acceptedP99: load.acceptedLatency.p99,
+      rssFirstHalfMB: firstHalf,
+      rssSecondHalfMB: secondHalf,
+      peakRssMB: mem.peak,
+    };
+    rows.push([
+      `overload: offered ${offered}/s`,
+      `${((load.statuses['204'] ?? 0) / load.duration).toFixed(1)} accepted/s, ${load.statuses['503'] ?? 0} shed (503)`,
+      `accepted p99 ${load.acceptedLatency.p99} ms (target < 250)`,
+      `RSS ${firstHalf.toFixed(0)} → ${secondHalf.toFixed(0)} MB`,
+    ]);
+  } finally {
+    await s.stop();
+  }
+}
+
+// 5. Memory.
+results.memory = { changePeakMB: changePeak, overloadPeakMB: overloadPeak };
+rows.push(['server peak RSS', `${Math.max(changePeak, overloadPeak).toFixed(0)} MB`, 'target < 200 MB', '']);
+
+writeFileSync(join(import.meta.dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+const m = results.machine as { cpu: string; cores: number; memoryGiB: number; node: string };
+console.log(
+  `\nzpass benchmarks${quick ? ' (quick)' : ''} — ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Node ${m.node}\n`,
+);
+console.log('| measure | value | against target | latency / notes |');
+console.log('|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log('\nwritten: bench/results.json');

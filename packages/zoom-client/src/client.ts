@@ -1,0 +1,635 @@
+import {
+  MemoryTokenStore,
+  S2STokenProvider,
+  StaticTokenProvider,
+  type StoredToken,
+  type TokenProvider,
+  type TokenStore,
+} from './auth.js';
+import {
+  type ErrorRequestInfo,
+  errorClassFor,
+  ZoomApiError,
+  ZoomConfigError,
+  ZoomConnectionError,
+  ZoomRateLimitError,
+  ZoomTimeoutError,
+  ZoomUserAbortError,
+} from './errors.js';
+import { isDailyLimit, parseRateLimit, type RateLimitInfo } from './rate-limit.js';
+import { Redactor } from './redact.js';
+import { Accounts } from './resources/accounts.js';
+import { Users } from './resources/users.js';
+
+export const VERSION = '0.1.0';
+
+/** Console-compatible: `logger: console` works. Every message and field is redacted first. */
+export interface Logger {
+  debug?(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  warn?(message: string, fields?: Record<string, unknown>): void;
+  error?(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ZoomClientOptions {
+  /** Server-to-Server OAuth account id (env `ZOOM_ACCOUNT_ID`). */
+  accountId?: string;
+  /** Server-to-Server OAuth client id (env `ZOOM_CLIENT_ID`). */
+  clientId?: string;
+  /** Server-to-Server OAuth client secret (env `ZOOM_CLIENT_SECRET`). */
+  clientSecret?: string;
+  /** A user-level (or otherwise obtained) access token, used as is instead of S2S credentials. */
+  accessToken?: string;
+  /** Default `https://api.zoom.us/v2` (env `ZOOM_API_URL`). */
+  baseUrl?: string;
+  /** Default `https://zoom.us` (env `ZOOM_OAUTH_URL`); tokens come from `{oauthUrl}/oauth/token`. */
+  oauthUrl?: string;
+  /** A `fetch` implementation; default the global one. */
+  fetch?: typeof fetch;
+  /** Milliseconds one attempt may take, response body included. Default 30 000. */
+  timeout?: number;
+  /** Retries after a 429, a 5xx or a network failure. Default 2. */
+  maxRetries?: number;
+  /** The longest wait the client accepts before a retry (ms); a longer `Retry-After` surfaces as an error. Default 60 000. */
+  maxRetryDelay?: number;
+  /** Appended to the SDK's own `User-Agent`. */
+  userAgent?: string;
+  /** Receives debug lines (requests, retries, token refreshes); nothing secret reaches it. */
+  logger?: Logger;
+  /** Where S2S tokens are kept; share one between processes to share a token. Default in memory. */
+  tokenStore?: TokenStore;
+  /** Refresh an S2S token this long before it expires (ms). Default 300 000 (5 minutes). */
+  tokenRefreshMargin?: number;
+  /** Extra headers on every request. */
+  defaultHeaders?: Record<string, string>;
+  /** Time source for token expiry (epoch ms); default `Date.now`. */
+  now?: () => number;
+}
+
+/** Options of one call; they override the client's. */
+export interface RequestOptions {
+  signal?: AbortSignal;
+  timeout?: number;
+  maxRetries?: number;
+  headers?: Record<string, string>;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A request to the API, as resources describe it. */
+export interface ApiRequest {
+  method: HttpMethod;
+  /** Path below the base URL, starting with `/`; path parameters already encoded. */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined> | undefined;
+  body?: unknown;
+  /**
+   * May the request be sent again after a network failure or a 5xx, when it may have been
+   * processed? Default: every method but POST.
+   */
+  idempotent?: boolean;
+  /** Secrets in the body (a password) to redact from everything. */
+  secrets?: string[];
+  /**
+   * After an ambiguous failure (the first attempt may have gone through), decides whether an
+   * error of a retry means the earlier attempt succeeded.
+   */
+  succeededEarlier?: (err: ZoomApiError) => boolean;
+}
+
+export interface ApiResponse<T> {
+  data: T;
+  status: number;
+  headers: Headers;
+  trackingId: string | undefined;
+  rateLimit: RateLimitInfo | undefined;
+}
+
+/** What a rate-limit observer sees after every response. */
+export interface RateLimitObservation {
+  info: RateLimitInfo | undefined;
+  status: number;
+  method: HttpMethod;
+  path: string;
+  /** When the response arrived (epoch ms, from the client's clock). */
+  at: number;
+}
+
+function env(name: string): string | undefined {
+  const g = globalThis as { process?: { env?: Record<string, string | undefined> } };
+  const v = g.process?.env?.[name];
+  return v === '' ? undefined : v;
+}
+
+const RETRYABLE_STATUS = new Set([408, 500, 502, 503, 504]);
+
+/**
+ * A client for Zoom's Users and account-settings APIs (and for zpass, which answers the same).
+ *
+ * ```ts
+ * const zoom = new ZoomClient({ accountId, clientId, clientSecret });
+ * await zoom.users.updatePassword('jane@example.com', 'New-Passw0rd!');
+ * ```
+ */
+export class ZoomClient {
+  readonly users: Users;
+  readonly accounts: Accounts;
+  readonly baseUrl: string;
+  readonly oauthUrl: string;
+  readonly timeout: number;
+  readonly maxRetries: number;
+  readonly maxRetryDelay: number;
+
+  readonly #fetch: typeof fetch;
+  readonly #auth: TokenProvider;
+  readonly #redactor = new Redactor();
+  readonly #logger: Logger | undefined;
+  readonly #userAgent: string;
+  readonly #defaultHeaders: Record<string, string>;
+  readonly #now: () => number;
+  readonly #observers = new Set<(o: RateLimitObservation) => void>();
+  readonly #tokens: string[] = [];
+
+  constructor(options: ZoomClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? env('ZOOM_API_URL') ?? 'https://api.zoom.us/v2').replace(/\/+$/, '');
+    this.oauthUrl = (options.oauthUrl ?? env('ZOOM_OAUTH_URL') ?? 'https://zoom.us').replace(/\/+$/, '');
+    this.timeout = nonNegative('timeout', options.timeout ?? 30_000);
+    this.maxRetries = nonNegative('maxRetries', options.maxRetries ?? 2);
+    this.maxRetryDelay = nonNegative('maxRetryDelay', options.maxRetryDelay ?? 60_000);
+    const fetchImpl = options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch;
+    if (!fetchImpl) throw new ZoomConfigError('No fetch: pass the `fetch` option.');
+    this.#fetch = fetchImpl;
+    this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
+    this.#defaultHeaders = { ...options.defaultHeaders };
+    this.#userAgent = `zpass-zoom-client/${VERSION}${options.userAgent ? ` ${options.userAgent}` : ''}`;
+
+    if (options.accessToken !== undefined) {
+      if (!options.accessToken) throw new ZoomConfigError('accessToken is empty.');
+      this.#redactor.add(options.accessToken);
+      this.#auth = new StaticTokenProvider(options.accessToken);
+    } else {
+      const accountId = options.accountId ?? env('ZOOM_ACCOUNT_ID');
+      const clientId = options.clientId ?? env('ZOOM_CLIENT_ID');
+      const clientSecret = options.clientSecret ?? env('ZOOM_CLIENT_SECRET');
+      const missing = [
+        accountId ? undefined : 'accountId (ZOOM_ACCOUNT_ID)',
+        clientId ? undefined : 'clientId (ZOOM_CLIENT_ID)',
+        clientSecret ? undefined : 'clientSecret (ZOOM_CLIENT_SECRET)',
+      ].filter((m) => m !== undefined);
+      if (missing.length > 0) {
+        throw new ZoomConfigError(
+          `Missing ${missing.join(', ')}: give Server-to-Server OAuth credentials or an accessToken.`,
+        );
+      }
+      this.#redactor.add(clientSecret);
+      const basic = btoa(`${clientId}:${clientSecret}`);
+      this.#redactor.add(basic);
+      this.#auth = new S2STokenProvider({
+        store: options.tokenStore ?? new MemoryTokenStore(),
+        key: `${this.oauthUrl}|${accountId}|${clientId}`,
+        refreshMarginMs: nonNegative('tokenRefreshMargin', options.tokenRefreshMargin ?? 300_000),
+        now: this.#now,
+        onToken: (t) => this.#rememberToken(t.accessToken),
+        fetchToken: () => this.#fetchToken(accountId!, basic),
+      });
+    }
+    this.users = new Users(this);
+    this.accounts = new Accounts(this);
+  }
+
+  /** Tokens are redacted while they may still be in use: the last few are kept. */
+  #rememberToken(token: string): void {
+    if (this.#tokens.includes(token)) return;
+    this.#tokens.push(token);
+    this.#redactor.add(token);
+    if (this.#tokens.length > 8) this.#redactor.forget(this.#tokens.shift());
+  }
+
+  /** A summary without secrets, for `console.log(client)`. */
+  toJSON(): Record<string, unknown> {
+    return {
+      baseUrl: this.baseUrl,
+      oauthUrl: this.oauthUrl,
+      auth: this.#auth.canRefresh ? 'server-to-server' : 'access token',
+      timeout: this.timeout,
+      maxRetries: this.maxRetries,
+    };
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `ZoomClient ${JSON.stringify(this.toJSON())}`;
+  }
+
+  /** Redacts text the way errors and log lines are: for callers that log around the client. */
+  redact(text: string): string {
+    return this.#redactor.text(text);
+  }
+
+  /**
+   * Calls `listener` after every API response with its rate-limit headers (the pacer uses it).
+   * Returns a function that stops the calls.
+   */
+  onRateLimit(listener: (o: RateLimitObservation) => void): () => void {
+    this.#observers.add(listener);
+    return () => this.#observers.delete(listener);
+  }
+
+  /** The current access token (fetching one when needed). */
+  accessToken(options: Pick<RequestOptions, 'signal'> = {}): Promise<string> {
+    return this.#auth.token(options.signal);
+  }
+
+  /**
+   * Sends a request to any API path with the client's authentication, retries and errors,
+   * and resolves with the parsed body and response details.
+   */
+  async request<T = unknown>(req: ApiRequest, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    for (const s of req.secrets ?? []) this.#redactor.add(s);
+    try {
+      return await this.#request<T>(req, options);
+    } finally {
+      for (const s of req.secrets ?? []) this.#redactor.forget(s);
+    }
+  }
+
+  async #request<T>(req: ApiRequest, options: RequestOptions): Promise<ApiResponse<T>> {
+    const maxRetries = options.maxRetries ?? this.maxRetries;
+    const timeout = options.timeout ?? this.timeout;
+    const idempotent = req.idempotent ?? req.method !== 'POST';
+    const url = this.#url(req.path, req.query);
+    const info: ErrorRequestInfo = { method: req.method, url: this.#redactor.url(url) };
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    let retries = 0;
+    let refreshed = false;
+    /** True once an attempt failed without telling whether it was processed. */
+    let ambiguous = false;
+
+    for (;;) {
+      const token = await this.#auth.token(options.signal).catch((e: unknown) => {
+        throw this.#abortOr(e, options.signal, info);
+      });
+      // Header names are case-insensitive: later sources replace earlier ones whatever their case.
+      const merged = new Headers({ accept: 'application/json', 'user-agent': this.#userAgent });
+      for (const source of [this.#defaultHeaders, options.headers ?? {}]) {
+        for (const [k, v] of Object.entries(source)) merged.set(k, v);
+      }
+      merged.set('authorization', `Bearer ${token}`);
+      if (body !== undefined) merged.set('content-type', 'application/json');
+      const headers: Record<string, string> = {};
+      merged.forEach((v, k) => {
+        headers[k] = v;
+      });
+      const started = this.#now();
+      this.#log('debug', 'zoom request', { ...info, attempt: retries + 1 });
+
+      let res: Response;
+      let text: string;
+      try {
+        ({ res, text } = await this.#send(
+          url,
+          { method: req.method, headers, body },
+          timeout,
+          options.signal,
+          info,
+        ));
+      } catch (err) {
+        if (!(err instanceof ZoomConnectionError) || !idempotent || retries >= maxRetries) throw err;
+        ambiguous = true;
+        const delay = backoff(retries);
+        this.#log('info', 'zoom retry after connection failure', {
+          ...info,
+          error: err.message,
+          delayMs: delay,
+        });
+        await sleep(delay, options.signal, info);
+        retries++;
+        continue;
+      }
+
+      const at = this.#now();
+      const rateLimit = parseRateLimit(res.headers, Date.now());
+      for (const o of this.#observers)
+        o({ info: rateLimit, status: res.status, method: req.method, path: req.path, at });
+      const trackingId = res.headers.get('x-zm-trackingid') ?? undefined;
+      this.#log('debug', 'zoom response', { ...info, status: res.status, trackingId, ms: at - started });
+
+      if (res.ok) {
+        let data: unknown;
+        if (text !== '') {
+          try {
+            data = JSON.parse(text);
+          } catch (e) {
+            throw new ZoomApiError({
+              status: res.status,
+              message: `Response ${res.status} is not valid JSON.`,
+              headers: res.headers,
+              body: text.slice(0, 500),
+              request: info,
+              cause: e,
+              redactor: this.#redactor,
+            });
+          }
+        }
+        return { data: data as T, status: res.status, headers: res.headers, trackingId, rateLimit };
+      }
+
+      const err = this.#error(res, text, rateLimit, info);
+      if (ambiguous && req.succeededEarlier?.(err)) {
+        this.#log('info', 'zoom request had succeeded before the retry', { ...info, code: err.code });
+        return { data: undefined as T, status: 204, headers: res.headers, trackingId, rateLimit };
+      }
+      if (res.status === 401 && err.code === 124 && this.#auth.canRefresh && !refreshed) {
+        // The token expired early or was revoked: one new token (shared), one more try.
+        refreshed = true;
+        this.#log('info', 'zoom token rejected; refreshing', { ...info, message: err.message });
+        await this.#auth.refreshAfterRejection(token, options.signal).catch((e: unknown) => {
+          throw this.#abortOr(e, options.signal, info);
+        });
+        continue;
+      }
+      if (err instanceof ZoomRateLimitError) {
+        // A 429 was not processed: safe to retry whatever the method, if the wait is short.
+        if (err.isDailyLimit) throw err;
+        const delay = rateLimit?.retryAfterMs ?? backoff(retries);
+        if (retries >= maxRetries || delay > this.maxRetryDelay) throw err;
+        this.#log('info', 'zoom rate limited; waiting', {
+          ...info,
+          delayMs: delay,
+          category: rateLimit?.category,
+        });
+        await sleep(delay, options.signal, info);
+        retries++;
+        continue;
+      }
+      if (RETRYABLE_STATUS.has(res.status) && idempotent && retries < maxRetries) {
+        const delay = rateLimit?.retryAfterMs ?? backoff(retries);
+        if (delay <= this.maxRetryDelay) {
+          ambiguous = true;
+          this.#log('info', 'zoom server error; retrying', { ...info, status: res.status, delayMs: delay });
+          await sleep(delay, options.signal, info);
+          retries++;
+          continue;
+        }
+      }
+      throw err;
+    }
+  }
+
+  #url(path: string, query: ApiRequest['query']): string {
+    let url = `${this.baseUrl}${path}`;
+    if (query) {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
+      const s = qs.toString();
+      if (s) url += `?${s}`;
+    }
+    return url;
+  }
+
+  /** One attempt: the response and its whole body, within `timeout`. */
+  async #send(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body: string | undefined },
+    timeout: number,
+    signal: AbortSignal | undefined,
+    info: ErrorRequestInfo,
+  ): Promise<{ res: Response; text: string }> {
+    if (signal?.aborted) throw new ZoomUserAbortError({ request: info });
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeout);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // Also race the abort, so that a `fetch` that ignores its signal cannot hang past the timeout.
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(new Error('The operation was aborted.')), {
+        once: true,
+      });
+    });
+    const settle = <T>(p: Promise<T>): Promise<T> => {
+      p.catch(() => {}); // a loser of the race must not reject unhandled
+      return Promise.race([p, aborted]);
+    };
+    aborted.catch(() => {});
+    try {
+      const res = await settle(this.#fetch(url, { ...init, signal: controller.signal }));
+      const text = await settle(res.text());
+      return { res, text };
+    } catch (e) {
+      if (signal?.aborted) throw new ZoomUserAbortError({ request: info });
+      if (timedOut) {
+        throw new ZoomTimeoutError({
+          message: `Request timed out after ${timeout} ms.`,
+          request: info,
+          redactor: this.#redactor,
+        });
+      }
+      const reason = e instanceof Error ? describeNetworkError(e) : String(e);
+      throw new ZoomConnectionError({
+        message: `Connection error: ${reason}`,
+        request: info,
+        cause: e,
+        redactor: this.#redactor,
+      });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #error(
+    res: Response,
+    text: string,
+    rateLimit: RateLimitInfo | undefined,
+    info: ErrorRequestInfo,
+  ): ZoomApiError {
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    const obj =
+      parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : undefined;
+    const code =
+      typeof obj?.code === 'number' || typeof obj?.code === 'string'
+        ? obj.code
+        : typeof obj?.error === 'string'
+          ? obj.error
+          : undefined;
+    const zoomMessage =
+      typeof obj?.message === 'string'
+        ? obj.message
+        : typeof obj?.reason === 'string'
+          ? obj.reason
+          : undefined;
+    const message =
+      zoomMessage ??
+      (obj
+        ? `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`
+        : `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}: the response is not Zoom's JSON error${
+            text ? ` (${(res.headers.get('content-type') ?? 'no content type').split(';')[0]})` : ''
+          }.`);
+    const init = {
+      status: res.status,
+      code,
+      message,
+      headers: res.headers,
+      body: obj ?? (text ? text.slice(0, 500) : undefined),
+      request: info,
+      redactor: this.#redactor,
+    };
+    if (res.status === 429) {
+      const rl: RateLimitInfo = { ...rateLimit };
+      if (!rl.type && isDailyLimit(rl, zoomMessage)) rl.type = 'Daily-limit';
+      return new ZoomRateLimitError({ ...init, rateLimit: rl });
+    }
+    const Cls = errorClassFor(res.status);
+    return new Cls(init);
+  }
+
+  #abortOr(e: unknown, signal: AbortSignal | undefined, info: ErrorRequestInfo): unknown {
+    if (signal?.aborted && !(e instanceof ZoomApiError)) return new ZoomUserAbortError({ request: info });
+    return e;
+  }
+
+  /** `POST {oauthUrl}/oauth/token` with `grant_type=account_credentials`. */
+  async #fetchToken(accountId: string, basic: string): Promise<StoredToken> {
+    const url = `${this.oauthUrl}/oauth/token`;
+    const info: ErrorRequestInfo = { method: 'POST', url };
+    const form = new URLSearchParams({ grant_type: 'account_credentials', account_id: accountId }).toString();
+    let retries = 0;
+    for (;;) {
+      this.#log('debug', 'zoom token request', { url, attempt: retries + 1 });
+      let res: Response;
+      let text: string;
+      try {
+        ({ res, text } = await this.#send(
+          url,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Basic ${basic}`,
+              'content-type': 'application/x-www-form-urlencoded',
+              accept: 'application/json',
+              'user-agent': this.#userAgent,
+            },
+            body: form,
+          },
+          this.timeout,
+          undefined,
+          info,
+        ));
+      } catch (err) {
+        // Asking again for a token is harmless: at worst the app holds one more live token.
+        if (!(err instanceof ZoomConnectionError) || retries >= this.maxRetries) throw err;
+        await sleep(backoff(retries), undefined, info);
+        retries++;
+        continue;
+      }
+      if (!res.ok) {
+        const err = this.#error(res, text, parseRateLimit(res.headers, Date.now()), info);
+        const delay =
+          err.status === 429 || (err.status ?? 0) >= 500
+            ? ((err instanceof ZoomRateLimitError ? err.rateLimit.retryAfterMs : undefined) ??
+              backoff(retries))
+            : undefined;
+        if (
+          delay === undefined ||
+          retries >= this.maxRetries ||
+          delay > this.maxRetryDelay ||
+          (err instanceof ZoomRateLimitError && err.isDailyLimit)
+        )
+          throw err;
+        await sleep(delay, undefined, info);
+        retries++;
+        continue;
+      }
+      let body:
+        | { access_token?: unknown; expires_in?: unknown; scope?: unknown; api_url?: unknown }
+        | undefined;
+      try {
+        body = JSON.parse(text) as typeof body;
+      } catch {
+        body = undefined;
+      }
+      if (typeof body?.access_token !== 'string' || body.access_token === '') {
+        throw new ZoomApiError({
+          status: res.status,
+          message: 'The token endpoint answered without an access_token.',
+          headers: res.headers,
+          request: info,
+          redactor: this.#redactor,
+        });
+      }
+      this.#rememberToken(body.access_token);
+      const now = this.#now();
+      const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
+      const token: StoredToken = {
+        accessToken: body.access_token,
+        expiresAt: now + expiresIn * 1000,
+        issuedAt: now,
+      };
+      if (typeof body.scope === 'string') token.scope = body.scope;
+      if (typeof body.api_url === 'string') token.apiUrl = body.api_url;
+      this.#log('info', 'zoom token obtained', { expiresIn, scope: token.scope });
+      return token;
+    }
+  }
+
+  #log(level: keyof Logger, message: string, fields: Record<string, unknown>): void {
+    const fn = this.#logger?.[level];
+    if (!fn) return;
+    try {
+      fn.call(
+        this.#logger,
+        this.#redactor.text(message),
+        this.#redactor.value(fields) as Record<string, unknown>,
+      );
+    } catch {
+      // A failing logger never fails a request.
+    }
+  }
+}
+
+function nonNegative(name: string, v: number): number {
+  if (!Number.isFinite(v) || v < 0) throw new ZoomConfigError(`${name} must be a non-negative number.`);
+  return v;
+}
+
+/** Exponential backoff with jitter: 0.5 s, 1 s, 2 s... up to 8 s, each less up to a quarter. */
+export function backoff(retry: number): number {
+  const base = Math.min(500 * 2 ** retry, 8_000);
+  return Math.round(base * (1 - Math.random() * 0.25));
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, info: ErrorRequestInfo): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new ZoomUserAbortError({ request: info }));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new ZoomUserAbortError({ request: info }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** undici's "fetch failed" says little: name the socket-level cause (ECONNRESET, ECONNREFUSED...). */
+function describeNetworkError(e: Error): string {
+  const cause = (e as { cause?: unknown }).cause;
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return `${e.message} (${typeof code === 'string' ? `${code}: ` : ''}${cause.message})`;
+  }
+  return e.message;
+}

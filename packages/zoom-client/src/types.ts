@@ -1,0 +1,126 @@
+/** Request and response types of Zoom's Users and account-settings APIs (see the compatibility contract). */
+
+/** 1 basic, 2 licensed, 99 none. */
+export type UserType = 1 | 2 | 99;
+export type UserStatus = 'active' | 'inactive' | 'pending';
+
+/** A user, as `GET /users/{userId}` and `GET /users` return it. */
+export interface User {
+  /** Opaque 22-character URL-safe id. */
+  id: string;
+  email: string;
+  first_name?: string;
+  last_name?: string;
+  display_name?: string;
+  type: UserType;
+  /** Owner, Admin or Member. */
+  role_name?: string;
+  status?: UserStatus;
+  created_at?: string;
+  last_login_time?: string;
+  account_id?: string;
+  [field: string]: unknown;
+}
+
+/** Query of `GET /users`. */
+export interface UserListParams {
+  status?: UserStatus;
+  /** Default 30, at most 300. */
+  page_size?: number;
+  next_page_token?: string;
+}
+
+/** One page of `GET /users`. */
+export interface UserListResponse {
+  page_size: number;
+  total_records: number;
+  /** Empty (or absent) on the last page. */
+  next_page_token?: string;
+  users: User[];
+}
+
+export type UserCreateAction = 'create' | 'autoCreate' | 'custCreate' | 'ssoCreate';
+
+/** Body of `POST /users`. */
+export interface UserCreateParams {
+  action: UserCreateAction;
+  user_info: {
+    email: string;
+    type: UserType;
+    first_name?: string;
+    last_name?: string;
+    display_name?: string;
+    /** Only with `autoCreate`. */
+    password?: string;
+  };
+}
+
+/** Answer of `POST /users` (201). */
+export interface CreatedUser {
+  id: string;
+  first_name?: string;
+  last_name?: string;
+  email: string;
+  type: UserType;
+}
+
+/** Body of `PATCH /users/{userId}`: the profile fields to change. */
+export interface UserUpdateParams {
+  first_name?: string;
+  last_name?: string;
+  display_name?: string;
+  type?: UserType;
+  [field: string]: unknown;
+}
+
+/** Query of `DELETE /users/{userId}`. */
+export interface UserDeleteParams {
+  /** `disassociate` (default at Zoom) keeps the user as a basic user outside the account; `delete` removes them. */
+  action?: 'disassociate' | 'delete';
+}
+
+export type UserStatusAction = 'activate' | 'deactivate';
+
+/** Answer of `GET /users/email?email=`. */
+export interface EmailCheckResponse {
+  existed_email: boolean;
+}
+
+/** `security.password_requirement` of the account settings. */
+export interface PasswordRequirementSettings {
+  /** 0 = off (baseline 8 applies); otherwise 8..14. */
+  minimum_password_length?: number;
+  have_special_character?: boolean;
+  /** 0 = off; otherwise 4..8. */
+  consecutive_characters_length?: number;
+  weak_enhance_detection?: boolean;
+  /** zpass extension: how many previous passwords may not be reused (code 1129). */
+  password_history_count?: number;
+  /** zpass extension: password changes allowed per user in 24 hours. */
+  max_changes_per_day?: number;
+  [field: string]: unknown;
+}
+
+/** The `security` settings object (`option=security`). */
+export interface SecuritySettings {
+  password_requirement?: PasswordRequirementSettings;
+  [field: string]: unknown;
+}
+
+/** The whole settings object (no `option`): `security` sits beside the other groups. */
+export interface AccountSettings {
+  security?: SecuritySettings;
+  [group: string]: unknown;
+}
+
+export interface SettingsQuery {
+  /** `security` for the security object alone; absent for the whole settings. */
+  option?: 'security' | (string & {});
+}
+
+/** Zoom's error body. */
+export interface ZoomErrorBody {
+  code: number;
+  message: string;
+  errors?: Array<{ field: string; message: string }>;
+}

@@ -1,0 +1,226 @@
+// Pure parts: Retry-After and rate-limit headers, backoff, redaction, the bundled password rules.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { inspect, promisify } from 'node:util';
+import { checkPassword as policyCheck } from '../../policy/src/index.js';
+import {
+  backoff,
+  checkPassword,
+  parseRateLimit,
+  parseRetryAfter,
+  ZoomBadRequestError,
+  ZoomClient,
+  ZoomConfigError,
+} from '../src/index.js';
+import { Redactor } from '../src/redact.js';
+
+const run = promisify(execFile);
+const NOW = Date.parse('2026-11-27T08:00:00Z');
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds', () => {
+    assert.equal(parseRetryAfter('1', NOW), 1000);
+    assert.equal(parseRetryAfter(' 30 ', NOW), 30_000);
+    assert.equal(parseRetryAfter('0.5', NOW), 500);
+    assert.equal(parseRetryAfter('0', NOW), 0);
+  });
+  it("reads Zoom's ISO-8601 time and an HTTP date", () => {
+    assert.equal(parseRetryAfter('2026-11-28T00:00:00Z', NOW), 16 * 3600 * 1000);
+    assert.equal(parseRetryAfter('Fri, 27 Nov 2026 08:00:05 GMT', NOW), 5000);
+    assert.equal(parseRetryAfter('2026-11-27T07:00:00Z', NOW), 0, 'a past date means now');
+  });
+  it('ignores what it cannot read', () => {
+    for (const v of [null, undefined, '', 'soon', '-1', '1e3', 'NaN'])
+      assert.equal(parseRetryAfter(v, NOW), undefined, String(v));
+  });
+});
+
+describe('parseRateLimit', () => {
+  it("reads Zoom's headers", () => {
+    const h = new Headers({
+      'X-RateLimit-Category': 'Medium',
+      'X-RateLimit-Type': 'QPS',
+      'X-RateLimit-Limit': '20',
+      'X-RateLimit-Remaining': '19',
+    });
+    assert.deepEqual(parseRateLimit(h, NOW), { category: 'Medium', type: 'QPS', limit: 20, remaining: 19 });
+    const daily = new Headers({ 'x-ratelimit-type': 'Daily-limit', 'retry-after': '2026-11-28T00:00:00Z' });
+    assert.deepEqual(parseRateLimit(daily, NOW), {
+      type: 'Daily-limit',
+      retryAfterMs: 57_600_000,
+      retryAt: new Date('2026-11-28T00:00:00Z'),
+    });
+    assert.equal(parseRateLimit(new Headers({ 'x-ratelimit-limit': 'lots' }), NOW), undefined);
+  });
+});
+
+describe('backoff', () => {
+  it('doubles from 0.5 s to a cap of 8 s, with up to a quarter of jitter', () => {
+    for (let i = 0; i < 200; i++) {
+      const [a, b, c, d] = [backoff(0), backoff(1), backoff(2), backoff(10)];
+      assert.ok(a >= 375 && a <= 500, String(a));
+      assert.ok(b >= 750 && b <= 1000, String(b));
+      assert.ok(c >= 1500 && c <= 2000, String(c));
+      assert.ok(d >= 6000 && d <= 8000, String(d));
+    }
+  });
+});
+
+describe('redaction', () => {
+  it('masks known secrets, Bearer/Basic values and secret fields', () => {
+    const r = new Redactor();
+    r.add('s3cr3t-value');
+    assert.equal(r.text('key s3cr3t-value here'), 'key [redacted] here');
+    assert.equal(r.text('Authorization: Bearer abc.def-123'), 'Authorization: Bearer [redacted]');
+    assert.equal(r.text('Bearer 2UKsjI4VM6ha-yVvr9ys_un9W0pY end'), 'Bearer [redacted] end');
+    assert.equal(r.text('Basic Y2lkOnNlY3JldA=='), 'Basic [redacted]');
+    assert.deepEqual(r.value({ password: 'x', nested: { client_secret: 'y', ok: 'fine' } }), {
+      password: '[redacted]',
+      nested: { client_secret: '[redacted]', ok: 'fine' },
+    });
+    assert.equal(
+      r.url('https://h/v2/x?access_token=abc&page=2'),
+      'https://h/v2/x?access_token=%5Bredacted%5D&page=2',
+    );
+    assert.deepEqual(r.headers({ Authorization: 'Bearer t', accept: 'x' }), {
+      Authorization: '[redacted]',
+      accept: 'x',
+    });
+  });
+
+  it('an error built from a body that echoes a password shows none of it', () => {
+    const r = new Redactor();
+    r.add('Echoed-Pass-1');
+    const err = new ZoomBadRequestError({
+      status: 400,
+      code: 300,
+      message: 'Validation Failed: Echoed-Pass-1',
+      body: {
+        code: 300,
+        message: 'x',
+        password: 'Echoed-Pass-1',
+        errors: [{ field: 'password', message: 'Echoed-Pass-1 is bad' }],
+      },
+      redactor: r,
+      cause: new Error('socket said Echoed-Pass-1'),
+    });
+    for (const view of [String(err), inspect(err, { depth: 10 }), JSON.stringify(err), err.stack ?? '']) {
+      assert.ok(!view.includes('Echoed-Pass-1'), view);
+    }
+    assert.equal(err.message, 'Validation Failed: [redacted]');
+    assert.deepEqual(err.errors, [{ field: 'password', message: '[redacted] is bad' }]);
+  });
+});
+
+describe('options', () => {
+  it('refuses nonsense', () => {
+    assert.throws(() => new ZoomClient({ accessToken: 't', timeout: -1 }), ZoomConfigError);
+    assert.throws(() => new ZoomClient({ accessToken: 't', maxRetries: Number.NaN }), ZoomConfigError);
+    assert.throws(() => new ZoomClient({ accessToken: '' }), ZoomConfigError);
+  });
+  it('defaults to Zoom', () => {
+    const saved = { ...process.env };
+    try {
+      delete process.env.ZOOM_API_URL;
+      delete process.env.ZOOM_OAUTH_URL;
+      const zoom = new ZoomClient({ accessToken: 't' });
+      assert.equal(zoom.baseUrl, 'https://api.zoom.us/v2');
+      assert.equal(zoom.oauthUrl, 'https://zoom.us');
+      assert.equal(zoom.timeout, 30_000);
+      assert.equal(zoom.maxRetries, 2);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
+describe('no runtime dependencies', () => {
+  it('the package declares none, and its sources import only each other', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(pkg.dependencies, undefined);
+    assert.equal(pkg.peerDependencies, undefined);
+    const dir = new URL('../src/', import.meta.url);
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    assert.ok(files.length >= 10);
+    let imports = 0;
+    for (const f of files) {
+      const text = await readFile(new URL(f, dir), 'utf8');
+      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)[^'";]*?from\s+'([^']+)'/g)) {
+        assert.match(m[1]!, /^\.\.?\//, `${f} imports ${m[1]}`);
+        imports++;
+      }
+    }
+    assert.ok(imports >= 20, `found ${imports} imports`);
+  });
+});
+
+describe('bundled password rules', () => {
+  const script = fileURLToPath(new URL('../scripts/vendor-policy.mjs', import.meta.url));
+
+  it('are an exact copy of @zpass/policy (run `npm run vendor-policy -w @zpass/zoom-client` after changing it)', async () => {
+    const { stdout, stderr } = await run(process.execPath, [script, '--check']);
+    assert.equal(stdout + stderr, '');
+    const source = await readFile(new URL('../../policy/src/index.ts', import.meta.url), 'utf8');
+    const copy = await readFile(new URL('../src/policy/index.ts', import.meta.url), 'utf8');
+    assert.ok(copy.startsWith('// Generated from packages/policy/src'));
+    assert.ok(copy.endsWith(source.slice(source.indexOf('export'))));
+  });
+
+  it('the copy replaces node:fs with a throwing stand-in, and refuses any other outside import', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vendor-policy-'));
+    try {
+      await mkdir(join(dir, 'src'));
+      await writeFile(
+        join(dir, 'src', 'index.ts'),
+        "import { load } from './weak.js';\nexport const x = load;\n",
+      );
+      await writeFile(
+        join(dir, 'src', 'weak.ts'),
+        "import { readFileSync } from 'node:fs';\nexport function load(): Uint8Array {\n  return readFileSync('x');\n}\n",
+      );
+      const env = {
+        ...process.env,
+        VENDOR_POLICY_SRC: join(dir, 'src'),
+        VENDOR_POLICY_OUT: join(dir, 'out'),
+      };
+      await run(process.execPath, [script], { env });
+      const weak = await readFile(join(dir, 'out', 'weak.ts'), 'utf8');
+      assert.ok(!weak.includes("from 'node:fs'"));
+      assert.match(
+        weak,
+        /const readFileSync = \(\.\.\._args: unknown\[\]\): never => \{\n {2}throw new Error\(/,
+      );
+      assert.match(
+        await readFile(join(dir, 'out', 'index.ts'), 'utf8'),
+        /import \{ load \} from '\.\/weak\.js';/,
+      );
+      await run(process.execPath, [script, '--check'], { env });
+      await writeFile(
+        join(dir, 'src', 'pad.ts'),
+        "import leftPad from 'left-pad';\nexport const p = leftPad;\n",
+      );
+      await assert.rejects(run(process.execPath, [script, '--check'], { env }), (e: unknown) => {
+        const err = e as { code?: number; stderr?: string };
+        return (
+          err.code === 1 && err.stderr === "pad.ts imports 'left-pad': the SDK's copy cannot bundle it.\n"
+        );
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('give the same verdicts as the policy package', () => {
+    for (const p of ['Abcdefg1', 'abcdefgh', '12345678', 'Aa1', 'Sh0rt', 'Valid-Pass-123']) {
+      assert.deepEqual(checkPassword(p), policyCheck(p), p);
+    }
+  });
+});

@@ -1,0 +1,168 @@
+import type { Command } from 'commander';
+import { systemClock } from '../clock.js';
+import { ConfigError, mailConfig, type StoreFlags, storeConfig } from '../config.js';
+import { AdminError } from '../domain/accounts.js';
+import { createLogger } from '../http/app.js';
+import { createRelay } from '../mail/index.js';
+import { openStore, type Store } from '../store/database.js';
+import { type OutboxRow, outbox } from '../store/repositories.js';
+import type { OutboxStatus } from '../store/schema.js';
+import { printJson } from './io.js';
+
+const STATUSES: readonly OutboxStatus[] = ['pending', 'sent', 'failed'];
+
+async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = openStore(storeConfig(flags));
+  try {
+    await store.migrate();
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function time(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function view(r: OutboxRow) {
+  return {
+    id: r.id,
+    kind: r.kind,
+    recipient: r.recipient,
+    status: r.status,
+    attempts: r.attempts,
+    created_at: time(r.created_at),
+    next_attempt_at: r.status === 'pending' ? time(r.next_attempt_at) : null,
+    last_attempt_at: time(r.last_attempt_at),
+    sent_at: time(r.sent_at),
+    last_error: r.last_error,
+    message_id: r.message_id,
+  };
+}
+
+export function registerMail(program: Command): void {
+  const mail = program.command('mail').description('e-mail notices: the outbox and its relay');
+
+  mail
+    .command('relay')
+    .description('deliver queued notices until stopped (for a separate worker; `serve --no-mail-relay` then)')
+    .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      const config = storeConfig(o);
+      const mailSettings = mailConfig(process.env);
+      const logLevel = process.env.ZPASS_LOG_LEVEL ?? 'info';
+      const logger = createLogger(logLevel);
+      const store = openStore(config);
+      try {
+        const pending = await store.pending();
+        if (pending.length > 0) {
+          throw new ConfigError(
+            `The database schema is behind (pending: ${pending.join(', ')}). Run "zpass migrate" first.`,
+          );
+        }
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
+      const port = process.env.ZPASS_PORT ?? '8080';
+      const relay = createRelay({
+        store,
+        clock: systemClock,
+        logger,
+        dataDir: config.dataDir,
+        databaseUrl: config.databaseUrl,
+        mail: mailSettings,
+        serverUrl: `http://127.0.0.1:${port}`,
+      });
+      await relay.start();
+      // The relay's own timers do not hold the process open (inside `serve` the HTTP
+      // server does); here this does, until a signal.
+      const hold = setInterval(() => {}, 60_000);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          logger.info({ signal }, 'mail relay stopping: finishing deliveries in flight');
+          resolve();
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      });
+      await relay.stop();
+      await store.close();
+      clearInterval(hold);
+    });
+
+  mail
+    .command('list')
+    .description('list notices, newest first')
+    .option('--status <status>', `only notices in this state: ${STATUSES.join(', ')}`)
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--json', 'print JSON')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (o) => {
+      if (o.status !== undefined && !(STATUSES as readonly string[]).includes(o.status)) {
+        throw new AdminError(`Unknown status "${o.status}": use ${STATUSES.join(', ')}.`);
+      }
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+        throw new AdminError('--limit must be a whole number from 1 to 10000.');
+      }
+      const rows = await withStore(o, (store) => outbox.list(store.db, { status: o.status, limit }));
+      const out = rows.map(view);
+      if (o.json) {
+        printJson(out);
+        return;
+      }
+      if (out.length === 0) {
+        process.stdout.write(o.status ? `no ${o.status} notices\n` : 'no notices\n');
+        return;
+      }
+      for (const r of out) {
+        const when = r.sent_at ?? r.next_attempt_at ?? r.last_attempt_at ?? r.created_at;
+        process.stdout.write(
+          `${String(r.id).padStart(6)}  ${r.status.padEnd(7)}  ${r.kind.padEnd(18)}  attempts ${r.attempts}  ${when}  ${r.recipient}${
+            r.last_error && r.status !== 'sent' ? `\n        last error: ${r.last_error}` : ''
+          }\n`,
+        );
+      }
+    });
+
+  mail
+    .command('retry')
+    .description('send failed notices again (by id, or every failed one)')
+    .argument('[id]', 'the notice id (see `zpass mail list --status failed`)')
+    .option('--all-failed', 'every failed notice')
+    .option('--json', 'print JSON')
+    .option('--data <dir>', 'data folder')
+    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
+    .action(async (id: string | undefined, o) => {
+      if ((id === undefined) === !o.allFailed) {
+        throw new AdminError('Name one notice id, or pass --all-failed (not both).');
+      }
+      let ids: number[] | undefined;
+      if (id !== undefined) {
+        const n = Number(id);
+        if (!/^\d{1,15}$/.test(id) || !Number.isSafeInteger(n))
+          throw new AdminError(`Not a notice id: "${id}".`);
+        ids = [n];
+      }
+      const requeued = await withStore(o, async (store) => {
+        const done = await store.transaction((tx) => outbox.requeueFailed(tx, systemClock.now(), ids));
+        if (ids && done.length === 0) {
+          const row = await outbox.byId(store.db, ids[0] as number);
+          if (!row) throw new AdminError(`There is no notice ${ids[0]}.`);
+          throw new AdminError(`Notice ${row.id} is ${row.status}, not failed: nothing to retry.`);
+        }
+        return done;
+      });
+      if (o.json) printJson({ requeued });
+      else
+        process.stdout.write(
+          requeued.length === 0
+            ? 'no failed notices\n'
+            : `queued again: ${requeued.join(', ')} (a running relay sends them shortly)\n`,
+        );
+    });
+}

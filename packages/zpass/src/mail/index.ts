@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import { checkMailConfig, DEFAULT_MAIL_CONFIG, type MailConfig } from '../config.js';
+import { issueInvitationLink } from '../domain/invitations.js';
+import type { Store } from '../store/database.js';
+import { listenForNotices } from './listen.js';
+import { MailRelay, type NoticePreparer } from './relay.js';
+import { FileTransport, type MailTransport, SmtpTransport } from './transport.js';
+
+export { MailRelay } from './relay.js';
+export { RENDERERS } from './templates/index.js';
+
+export interface RelaySetup {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  dataDir: string;
+  databaseUrl?: string;
+  /** Mail settings; missing fields take the defaults. */
+  mail?: Partial<MailConfig>;
+  /** The server's own URL: the default base of links in notices. */
+  serverUrl: string;
+}
+
+/**
+ * What the relay does to a payload before rendering it: an invitation gets a fresh link
+ * (only its digest is stored, and only the latest link works); other kinds are as queued.
+ */
+export function noticePreparer(deps: { store: Store; clock: Clock }): NoticePreparer {
+  return async (kind, payload) => {
+    if (kind !== 'user_invitation') return payload;
+    const userId = payload.user_id;
+    const acceptUrl = payload.accept_url;
+    if (typeof userId !== 'string' || typeof acceptUrl !== 'string') return payload;
+    const link = await issueInvitationLink(deps, userId, acceptUrl);
+    return link ? { ...payload, link: link.link, expires_at: link.expires_at } : undefined;
+  };
+}
+
+/** The full mail settings from partial ones. */
+export function completeMailConfig(partial: Partial<MailConfig> = {}): MailConfig {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  return checkMailConfig({ ...DEFAULT_MAIL_CONFIG, ...defined });
+}
+
+/** The transport the settings name: SMTP when SMTP_URL is set, else `.eml` files in `<data>/mail/`. */
+export function transportFor(config: MailConfig, dataDir: string): MailTransport {
+  if (config.smtpUrl) {
+    return new SmtpTransport({
+      url: config.smtpUrl,
+      caFile: config.smtpCaFile,
+      maxConnections: config.concurrency,
+      timeoutMs: config.sendTimeoutMs,
+    });
+  }
+  return new FileTransport(join(dataDir, 'mail'));
+}
+
+/** A relay over the store, ready to start. */
+export function createRelay(setup: RelaySetup): MailRelay {
+  const config = completeMailConfig(setup.mail);
+  const transport = transportFor(config, setup.dataDir);
+  return new MailRelay({
+    store: setup.store,
+    transport,
+    clock: setup.clock,
+    logger: setup.logger,
+    settings: { ...config, publicUrl: config.publicUrl ?? setup.serverUrl },
+    prepare: noticePreparer(setup),
+    secrets: transport instanceof SmtpTransport ? transport.secrets : [],
+    subscribe:
+      setup.store.dialect === 'postgres' && setup.databaseUrl
+        ? listenForNotices(setup.databaseUrl, setup.logger)
+        : undefined,
+  });
+}
