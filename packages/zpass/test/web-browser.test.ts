@@ -8,9 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createUser } from '../src/domain/accounts.js';
-import { issueInvitationLink } from '../src/domain/invitations.js';
 import { passwordChanges, users, webSessions } from '../src/store/repositories.js';
 import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
+import { TestSmtp, waitFor } from './smtp.js';
 
 const SHOTS = new URL('../../../docs/screenshots/', import.meta.url);
 const DESKTOP = { width: 1280, height: 800 };
@@ -36,13 +36,18 @@ export const CHROMIUM_ARGS = [
 
 describe('web pages in a real browser', () => {
   let t: TestServer;
+  let smtp: TestSmtp;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   let n = 0;
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    t = await startTestServer();
+    // The mail relay delivers the notices to a real SMTP server in this process.
+    smtp = await new TestSmtp().start();
+    t = await startTestServer({
+      mail: { smtpUrl: `smtp://127.0.0.1:${smtp.port}`, pollMs: 100, retryBaseMs: 100, retryMaxMs: 400 },
+    });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
@@ -52,6 +57,7 @@ describe('web pages in a real browser', () => {
   after(async () => {
     await browser?.close();
     await t?.stop();
+    await smtp?.stop();
   });
 
   const open = async (viewport = DESKTOP, javaScriptEnabled = true): Promise<Page> => {
@@ -171,6 +177,12 @@ describe('web pages in a real browser', () => {
       .execute();
     assert.equal(notices.length, 1);
     assert.equal(JSON.parse(notices[0]!.payload).via, 'web');
+    // ... and delivered: one e-mail, saying the user made the change.
+    await waitFor('the password-changed e-mail', () => smtp.to(u.email).length === 1);
+    const mail = smtp.to(u.email)[0]!.mail;
+    assert.equal(mail.subject, 'Your zpass password was changed');
+    assert.match(mail.text ?? '', /^You changed it yourself\.$/m);
+    assert.doesNotMatch(mail.text ?? '', /Robin-Second-2/);
 
     // The old password no longer signs in; the new one does.
     const fresh = await open(NARROW);
@@ -198,9 +210,14 @@ describe('web pages in a real browser', () => {
     });
     assert.equal(created.status, 201, created.text);
     const id = (created.body as { id: string }).id;
-    const link = (await issueInvitationLink(t.server.ctx, id, `${t.url}/invitations/accept`))!.link;
+    // The link as the invitation e-mail delivers it.
+    await waitFor('the invitation e-mail', () => smtp.to(email).length === 1);
+    const link = /(http:\/\/\S+\/invitations\/accept\?token=[A-Za-z0-9_-]+)/.exec(
+      smtp.to(email)[0]!.mail.text ?? '',
+    )?.[1];
+    assert.ok(link?.startsWith(`${t.url}/invitations/accept?token=`), smtp.to(email)[0]!.mail.text);
     const page = await open(NARROW);
-    await page.goto(link);
+    await page.goto(link!);
     assert.equal(await page.locator('h1').textContent(), 'Set your password');
     // The address for password managers is in the form, not on the screen.
     assert.equal(await page.locator('input[name="username"]').isVisible(), false);
@@ -216,7 +233,7 @@ describe('web pages in a real browser', () => {
     );
     assert.equal((await users.byId(t.server.store.db, id))!.status, 'active');
     // The same link again: refused, with a way on.
-    await page.goto(link);
+    await page.goto(link!);
     assert.equal(await page.locator('h1').textContent(), 'This invitation cannot be used');
     await shot(page, 'invitation-used-320');
   });

@@ -681,6 +681,16 @@ describe('web pages over HTTP', () => {
     assert.equal(doc.paths['/signin'], undefined);
   });
 
+  it('the reset page the password-changed e-mail links to says who can set a new password', async () => {
+    const page = await client().get('/signin/reset');
+    assert.equal(page.status, 200);
+    assert.equal(titleOf(page.text), 'Reset your password');
+    assert.match(
+      page.text,
+      /Your account's owner or an administrator can set a new password for you: ask them\./,
+    );
+  });
+
   it("a browser that strays gets a 404 page; the API keeps Zoom's JSON", async () => {
     const c = client();
     const page = await c.get('/account', { accept: 'text/html,application/xhtml+xml' });

@@ -190,3 +190,17 @@ export function messagePage(p: {
     (p.link ? `<p><a href="${esc(p.link.href)}">${esc(p.link.text)}</a></p>` : '');
   return layout({ title: p.title, body, user: p.user });
 }
+
+/**
+ * Where the password-changed e-mail sends a user who did not make the change
+ * (`ZPASS_MAIL_RESET_PATH`, default `/signin/reset`). zpass has no self-service reset:
+ * the page says who can set a new password.
+ */
+export function resetPage(): string {
+  const body =
+    '<h1>Reset your password</h1>' +
+    "<p>zpass does not reset passwords by e-mail. Your account's owner or an administrator can set a new password for you: ask them.</p>" +
+    '<p>If you received an e-mail saying your password was changed and you did not change it, tell them now: someone else may know your password.</p>' +
+    '<p><a href="/signin">Sign in</a></p>';
+  return layout({ title: 'Reset your password', body });
+}

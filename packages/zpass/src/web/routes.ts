@@ -36,6 +36,7 @@ import {
   messagePage,
   type NewPasswordForm,
   type PageError,
+  resetPage,
   signInPage,
 } from './html.js';
 
@@ -286,6 +287,10 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
     setSession(request, reply, outcome.sessionId);
     return redirect(reply, '/account/password');
   });
+
+  app.get('/signin/reset', { schema: { hide: true } }, async (_request, reply) =>
+    html(reply, 200, resetPage()),
+  );
 
   app.post('/signout', { schema: { hide: true } }, async (request, reply) => {
     const id = readCookies(request.headers.cookie)[SESSION_COOKIE];
