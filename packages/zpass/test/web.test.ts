@@ -523,6 +523,17 @@ describe('web pages over HTTP', () => {
     );
   });
 
+  it('stores no address that is not one, whatever X-Forwarded-For says', async () => {
+    const u = await addUser(t, { password: 'Forwarded-Pass-1' });
+    for (const forwarded of ['x'.repeat(100), 'not-an-address', '::ffff:1.2.3.4 garbage']) {
+      const c = new WebClient(t.url, forwarded);
+      const res = await c.signIn(u.email, 'Forwarded-Pass-1');
+      assert.equal(res.status, 303, forwarded);
+      const row = await webSessions.byDigest(t.server.store.db, sha256(c.jar.get('zpass_session')!));
+      assert.equal(row!.ip, null);
+    }
+  });
+
   it('signs out: the session row goes, the cookie is cleared', async () => {
     const u = await addUser(t, { password: 'Sign-Out-Pass-1' });
     const c = client();

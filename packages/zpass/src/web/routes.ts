@@ -22,6 +22,7 @@ import {
   signIn,
   startSession,
 } from '../domain/sessions.js';
+import { storedAddress } from '../http/address.js';
 import { toZoomError } from '../http/plugins/errors.js';
 import type { FailureThrottle } from '../limits/throttle.js';
 import { normalizeEmail, type User } from '../store/repositories.js';
@@ -272,7 +273,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
     const outcome = await signIn(ctx, {
       email,
       password,
-      ip: request.ip,
+      ip: storedAddress(request),
       replaces: cookies[SESSION_COOKIE],
     });
     if (!outcome.ok) {
@@ -376,7 +377,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
       return accountPage(reply, 429, current, { sent: sent([{ message: retryMessage(wait) }]) });
     }
     try {
-      await changeOwnPassword(ctx, current.active, { ...change, ip: request.ip });
+      await changeOwnPassword(ctx, current.active, { ...change, ip: storedAddress(request) });
     } catch (err) {
       if (!(err instanceof ZoomError) || err.status >= 500) throw err;
       if (err.message === Errors.currentPasswordWrong().message) await throttle.failure(key, request.ip, now);
@@ -466,7 +467,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
     }
     let user: User;
     try {
-      user = await acceptInvitation(ctx, f.token, password, { ip: request.ip });
+      user = await acceptInvitation(ctx, f.token, password, { ip: storedAddress(request) });
     } catch (err) {
       if (!(err instanceof ZoomError) || err.status >= 500) throw err;
       if (
@@ -476,7 +477,10 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
         return invitationRefused(reply, err);
       return again(err.status, newPasswordErrors(err), err);
     }
-    const opened = await startSession(ctx, user, { ip: request.ip, replaces: cookies[SESSION_COOKIE] });
+    const opened = await startSession(ctx, user, {
+      ip: storedAddress(request),
+      replaces: cookies[SESSION_COOKIE],
+    });
     if (!opened) return redirect(reply, '/signin');
     setSession(request, reply, opened.sessionId);
     return redirect(reply, '/account/password?welcome=1');
