@@ -532,6 +532,22 @@ describe('web pages over HTTP', () => {
       const row = await webSessions.byDigest(t.server.store.db, sha256(c.jar.get('zpass_session')!));
       assert.equal(row!.ip, null);
     }
+    // The API's change log keeps the same rule.
+    const token = await accountToken(t);
+    const res = await fetch(`${t.url}/v2/users/${u.id}/password`, {
+      method: 'PUT',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'x-forwarded-for': 'x'.repeat(100),
+      },
+      body: JSON.stringify({ password: 'Forwarded-Pass-2' }),
+    });
+    assert.equal(res.status, 204);
+    assert.deepEqual(
+      (await passwordChanges.forUser(t.server.store.db, u.id)).map((ch) => [ch.via, ch.ip]),
+      [['api', null]],
+    );
   });
 
   it('signs out: the session row goes, the cookie is cleared', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { getSettings, settingsForm, updateSettings } from '../../domain/policy.js';
 import { SCOPES } from '../../domain/scopes.js';
+import { storedAddress } from '../address.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
 import { errorRef } from './schemas.js';
 
@@ -156,7 +157,7 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: DomainCon
           : raw;
       await updateSettings(ctx, principalOf(request), request.params.accountId, form, body, {
         via: 'api',
-        ip: request.ip ?? null,
+        ip: storedAddress(request),
       });
       return reply.code(204).send();
     },

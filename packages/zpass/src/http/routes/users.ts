@@ -22,6 +22,7 @@ import { INVITATION_PATH } from '../../domain/invitations.js';
 import { changePassword } from '../../domain/passwords.js';
 import { SCOPES } from '../../domain/scopes.js';
 import { resolveUser, userView } from '../../domain/users.js';
+import { storedAddress } from '../address.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
 import { formToObject, isFormBody } from '../plugins/body.js';
 import { errorRef, userIdParams, userSchema } from './schemas.js';
@@ -335,7 +336,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
         principal: principalOf(request),
         userId: request.params.userId,
         password: request.body?.password,
-        ip: request.ip ?? null,
+        ip: storedAddress(request),
         via: 'api',
       });
       return reply.code(204).send();
