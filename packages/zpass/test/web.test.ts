@@ -648,6 +648,10 @@ describe('web pages over HTTP', () => {
         confirm_password: 'First-Pass-123',
       });
       assert.equal(noCsrf.status, 403);
+      assert.match(
+        noCsrf.text,
+        new RegExp(`<a href="/invitations/accept\\?token=${token}">Open the page again</a>`),
+      );
       for (const q of ['', '?token=', '?token=abc', `?token=${'x'.repeat(500)}`, '?token=a&token=b']) {
         const res = await c.get(`/invitations/accept${q}`);
         assert.equal(res.status, 400, q);

@@ -429,7 +429,14 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
   app.post(INVITATION_PATH, { schema: { hide: true } }, async (request, reply) => {
     const cookies = readCookies(request.headers.cookie);
     const f = readForm(request, ['csrf', 'token', 'new_password', 'confirm_password']);
-    if (!csrfValid(cookies[FORM_COOKIE], 'form', f.csrf)) return formExpired(reply, '/signin');
+    if (!csrfValid(cookies[FORM_COOKIE], 'form', f.csrf)) {
+      // Back to the invitation page (its token was in the form already), or to sign-in.
+      const back =
+        f.token && /^[A-Za-z0-9_-]{20,100}$/.test(f.token)
+          ? `${INVITATION_PATH}?token=${f.token}`
+          : '/signin';
+      return formExpired(reply, back);
+    }
     let found: Awaited<ReturnType<typeof invitationFor>>;
     try {
       found = await invitationFor(ctx, f.token);
