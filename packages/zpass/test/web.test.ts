@@ -732,6 +732,13 @@ describe('web pages over HTTP', () => {
     const api = await c.get('/v2/nothing', { accept: 'text/html' });
     assert.equal(api.status, 404);
     assert.deepEqual(JSON.parse(api.text), { code: 404, message: 'No API route matches GET /v2/nothing.' });
+    // The server's address: a browser is taken to sign-in, an API client gets Zoom's 404.
+    const root = await c.get('/', { accept: 'text/html' });
+    assert.equal(root.status, 303);
+    assert.equal(root.location, '/signin');
+    const apiRoot = await c.get('/');
+    assert.equal(apiRoot.status, 404);
+    assert.deepEqual(JSON.parse(apiRoot.text), { code: 404, message: 'No API route matches GET /.' });
     const plain = await c.get('/account');
     assert.equal(plain.status, 404);
     assert.deepEqual(JSON.parse(plain.text), { code: 404, message: 'No API route matches GET /account.' });

@@ -30,7 +30,7 @@ import { loadAssets } from './assets.js';
 import { checklistItems, type RuleId, unmetItems, unmetOf } from './checklist-rules.js';
 import { cookie, csrfToken, csrfValid, FORM_COOKIE, readCookies, SESSION_COOKIE } from './cookies.js';
 import { docsPage } from './docs.js';
-import { setPageHeaders } from './headers.js';
+import { setPageHeaders, wantsPage } from './headers.js';
 import {
   changePasswordPage,
   invitationPage,
@@ -201,9 +201,14 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
 
   // ------------------------------------------------------------ start, assets, docs
 
-  app.get('/', { schema: { hide: true } }, async (request, reply) =>
-    redirect(reply, (await sessionOf(request)) ? '/account/password' : '/signin'),
-  );
+  // A browser at the server's address is taken to the pages; an API client keeps Zoom's 404.
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    if (!wantsPage(request)) {
+      const e = Errors.notFound(request.method, request.url);
+      return reply.code(e.status).send(e.toBody());
+    }
+    return redirect(reply, (await sessionOf(request)) ? '/account/password' : '/signin');
+  });
 
   app.get<{ Params: { name: string } }>(
     '/assets/:name',
