@@ -135,7 +135,8 @@ describe('web pages in a real browser', () => {
 
     // Sent anyway: the server's message, the API's, announced in the alert region.
     await page.getByRole('button', { name: 'Change password' }).click();
-    await page.waitForLoadState();
+    // The answer is a new page at the same address: wait for its error list.
+    await page.locator('#form-errors li').first().waitFor();
     const alert = page.getByRole('alert');
     assert.equal(
       await alertText(page),
@@ -187,6 +188,7 @@ describe('web pages in a real browser', () => {
     // The old password no longer signs in; the new one does.
     const fresh = await open(NARROW);
     await signIn(fresh, u.email, 'Robin-First-1');
+    await fresh.locator('#form-errors li').first().waitFor();
     assert.equal(new URL(fresh.url()).pathname, '/signin');
     assert.equal(await alertText(fresh), WRONG);
     await shot(fresh, 'sign-in-error-320');
@@ -247,7 +249,8 @@ describe('web pages in a real browser', () => {
     await page.getByLabel('New password', { exact: true }).fill('PLAINPASS9');
     await page.getByLabel('New password again').fill('PLAINPASS9');
     await page.getByRole('button', { name: 'Change password' }).click();
-    await page.waitForLoadState();
+    // The answer is a new page at the same address: wait for its error list.
+    await page.locator('#form-errors li').first().waitFor();
     assert.equal(
       await alertText(page),
       'The form was not accepted: Include both Upper case and Lower case characters',
