@@ -51,6 +51,9 @@ async function waitUp(url: string, child: Child): Promise<void> {
     `the server at ${url}`,
     async () => {
       if (child.proc.exitCode !== null) throw new Error(`server exited: ${child.output()}`);
+      // The port was free when chosen, but another test's server may have taken it since:
+      // only the child's own "listening" line says that the answer comes from the child.
+      if (!child.output().includes(`listening at ${url}`)) return false;
       try {
         return (await fetch(`${url}/openapi.json`)).ok;
       } catch {

@@ -152,7 +152,7 @@ export function changePasswordPage(
     `<input type="hidden" name="csrf" value="${esc(p.csrf)}">` +
     passwordField('current_password', 'Current password', 'current-password', p.errors) +
     newPasswordFields(p) +
-    '<p class="hint">Changing your password signs you out everywhere else and stops the access tokens of your own apps.</p>' +
+    '<p class="hint">Changing your password signs you out everywhere else and revokes the access tokens issued to you as a user.</p>' +
     '<div class="actions"><button type="submit">Change password</button></div></form>';
   return layout({
     title: 'Change your password',
