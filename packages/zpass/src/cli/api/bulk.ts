@@ -111,7 +111,7 @@ function judgeRow(
   requirement: PasswordRequirementSettings | undefined,
   generate: boolean,
 ): Problem | undefined {
-  if (row.problem) return { message: `Row ${row.row} (line ${row.line}) ${row.problem}.` };
+  if (row.problem) return { message: row.problem };
   const first = index.firstRow(row.user, row.row);
   if (first !== row.row) return { message: `Duplicate: the same user as row ${first}.` };
   if (row.password === undefined) {
@@ -178,7 +178,10 @@ export async function bulk(file: string, flags: BulkFlags): Promise<void> {
   const client = clientFor(profile, { maxRetries: 6 });
   if (!existsSync(file)) throw new CliError(`${file}: no such file.`);
 
-  const requirement = await fetchRequirement(client);
+  // The settings request counts against the same Medium limit as the changes: pace it too
+  // (its answer also teaches the pacer the account's limit before the first change).
+  const pacer = new RateLimitPacer(client, { category: 'Medium', fraction, concurrency });
+  const requirement = await pacer.schedule(() => fetchRequirement(client));
   const length = generate ? validLength(Number(flags.length ?? DEFAULT_LENGTH), requirement) : null;
   const say = (line: string) => {
     if (!flags.json) process.stdout.write(`${line}\n`);
@@ -287,7 +290,6 @@ export async function bulk(file: string, flags: BulkFlags): Promise<void> {
       : undefined,
   });
   if (resumed && !flags.json) process.stderr.write(`resuming from ${jpath}: ${toDo} rows left\n`);
-  const pacer = new RateLimitPacer(client, { category: 'Medium', fraction, concurrency });
   let stop: string | undefined;
   let interrupted = false;
   const onSigint = () => {
@@ -330,7 +332,8 @@ export async function bulk(file: string, flags: BulkFlags): Promise<void> {
     if (outcome.status === 'ok') {
       journal.record({ row: row.row, event: 'ok', ...(outcome.message ? { message: outcome.message } : {}) });
       counts.done++;
-      summary.changed_this_run++;
+      // A row an earlier run had already changed (the server said so) is not counted again.
+      if (!outcome.message) summary.changed_this_run++;
     } else if (outcome.status === 'retry') {
       journal.record({ row: row.row, event: 'retry', code: outcome.code, message: outcome.message });
       counts.failed++;

@@ -81,10 +81,11 @@ export async function openCsv(path: string): Promise<CsvFile> {
       const user = (record[userAt] ?? '').trim();
       const pw = passwordAt >= 0 ? record[passwordAt] : undefined;
       const out: CsvRow = { row, line: info.lines, user, password: pw === '' ? undefined : pw };
-      if (record.length !== columns.length) {
-        out.problem = `has ${record.length} field${record.length === 1 ? '' : 's'}; the header names ${columns.length}`;
+      // A missing trailing field is an empty one (`jane@example.com` under `user,password`).
+      if (record.length > columns.length) {
+        out.problem = `Has ${record.length} field${record.length === 1 ? '' : 's'}; the header names ${columns.length}.`;
       } else if (user === '') {
-        out.problem = 'no user';
+        out.problem = 'No user.';
       }
       yield out;
     }

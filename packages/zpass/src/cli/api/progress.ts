@@ -43,9 +43,15 @@ export class Progress {
     this.#samples.push([now, finished]);
     while (this.#samples.length > 2 && now - this.#samples[0]![0] > 5000) this.#samples.shift();
     const [t0, f0] = this.#samples[0]!;
-    const rate = now > t0 ? ((finished - f0) * 1000) / (now - t0) : 0;
+    // The rate of the last seconds; the whole run's once the samples hold nothing newer.
+    const rate =
+      now > t0 && finished > f0
+        ? ((finished - f0) * 1000) / (now - t0)
+        : now > this.#started
+          ? (finished * 1000) / (now - this.#started)
+          : 0;
     const eta = rate > 0 ? (total - finished) / rate : Number.POSITIVE_INFINITY;
-    const text = `${finished}/${total} done ${done} failed ${failed} ${rate.toFixed(1)}/s ETA ${clock(eta)} elapsed ${clock((now - this.#started) / 1000)}`;
+    const text = `${finished}/${total} ok ${done} failed ${failed} ${rate.toFixed(1)}/s ETA ${clock(eta)} elapsed ${clock((now - this.#started) / 1000)}`;
     if (!this.#tty) return text;
     const width = 24;
     const filled = total > 0 ? Math.round((finished / total) * width) : width;
