@@ -8,7 +8,7 @@
  * 2. Streaming: `--dry-run` over generated files of 10,000, 100,000 and 1,000,000 rows; peak
  *    memory of the CLI for each, which should stay flat.
  *
- * Flags: --rows N (default 10000), --quick-hash (argon2id with small parameters on the server,
+ * Flags: --rows=N (default 10000), --quick-hash (argon2id with small parameters on the server,
  * to tell the CLI's pacing from the server's hashing capacity), --skip-reset, --skip-stream.
  * Build first: npm run build.
  */
@@ -25,8 +25,8 @@ import { startServer } from '../packages/zpass/src/server.js';
 const BIN = join(import.meta.dirname, '..', 'packages', 'zpass', 'bin', 'zpass.js');
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
-const rowsArg = args.indexOf('--rows');
-const ROWS = rowsArg >= 0 ? Number(args[rowsArg + 1]) : 10_000;
+const rowsArg = args.find((a) => a.startsWith('--rows='));
+const ROWS = rowsArg ? Number(rowsArg.slice('--rows='.length)) : 10_000;
 
 const QUICK = { algorithm: Algorithm.Argon2id, memoryCost: 256, timeCost: 1, parallelism: 1 } as const;
 class QuickHasher extends Hasher {
