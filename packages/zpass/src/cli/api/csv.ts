@@ -68,26 +68,34 @@ export async function openCsv(path: string): Promise<CsvFile> {
 
   async function* rows(): AsyncGenerator<CsvRow> {
     let row = 0;
-    for (;;) {
-      let next: IteratorResult<{ record: string[]; info: { lines: number } }>;
-      try {
-        next = await records.next();
-      } catch (err) {
-        throw csvError(path, err);
+    try {
+      yield* read();
+    } finally {
+      // Also when the caller stops early (a run interrupted): close the file.
+      input.destroy();
+    }
+    async function* read(): AsyncGenerator<CsvRow> {
+      for (;;) {
+        let next: IteratorResult<{ record: string[]; info: { lines: number } }>;
+        try {
+          next = await records.next();
+        } catch (err) {
+          throw csvError(path, err);
+        }
+        if (next.done) return;
+        row++;
+        const { record, info } = next.value;
+        const user = (record[userAt] ?? '').trim();
+        const pw = passwordAt >= 0 ? record[passwordAt] : undefined;
+        const out: CsvRow = { row, line: info.lines, user, password: pw === '' ? undefined : pw };
+        // A missing trailing field is an empty one (`jane@example.com` under `user,password`).
+        if (record.length > columns.length) {
+          out.problem = `Has ${record.length} field${record.length === 1 ? '' : 's'}; the header names ${columns.length}.`;
+        } else if (user === '') {
+          out.problem = 'No user.';
+        }
+        yield out;
       }
-      if (next.done) return;
-      row++;
-      const { record, info } = next.value;
-      const user = (record[userAt] ?? '').trim();
-      const pw = passwordAt >= 0 ? record[passwordAt] : undefined;
-      const out: CsvRow = { row, line: info.lines, user, password: pw === '' ? undefined : pw };
-      // A missing trailing field is an empty one (`jane@example.com` under `user,password`).
-      if (record.length > columns.length) {
-        out.problem = `Has ${record.length} field${record.length === 1 ? '' : 's'}; the header names ${columns.length}.`;
-      } else if (user === '') {
-        out.problem = 'No user.';
-      }
-      yield out;
     }
   }
   return { columns, rows: rows(), digest: () => hash.copy().digest('hex') };

@@ -7,8 +7,8 @@
  * same password, on the next run) or `unsent` (refused before processing, e.g. a daily limit).
  * A row whose last event is `sent` was in flight when the process ended: it is treated as `retry`.
  */
-import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, createReadStream, existsSync, openSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { CliError } from './connection.js';
 
 export const RowState = { None: 0, Sent: 1, Ok: 2, Failed: 3, Retry: 4 } as const;
@@ -62,33 +62,40 @@ export class Journal {
       j.#write(header);
       return { journal: j, resumed: false };
     }
-    const text = await readFile(path, 'utf8');
-    const lines = text.split('\n');
+    // Streamed line by line: a million-row run's journal is never held whole in memory.
+    const lines = createInterface({
+      input: createReadStream(path, 'utf8'),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    const it = lines[Symbol.asyncIterator]();
     let old: JournalHeader;
     try {
-      old = JSON.parse(lines[0] ?? '') as JournalHeader;
+      old = JSON.parse((await it.next()).value ?? '') as JournalHeader;
     } catch {
       throw new CliError(
         `${path} is not a journal of zpass users password bulk; move it away to start over.`,
       );
     }
-    if (old.journal !== header.journal || old.version !== 1) {
+    if (old?.journal !== header.journal || old.version !== 1) {
+      lines.close();
       throw new CliError(
         `${path} is not a journal of zpass users password bulk; move it away to start over.`,
       );
     }
     if (old.input_sha256 !== header.input_sha256 || old.rows !== header.rows) {
+      lines.close();
       throw new CliError(
         `The input changed since ${path} was written, so its rows cannot be matched: restore the original file to resume, or move the journal away to start a new run.`,
       );
     }
     if (old.generate !== header.generate || (old.generate && old.length !== header.length)) {
+      lines.close();
       const flags = old.generate ? `--generate --length ${old.length}` : 'without --generate';
       throw new CliError(`${path} was written by a run ${flags}: rerun with the same options to resume.`);
     }
     const j = new Journal(path, old, old.rows);
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
+    for (let next = await it.next(); !next.done; next = await it.next()) {
+      const line = next.value;
       if (!line) continue;
       let e: Event;
       try {
