@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
@@ -656,6 +657,58 @@ describe('zpass API commands against a real server', () => {
     }
   });
 
+  it('Ctrl-C finishes the changes in flight, writes the results, exits 130; the rerun finishes the rest', async () => {
+    const users = await makeUsers(t, 'interrupted', 120);
+    const file = join(dir, 'interrupted.csv');
+    writeFileSync(
+      file,
+      `user,password\n${users.map((u, i) => `${u.email},Int-Pass-${1000 + i}x`).join('\n')}\n`,
+    );
+    await rateLimitOverrides.set(t.server.store.db, t.demo.account_id, 'Medium', 'QPS', 40, Date.now());
+    try {
+      const args = ['users', 'password', 'bulk', file, '--profile', 'test'];
+      const first = start(args);
+      const ids = users.map((u) => u.id);
+      while ((await changeCounts(t, ids)).filter((n) => n > 0).length < 30)
+        await new Promise((r) => setTimeout(r, 50));
+      first.child.kill('SIGINT');
+      const stopped = await first.done;
+      assert.equal(stopped.code, 130, stopped.stderr);
+      assert.match(
+        stopped.stderr,
+        /interrupted: finishing the changes in flight \(Ctrl-C again to quit at once\)/,
+      );
+      assert.match(
+        stopped.stdout,
+        /^120 rows: \d+ ok, 0 failed, 0 invalid, \d+ pending \(\d+ changed by this run; /,
+      );
+      assert.match(stopped.stdout, /\ninterrupted: rerun the same command to resume\n$/);
+      const changed = (await changeCounts(t, ids)).filter((n) => n > 0).length;
+      const partial = readResults(join(dir, 'interrupted.results.csv'));
+      assert.equal(partial.filter((r) => r[1] === 'ok').length, changed);
+      assert.equal(partial.filter((r) => r[1] === 'pending').length, 120 - changed);
+      const rest = await zpass(args);
+      assert.equal(rest.code, 0, rest.stderr);
+      assert.match(
+        rest.stdout,
+        new RegExp(`^120 rows: 120 ok, 0 failed, 0 invalid \\(${120 - changed} changed by this run; `),
+      );
+      assert.deepEqual(
+        (await changeCounts(t, ids)).filter((n) => n !== 1),
+        [],
+      );
+    } finally {
+      await rateLimitOverrides.set(
+        t.server.store.db,
+        t.demo.account_id,
+        'Medium',
+        'QPS',
+        MAX_LIMIT,
+        Date.now(),
+      );
+    }
+  });
+
   it('a row in flight whose resend meets the 24-hour cap is reported as uncertain, not as changed or failed', async () => {
     const users = await makeUsers(t, 'capped', 2);
     const file = join(dir, 'capped.csv');
@@ -707,6 +760,89 @@ describe('zpass API commands against a real server', () => {
         'test',
       ]);
       assert.equal(reset.code, 0, reset.stderr);
+    }
+  });
+});
+
+/** A TCP relay to a server whose connections the test can cut, and refuse for a while. */
+async function cuttableRelay(
+  target: string,
+): Promise<{ url: string; cut(ms: number): void; close(): Promise<void> }> {
+  const { port, hostname } = new URL(target);
+  const sockets = new Set<Socket>();
+  let refuseUntil = 0;
+  const server = createServer((client) => {
+    if (Date.now() < refuseUntil) return client.destroy();
+    const upstream = connect(Number(port), hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut(ms) {
+      refuseUntil = Date.now() + ms;
+      for (const s of sockets) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe('zpass users password bulk through a network that drops', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ hasher: new QuickHasher() });
+    // 50 changes a second, so that the run is still going when the network drops.
+    await rateLimitOverrides.set(t.server.store.db, t.demo.account_id, 'Medium', 'QPS', 50, Date.now());
+  });
+  after(() => t.stop());
+
+  it('connections cut and refused for 1.5 s mid-run: retried, every row changed exactly once', async () => {
+    const relay = await cuttableRelay(t.url);
+    try {
+      const users = await makeUsers(t, 'dropped', 150);
+      const file = join(tempDir(), 'dropped.csv');
+      writeFileSync(
+        file,
+        `user,password\n${users.map((u, i) => `${u.email},Drop-Pass-${1000 + i}x`).join('\n')}\n`,
+      );
+      const env = {
+        ZOOM_ACCOUNT_ID: t.demo.account_id,
+        ZOOM_CLIENT_ID: t.demo.client_id,
+        ZOOM_CLIENT_SECRET: t.demo.client_secret,
+        ZOOM_API_URL: `${relay.url}/v2`,
+        ZOOM_OAUTH_URL: relay.url,
+      };
+      const run = start(['users', 'password', 'bulk', file, '--json'], { env });
+      const ids = users.map((u) => u.id);
+      while ((await changeCounts(t, ids)).filter((n) => n > 0).length < 50)
+        await new Promise((r) => setTimeout(r, 50));
+      relay.cut(1500);
+      const done = await run.done;
+      assert.equal(done.code, 0, done.stderr);
+      const summary = JSON.parse(done.stdout);
+      assert.equal(summary.ok, 150);
+      // 150 changes at 48.5 a second take about 3.1 s; the outage came on top, mid-run.
+      assert.ok(summary.elapsed_seconds >= 4.2, `the run took ${summary.elapsed_seconds} s`);
+      const counts = await changeCounts(t, ids);
+      assert.deepEqual(
+        counts.map((n, i) => (n === 1 ? 1 : `row ${i + 1}: ${n}`)),
+        counts.map(() => 1),
+      );
+      assert.ok(await passwordIs(t, users[149]!.id, 'Drop-Pass-1149x'));
+    } finally {
+      await relay.close();
     }
   });
 });

@@ -308,22 +308,28 @@ export async function bulk(file: string, flags: BulkFlags): Promise<void> {
 
   const run = async (row: CsvRow, resend: boolean): Promise<void> => {
     const password = passwordOf(row);
-    journal.record({ row: row.row, event: 'sent' });
+    let sent = false;
     let outcome: Outcome | 'unsent';
     try {
       await pacer.schedule(() => {
+        // After Ctrl-C or a stop, rows still waiting for their turn are not sent.
+        if (stop) return Promise.resolve();
+        // Journaled just before it leaves: from here on the change may happen.
+        journal.record({ row: row.row, event: 'sent' });
+        sent = true;
         firstStart ??= Date.now();
         return client.users.updatePassword(row.user, password);
       });
       outcome = { status: 'ok' };
       unreachable = 0;
     } catch (err) {
-      outcome = classify(err, resend);
+      outcome = sent ? classify(err, resend) : 'unsent';
       if (err instanceof ZoomConnectionError) {
         if (++unreachable >= MAX_CONSECUTIVE_UNREACHABLE) stop ??= 'the API is unreachable';
       } else unreachable = 0;
       if (err instanceof ZoomRateLimitError && err.isDailyLimit) stop ??= describeError(err);
     }
+    if (!sent) return;
     lastEnd = Date.now();
     if (outcome === 'unsent') {
       journal.record({ row: row.row, event: 'unsent' });
