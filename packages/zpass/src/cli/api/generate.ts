@@ -11,6 +11,7 @@ const DIGITS = '23456789';
 // No comma, quote or backslash: a password stays one plain field in a CSV and in a shell.
 const SPECIAL = '!@#$%^&*-_=+?';
 const ALL = UPPER + LOWER + DIGITS + SPECIAL;
+const FORMULA_START = '=+-@';
 
 export const DEFAULT_LENGTH = 20;
 export const MAX_GENERATED_LENGTH = 31;
@@ -24,7 +25,8 @@ export function minimumLength(req: PasswordRequirementSettings | undefined): num
 /**
  * A password of `length` characters with upper and lower case letters, digits and a special
  * character (whether or not the account requires one), drawn until `check` finds nothing wrong
- * (no run of consecutive characters, and so on). Unambiguous characters only (no 0/O, 1/l/I).
+ * (no run of consecutive characters, and so on). Unambiguous characters only (no 0/O, 1/l/I),
+ * and never `=`, `+`, `-` or `@` first.
  */
 export function generatePassword(length: number, rand: RandomInt, check: (pw: string) => unknown[]): string {
   for (let attempt = 0; attempt < 1000; attempt++) {
@@ -36,6 +38,8 @@ export function generatePassword(length: number, rand: RandomInt, check: (pw: st
       [chars[i], chars[j]] = [chars[j]!, chars[i]!];
     }
     const pw = chars.join('');
+    // Never a leading = + - @: a spreadsheet opening the results CSV would take it for a formula.
+    if (FORMULA_START.includes(pw[0]!)) continue;
     if (check(pw).length === 0) return pw;
   }
   throw new Error('Could not generate a password that satisfies the account policy.');

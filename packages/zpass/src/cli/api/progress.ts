@@ -64,7 +64,8 @@ export class Progress {
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    if (!this.#timer) return;
+    clearInterval(this.#timer);
     this.#timer = undefined;
     this.render();
     if (this.#tty) process.stderr.write('\n');
