@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -162,6 +162,24 @@ function readResults(path: string): string[][] {
 }
 
 const mode = (path: string) => statSync(path).mode & 0o777;
+
+describe('the layout of the API commands', () => {
+  it('src/cli/api imports the SDK, never the store, the domain, the HTTP layer or the server', () => {
+    const dir = join(import.meta.dirname, '..', 'src', 'cli', 'api');
+    const imports = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts'))
+      .flatMap((f) =>
+        [...readFileSync(join(dir, f), 'utf8').matchAll(/^import[^;]*?from '([^']+)'/gms)].map(
+          (m) => `${f}: ${m[1]}`,
+        ),
+      );
+    assert.ok(imports.some((i) => i.endsWith(': @zpass/zoom-client')));
+    assert.deepEqual(
+      imports.filter((i) => /\/(store|domain|http|limits|mail|crypto)\/|\/server\.js|\/config\.js/.test(i)),
+      [],
+    );
+  });
+});
 
 describe('zpass API commands against a real server', () => {
   let t: TestServer;
