@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -42,6 +42,7 @@ interface Run {
 }
 
 const configHome = tempDir('zpass-cli-config-');
+after(() => rmSync(configHome, { recursive: true, force: true }));
 
 /** The environment of a run: no ZOOM_* variables, a config folder of the tests' own. */
 function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -191,7 +192,10 @@ describe('zpass API commands against a real server', () => {
     const r = await login(t, 'test');
     assert.equal(r.code, 0, r.stderr);
   });
-  after(() => t.stop());
+  after(async () => {
+    await t.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('login checks the credentials by fetching a token, refuses a secret as an argument, stores the profile 0600', async () => {
     const wrong = await zpass(
