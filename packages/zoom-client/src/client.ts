@@ -254,6 +254,21 @@ export class ZoomClient {
   }
 
   async #request<T>(req: ApiRequest, options: RequestOptions): Promise<ApiResponse<T>> {
+    /** `ambiguous`: an attempt failed without telling whether it was processed. */
+    const state = { ambiguous: false };
+    try {
+      return await this.#attempts<T>(req, options, state);
+    } catch (err) {
+      if (state.ambiguous && err instanceof ZoomApiError) err.earlierAttemptMayHaveSucceeded = true;
+      throw err;
+    }
+  }
+
+  async #attempts<T>(
+    req: ApiRequest,
+    options: RequestOptions,
+    state: { ambiguous: boolean },
+  ): Promise<ApiResponse<T>> {
     const maxRetries = options.maxRetries ?? this.maxRetries;
     const timeout = options.timeout ?? this.timeout;
     const idempotent = req.idempotent ?? req.method !== 'POST';
@@ -262,8 +277,6 @@ export class ZoomClient {
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     let retries = 0;
     let refreshed = false;
-    /** True once an attempt failed without telling whether it was processed. */
-    let ambiguous = false;
 
     for (;;) {
       const token = await this.#auth.token(options.signal).catch((e: unknown) => {
@@ -295,7 +308,7 @@ export class ZoomClient {
         ));
       } catch (err) {
         if (!(err instanceof ZoomConnectionError) || !idempotent || retries >= maxRetries) throw err;
-        ambiguous = true;
+        state.ambiguous = true;
         const delay = backoff(retries);
         this.#log('info', 'zoom retry after connection failure', {
           ...info,
@@ -335,7 +348,7 @@ export class ZoomClient {
       }
 
       const err = this.#error(res, text, rateLimit, info);
-      if (ambiguous && req.succeededEarlier?.(err)) {
+      if (state.ambiguous && req.succeededEarlier?.(err)) {
         this.#log('info', 'zoom request had succeeded before the retry', { ...info, code: err.code });
         return { data: undefined as T, status: 204, headers: res.headers, trackingId, rateLimit };
       }
@@ -365,7 +378,7 @@ export class ZoomClient {
       if (RETRYABLE_STATUS.has(res.status) && idempotent && retries < maxRetries) {
         const delay = rateLimit?.retryAfterMs ?? backoff(retries);
         if (delay <= this.maxRetryDelay) {
-          ambiguous = true;
+          state.ambiguous = true;
           this.#log('info', 'zoom server error; retrying', { ...info, status: res.status, delayMs: delay });
           await sleep(delay, options.signal, info);
           retries++;

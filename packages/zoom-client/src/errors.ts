@@ -61,6 +61,13 @@ export class ZoomApiError extends ZoomError {
   readonly body: unknown;
   /** The request, redacted. */
   readonly request: ErrorRequestInfo | undefined;
+  /**
+   * True when an earlier attempt of this call failed without telling whether the server
+   * processed it (connection failure, timeout, 5xx) and was retried: the call may have taken
+   * effect even though it ends in this error. A caller that must not repeat an effect (a bulk
+   * password change, for instance) treats the outcome as unknown.
+   */
+  earlierAttemptMayHaveSucceeded = false;
 
   constructor(init: ZoomApiErrorInit) {
     const r = init.redactor ?? baseRedactor;

@@ -22,8 +22,11 @@ export interface PacerOptions {
 }
 
 /**
- * Keeps a batch of calls just under the account's per-second limit: starts are spaced by
- * `1 / (limit × fraction)` seconds, the limit is learned from `X-RateLimit-Limit` of QPS
+ * Keeps a batch of calls just under the account's per-second limit: starts follow a grid spaced
+ * by `1 / (limit × fraction)` seconds; a start that comes late (a busy event loop, a slow
+ * machine) is made up by the next ones, at most twice as fast and never more than
+ * `floor(limit × fraction)` starts in any one second, so lateness costs no throughput and never
+ * causes a burst. The limit is learned from `X-RateLimit-Limit` of QPS
  * responses (a waiting call re-times itself as soon as it changes), a per-second 429 pauses
  * every start until its `Retry-After`, and after a daily limit every further call fails at
  * once with that 429 until the limit resets.
@@ -41,6 +44,12 @@ export class RateLimitPacer {
   readonly #category: string | undefined;
   /** When the last call started (epoch ms). */
   #lastStart = Number.NEGATIVE_INFINITY;
+  /** The grid: start number `#gridIndex` is due at `#gridAnchor + #gridIndex × spacing`. */
+  #gridAnchor = Number.NEGATIVE_INFINITY;
+  #gridIndex = 0;
+  #gridRate = 0;
+  /** Start times of the last second or so (ring of the most recent `floor(rate)` starts). */
+  readonly #recent: number[] = [];
   /** No call starts before this (a per-second 429's Retry-After). */
   #pausedUntil = 0;
   /** Calls wait for their turn one after another, in the order they were scheduled. */
@@ -94,8 +103,26 @@ export class RateLimitPacer {
   /** Waits until the spacing, as it stands now, allows the next start (re-checked whenever it changes). */
   async #waitTurn(): Promise<void> {
     for (;;) {
-      const at = Math.max(this.#lastStart + 1000 / this.ratePerSecond, this.#pausedUntil);
-      const wait = at - Date.now();
+      const rate = this.ratePerSecond;
+      const spacing = 1000 / rate;
+      const now = Date.now();
+      // A new grid when the rate changes, or when the run fell more than a second behind it
+      // (after a pause or an idle spell: no catching up on time nobody asked for).
+      if (rate !== this.#gridRate || now - (this.#gridAnchor + this.#gridIndex * spacing) > 1000) {
+        this.#gridRate = rate;
+        this.#gridAnchor = Math.max(now, this.#lastStart + spacing);
+        this.#gridIndex = 0;
+      }
+      const perSecond = Math.max(1, Math.floor(rate));
+      const windowStart =
+        this.#recent.length >= perSecond ? this.#recent[this.#recent.length - perSecond]! + 1000 : 0;
+      const at = Math.max(
+        this.#gridAnchor + this.#gridIndex * spacing,
+        this.#lastStart + spacing / 2,
+        windowStart,
+        this.#pausedUntil,
+      );
+      const wait = at - now;
       if (wait <= 0) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, wait);
@@ -107,6 +134,9 @@ export class RateLimitPacer {
       this.#wake = undefined;
     }
     this.#lastStart = Date.now();
+    this.#gridIndex++;
+    this.#recent.push(this.#lastStart);
+    if (this.#recent.length > Math.max(1, Math.floor(this.ratePerSecond)) + 1) this.#recent.shift();
   }
 
   /** Stops listening to the client. */

@@ -5,6 +5,7 @@ import { startServer } from '../server.js';
 import { DatabaseUrlError, openStore } from '../store/database.js';
 import { SchemaTooNewError } from '../store/migrator.js';
 import { registerAdmin } from './admin.js';
+import { registerApi } from './api/commands.js';
 import { registerMail } from './mail.js';
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -78,6 +79,7 @@ export async function main(argv: string[]): Promise<void> {
 
   registerAdmin(program);
   registerMail(program);
+  registerApi(program);
 
   try {
     await program.parseAsync(argv);
