@@ -1,3 +1,4 @@
+import type { AccountLimitRows } from '../store/repositories.js';
 import type { Role } from '../store/schema.js';
 
 /** Who a request acts for, resolved from its access token. */
@@ -11,4 +12,9 @@ export interface Principal {
   scopes: ReadonlySet<string>;
   appId: string | null;
   tokenDigest: string;
+  /**
+   * The account's plan and rate-limit overrides, read with the token (so that the
+   * rate limiter needs no query of its own); undefined when the account is gone.
+   */
+  limits?: AccountLimitRows;
 }

@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Dialect } from './dialect.js';
-import type { Database, OutboxStatus, UserStatus } from './schema.js';
+import type { Database, OutboxStatus, Plan, UserStatus } from './schema.js';
 
 export type Account = Selectable<Database['accounts']>;
 export type User = Selectable<Database['users']>;
@@ -165,6 +165,41 @@ export const tokens = {
     q.insertInto('access_tokens').values(row).execute(),
   byDigest: (q: Q, digest: string) =>
     q.selectFrom('access_tokens').selectAll().where('digest', '=', digest).executeTakeFirst(),
+  /**
+   * What authenticating a request needs, in one query: the token, the user it acts
+   * for, and its account's plan and rate-limit overrides (one row per override).
+   * Undefined for an unknown digest; the user and plan are null when they are gone.
+   */
+  withHolder: async (q: Q, digest: string) => {
+    const rows = await q
+      .selectFrom('access_tokens as t')
+      .leftJoin('users as u', 'u.id', 't.user_id')
+      .leftJoin('accounts as a', 'a.id', 't.account_id')
+      .leftJoin('rate_limit_overrides as o', 'o.account_id', 't.account_id')
+      .select([
+        't.kind',
+        't.account_id',
+        't.user_id',
+        't.app_id',
+        't.scopes',
+        't.expires_at',
+        't.revoked_at',
+        'u.account_id as user_account_id',
+        'u.email as user_email',
+        'u.role as user_role',
+        'u.status as user_status',
+        'a.plan',
+        'o.category',
+        'o.limit_type',
+        'o.value',
+      ])
+      .where('t.digest', '=', digest)
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    const { category: _c, limit_type: _l, value: _v, plan, ...token } = first;
+    return { ...token, limits: plan === null ? undefined : { plan, overrides: overrideRows(rows) } };
+  },
   /** Live tokens of an app, oldest first. */
   liveForApp: (q: Q, appId: string, now: number) =>
     q
@@ -408,9 +443,28 @@ export const serverKeys = {
       .execute(),
 };
 
+/** An account's plan and its rate-limit overrides as stored (the limiter parses them). */
+export interface AccountLimitRows {
+  plan: Plan;
+  overrides: Array<{ category: string; type: string; value: number | null }>;
+}
+
+/** The overrides of a left join on rate_limit_overrides (no override: one row of nulls). */
+function overrideRows(
+  rows: Array<{ category: string | null; limit_type: string | null; value: number | string | bigint | null }>,
+): AccountLimitRows['overrides'] {
+  return rows
+    .filter((r) => r.category !== null && r.limit_type !== null)
+    .map((r) => ({
+      category: r.category!,
+      type: r.limit_type!,
+      value: r.value === null ? null : Number(r.value),
+    }));
+}
+
 export const rateLimitOverrides = {
   /** The account's plan and its rate-limit overrides, in one query; undefined when there is no such account. */
-  forAccount: async (q: Q, accountId: string) => {
+  forAccount: async (q: Q, accountId: string): Promise<AccountLimitRows | undefined> => {
     const rows = await q
       .selectFrom('accounts')
       .leftJoin('rate_limit_overrides as o', 'o.account_id', 'accounts.id')
@@ -418,16 +472,7 @@ export const rateLimitOverrides = {
       .where('accounts.id', '=', accountId)
       .execute();
     if (rows.length === 0) return undefined;
-    return {
-      plan: rows[0]!.plan,
-      overrides: rows
-        .filter((r) => r.category !== null && r.limit_type !== null)
-        .map((r) => ({
-          category: r.category!,
-          type: r.limit_type!,
-          value: r.value === null ? null : Number(r.value),
-        })),
-    };
+    return { plan: rows[0]!.plan, overrides: overrideRows(rows) };
   },
   set: (q: Q, accountId: string, category: string, type: string, value: number | null, now: number) =>
     q
