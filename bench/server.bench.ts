@@ -20,6 +20,14 @@ import {
 import { raiseLimits, setHistoryDepth } from './configure.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only=changes,reads`: run some sections (for profiling); the limit always runs. */
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const want = (section: 'changes' | 'reads' | 'overload') => !only || only.includes(section);
+/** `--store=sqlite`: the password-change section on one store only. */
+const storeFlag = process.argv.find((a) => a.startsWith('--store='))?.slice(8);
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'packages', 'zpass', 'bin', 'zpass.js');
 const TSX = ['--import', 'tsx'];
@@ -122,7 +130,11 @@ async function startZpass(store: 'sqlite' | 'postgres'): Promise<Server> {
   }
   const port = await freePort();
   // The server as deployed by default, e-mail relay included (notices go to .eml files).
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--data', dataDir], {
+  // ZPASS_BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it stops.
+  const prof = process.env.ZPASS_BENCH_CPU_PROF
+    ? ['--cpu-prof', '--cpu-prof-dir', process.env.ZPASS_BENCH_CPU_PROF]
+    : [];
+  const child = spawn(process.execPath, [...prof, BIN, 'serve', '--port', String(port), '--data', dataDir], {
     cwd: ROOT,
     env: { ...process.env, ZPASS_LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
     stdio: 'ignore',
@@ -242,10 +254,14 @@ rows.push(['argon2id hashes/s, all cores (the limit)', limit.hashesPerSecond.toF
 
 // 2. Password changes at saturation.
 const changes: Record<string, unknown>[] = [];
-const stores: Array<'sqlite' | 'postgres'> = (await postgresReachable())
-  ? ['sqlite', 'postgres']
-  : ['sqlite'];
-let capacity = 0;
+const stores: Array<'sqlite' | 'postgres'> = !want('changes')
+  ? []
+  : (await postgresReachable())
+    ? ['sqlite', 'postgres']
+    : ['sqlite'];
+if (storeFlag) stores.splice(0, stores.length, ...stores.filter((s) => s === storeFlag));
+// Without a measured capacity (section skipped), overload offers twice the ceiling.
+let capacity = ceiling;
 let changePeak = 0;
 for (const store of stores) {
   for (const depth of DEPTHS) {
@@ -293,7 +309,7 @@ for (const store of stores) {
 results.changes = changes;
 
 // 3. Cheap reads against hello world.
-{
+if (want('reads')) {
   const s = await startZpass('sqlite');
   const helloPort = await freePort();
   const hello = spawn(process.execPath, [...TSX, 'bench/hello.ts', String(helloPort)], {
@@ -335,7 +351,7 @@ results.changes = changes;
 
 // 4. Overload at twice the capacity measured in 2.
 let overloadPeak = 0;
-{
+if (want('overload')) {
   const s = await startZpass('sqlite');
   try {
     await raiseLimits(s);
