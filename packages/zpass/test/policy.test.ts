@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { checkPassword, messages, type PasswordRequirement } from '@zpass/policy';
 import fc from 'fast-check';
-import { Hasher } from '../src/crypto/hasher.js';
+import { type HashCall, Hasher } from '../src/crypto/hasher.js';
 import { createAccount, createUser } from '../src/domain/accounts.js';
 import { phcSalt } from '../src/domain/history.js';
 import { credentials, passwordChanges, passwordHistory } from '../src/store/repositories.js';
@@ -24,17 +24,17 @@ class CountingHasher extends Hasher {
   get total(): number {
     return this.counts.hash + this.counts.hashWithSalt + this.counts.verify;
   }
-  override hash(password: string): Promise<string> {
+  override hash(password: string, call?: HashCall): Promise<string> {
     this.counts.hash++;
-    return super.hash(password);
+    return super.hash(password, call);
   }
-  override hashWithSalt(password: string, salt: Uint8Array): Promise<string> {
+  override hashWithSalt(password: string, salt: Uint8Array, call?: HashCall): Promise<string> {
     this.counts.hashWithSalt++;
-    return super.hashWithSalt(password, salt);
+    return super.hashWithSalt(password, salt, call);
   }
-  override verify(phc: string, password: string): Promise<boolean> {
+  override verify(phc: string, password: string, call?: HashCall): Promise<boolean> {
     this.counts.verify++;
-    return super.verify(phc, password);
+    return super.verify(phc, password, call);
   }
 }
 

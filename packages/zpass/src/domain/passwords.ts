@@ -1,3 +1,4 @@
+import type { HashCall } from '../crypto/hasher.js';
 import {
   credentials,
   outbox,
@@ -78,6 +79,14 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
   const depth = requirement.password_history_count;
   let candidate: string | undefined;
   let newPhc: string | undefined;
+  // The hasher admits (or refuses, 503) the change at its first computation; the
+  // later one follows up on admitted work and waits ahead of new requests.
+  let admitted = false;
+  const next = (): HashCall => {
+    const call = { followUp: admitted };
+    admitted = true;
+    return call;
+  };
   // Each retry follows a change another request committed first, which counts
   // towards the cap, so the loop ends within cap + 1 rounds.
   for (let round = 0; round <= cap + 1; round++) {
@@ -91,15 +100,15 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
     if (current && !currentRemembered) {
       // A credential written without a history entry (before the history existed):
       // verify it directly, and let the new credential be its own history entry.
-      if (await ctx.hasher.verify(current.phc, password)) throw Errors.samePassword();
-      candidate ??= await ctx.hasher.hashWithSalt(password, historySalt(entries));
+      if (await ctx.hasher.verify(current.phc, password, next())) throw Errors.samePassword();
+      candidate ??= await ctx.hasher.hashWithSalt(password, historySalt(entries), next());
       newPhc ??= candidate;
     }
-    candidate ??= await ctx.hasher.hashWithSalt(password, historySalt(entries));
+    candidate ??= await ctx.hasher.hashWithSalt(password, historySalt(entries), next());
     const verdict = judge(candidate, entries, current, depth);
     if (verdict === 'current') throw Errors.samePassword();
     if (verdict === 'reused') throw Errors.passwordReused(depth);
-    newPhc ??= await ctx.hasher.hash(password);
+    newPhc ??= await ctx.hasher.hash(password, next());
     const phc = newPhc;
     const historyPhc = candidate;
     const committed = await ctx.store.transaction(async (tx) => {
