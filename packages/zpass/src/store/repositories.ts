@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Compilable, CompiledQuery, Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Dialect } from './dialect.js';
 import type { Database, OutboxStatus, Plan, UserStatus } from './schema.js';
 
@@ -21,6 +21,68 @@ export interface UserKey {
 }
 
 type Q = Kysely<Database>;
+
+/** Stands for the i-th argument while a reusable query is compiled. */
+const slot = (i: number) => `\u0000zpass-argument-${i}\u0000`;
+
+/**
+ * A query built and compiled once per database handle, then run with each call's
+ * arguments: on the hot path (every authenticated request) building and compiling a
+ * Kysely query costs about as much as SQLite running it. `build` receives stand-ins
+ * for the arguments, which each run replaces in the compiled parameters; it must pass
+ * them through unchanged (no normalising inside `build`).
+ */
+function reusable<A extends string[], R>(arity: A['length'], build: (q: Q, ...args: A) => Compilable<R>) {
+  const compiled = new WeakMap<Q, { query: CompiledQuery<R>; slots: number[] }>();
+  const stands = Array.from({ length: arity }, (_, i) => slot(i));
+  return async (q: Q, ...args: A): Promise<R[]> => {
+    let c = compiled.get(q);
+    if (!c) {
+      const query = build(q, ...(stands as A)).compile();
+      const slots = query.parameters.map((p) => (typeof p === 'string' ? stands.indexOf(p) : -1));
+      c = { query, slots };
+      compiled.set(q, c);
+    }
+    const { query, slots } = c;
+    const parameters = query.parameters.map((p, i) => (slots[i]! >= 0 ? args[slots[i]!] : p));
+    return (await q.executeQuery<R>({ ...query, parameters })).rows;
+  };
+}
+
+const userInAccount = reusable(3, (q: Q, accountId: string, id: string, emailNorm: string) =>
+  q
+    .selectFrom('users')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where((e) => e.or([e('id', '=', id), e('email_norm', '=', emailNorm)]))
+    .limit(1),
+);
+
+const tokenWithHolder = reusable(1, (q: Q, digest: string) =>
+  q
+    .selectFrom('access_tokens as t')
+    .leftJoin('users as u', 'u.id', 't.user_id')
+    .leftJoin('accounts as a', 'a.id', 't.account_id')
+    .leftJoin('rate_limit_overrides as o', 'o.account_id', 't.account_id')
+    .select([
+      't.kind',
+      't.account_id',
+      't.user_id',
+      't.app_id',
+      't.scopes',
+      't.expires_at',
+      't.revoked_at',
+      'u.account_id as user_account_id',
+      'u.email as user_email',
+      'u.role as user_role',
+      'u.status as user_status',
+      'a.plan',
+      'o.category',
+      'o.limit_type',
+      'o.value',
+    ])
+    .where('t.digest', '=', digest),
+);
 
 /**
  * The store's queries, one method each. Works on the database or inside a
@@ -52,13 +114,8 @@ export const users = {
   byEmail: (q: Q, email: string) =>
     q.selectFrom('users').selectAll().where('email_norm', '=', normalizeEmail(email)).executeTakeFirst(),
   /** A user of the account by id or e-mail; another account's user is not found. */
-  inAccount: (q: Q, accountId: string, idOrEmail: string) =>
-    q
-      .selectFrom('users')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where((e) => e.or([e('id', '=', idOrEmail), e('email_norm', '=', normalizeEmail(idOrEmail))]))
-      .executeTakeFirst(),
+  inAccount: async (q: Q, accountId: string, idOrEmail: string): Promise<User | undefined> =>
+    (await userInAccount(q, accountId, idOrEmail, normalizeEmail(idOrEmail)))[0],
   listByAccount: (q: Q, accountId: string) =>
     q
       .selectFrom('users')
@@ -171,30 +228,7 @@ export const tokens = {
    * Undefined for an unknown digest; the user and plan are null when they are gone.
    */
   withHolder: async (q: Q, digest: string) => {
-    const rows = await q
-      .selectFrom('access_tokens as t')
-      .leftJoin('users as u', 'u.id', 't.user_id')
-      .leftJoin('accounts as a', 'a.id', 't.account_id')
-      .leftJoin('rate_limit_overrides as o', 'o.account_id', 't.account_id')
-      .select([
-        't.kind',
-        't.account_id',
-        't.user_id',
-        't.app_id',
-        't.scopes',
-        't.expires_at',
-        't.revoked_at',
-        'u.account_id as user_account_id',
-        'u.email as user_email',
-        'u.role as user_role',
-        'u.status as user_status',
-        'a.plan',
-        'o.category',
-        'o.limit_type',
-        'o.value',
-      ])
-      .where('t.digest', '=', digest)
-      .execute();
+    const rows = await tokenWithHolder(q, digest);
     const first = rows[0];
     if (!first) return undefined;
     const { category: _c, limit_type: _l, value: _v, plan, ...token } = first;
