@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type HashCall, Hasher, HasherBusyError, type HasherOptions } from '../src/crypto/hasher.js';
+import { accountToken, addUser, putPassword, startTestServer } from './helpers.js';
 
 /**
  * The pool's rules with computations the test finishes by hand, on a clock the test
@@ -122,5 +123,65 @@ describe('hashing pool: shedding by estimated wait', () => {
     assert.equal(await h.verify(phc, 'Pool-Password-1', { followUp: true }), true);
     assert.equal(await h.verify(phc, 'Pool-Password-2'), false);
     assert.ok(h.meanMs > 0);
+  });
+});
+
+/** The real hasher, whose computations can be held at their start until released. */
+class GatedHasher extends Hasher {
+  started = 0;
+  private gate: Promise<void> | undefined;
+  private open: (() => void) | undefined;
+
+  hold(): void {
+    this.gate = new Promise((resolve) => {
+      this.open = resolve;
+    });
+  }
+
+  release(): void {
+    this.open?.();
+    this.gate = undefined;
+  }
+
+  async untilStarted(n: number): Promise<void> {
+    while (this.started < n) await new Promise((r) => setImmediate(r));
+  }
+
+  protected override run<T>(work: () => Promise<T>, call?: HashCall): Promise<T> {
+    return super.run(async () => {
+      this.started++;
+      await this.gate;
+      return work();
+    }, call);
+  }
+}
+
+describe('hashing pool over HTTP', () => {
+  it('answers 503 code 503 with Retry-After: 1 when a change would wait too long, and finishes the admitted one', async () => {
+    // One slot and no wait allowed: a change arriving while another hashes is refused at once.
+    const hasher = new GatedHasher({ concurrency: 1, maxWaitMs: 0 });
+    const t = await startTestServer({ hasher });
+    try {
+      const a = await addUser(t);
+      const b = await addUser(t);
+      const token = await accountToken(t);
+      hasher.hold();
+      const started = hasher.started;
+      const first = putPassword(t, token, a.id, 'Fresh-Pass-Word-71');
+      await hasher.untilStarted(started + 1);
+      const second = await putPassword(t, token, b.id, 'Fresh-Pass-Word-72');
+      assert.equal(second.status, 503);
+      assert.deepEqual(second.body, {
+        code: 503,
+        message: 'The server is busy hashing passwords. Try again later.',
+      });
+      assert.equal(second.headers.get('retry-after'), '1');
+      hasher.release();
+      assert.equal((await first).status, 204);
+      // Nothing of the refused change was applied: sent again, it succeeds.
+      assert.equal((await putPassword(t, token, b.id, 'Fresh-Pass-Word-72')).status, 204);
+    } finally {
+      await t.stop();
+    }
   });
 });

@@ -17,7 +17,7 @@ export class HasherBusyError extends Error {
 }
 
 /** Default of HasherOptions.maxWaitMs. */
-export const DEFAULT_MAX_WAIT_MS = 100;
+export const DEFAULT_MAX_WAIT_MS = 50;
 
 export interface HasherOptions {
   /** Hashes computed at once (default: the number of cores). */
@@ -25,7 +25,7 @@ export interface HasherOptions {
   /** Computations allowed to wait for a slot, whatever their estimated wait (default 32 per core). */
   maxQueue?: number;
   /**
-   * The longest estimated wait a new request's computation is queued for, ms (default 100):
+   * The longest estimated wait a new request's computation is queued for, ms (default 50):
    * beyond it, it is refused at once (see `estimatedWaitMs`).
    */
   maxWaitMs?: number;
