@@ -49,13 +49,12 @@ function reusable<A extends string[], R>(arity: A['length'], build: (q: Q, ...ar
   };
 }
 
-const userInAccount = reusable(3, (q: Q, accountId: string, id: string, emailNorm: string) =>
-  q
-    .selectFrom('users')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where((e) => e.or([e('id', '=', id), e('email_norm', '=', emailNorm)]))
-    .limit(1),
+const userById = reusable(2, (q: Q, accountId: string, id: string) =>
+  q.selectFrom('users').selectAll().where('id', '=', id).where('account_id', '=', accountId),
+);
+
+const userByEmail = reusable(2, (q: Q, accountId: string, emailNorm: string) =>
+  q.selectFrom('users').selectAll().where('email_norm', '=', emailNorm).where('account_id', '=', accountId),
 );
 
 const tokenWithHolder = reusable(1, (q: Q, digest: string) =>
@@ -114,8 +113,14 @@ export const users = {
   byEmail: (q: Q, email: string) =>
     q.selectFrom('users').selectAll().where('email_norm', '=', normalizeEmail(email)).executeTakeFirst(),
   /** A user of the account by id or e-mail; another account's user is not found. */
-  inAccount: async (q: Q, accountId: string, idOrEmail: string): Promise<User | undefined> =>
-    (await userInAccount(q, accountId, idOrEmail, normalizeEmail(idOrEmail)))[0],
+  inAccount: async (q: Q, accountId: string, idOrEmail: string): Promise<User | undefined> => {
+    // Two primary/unique-key reads, the likelier first (ids never hold "@"), instead of one
+    // `id = ? or email_norm = ?`, which SQLite answers several times slower.
+    const email = normalizeEmail(idOrEmail);
+    if (idOrEmail.includes('@'))
+      return (await userByEmail(q, accountId, email))[0] ?? (await userById(q, accountId, idOrEmail))[0];
+    return (await userById(q, accountId, idOrEmail))[0] ?? (await userByEmail(q, accountId, email))[0];
+  },
   listByAccount: (q: Q, accountId: string) =>
     q
       .selectFrom('users')
