@@ -82,6 +82,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 16 * 1024 },
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
+    // One line per request (below) instead of Fastify's two: logging is a visible share of a cheap read.
+    disableRequestLogging: true,
     // Zoom's error format even for requests that never reach a route.
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
@@ -89,6 +91,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
   });
   app.addSchema(zoomErrorSchema);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 10) / 10 },
+      'request completed',
+    );
+  });
   registerTracking(app);
   registerErrorHandling(app);
   await registerBodyParsers(app);
