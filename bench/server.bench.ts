@@ -151,7 +151,12 @@ async function startZpass(store: 'sqlite' | 'postgres'): Promise<Server> {
     [...profFlags(), BIN, 'serve', '--port', String(port), '--data', dataDir],
     {
       cwd: ROOT,
-      env: { ...process.env, ZPASS_LOG_LEVEL: 'warn', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) },
+      // The default log level (info: one line per request), to /dev/null; ZPASS_LOG_LEVEL overrides it.
+      env: {
+        ...process.env,
+        ZPASS_LOG_LEVEL: process.env.ZPASS_LOG_LEVEL ?? 'info',
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      },
       stdio: 'ignore',
     },
   );
