@@ -1,12 +1,5 @@
 import type { HashCall } from '../crypto/hasher.js';
-import {
-  credentials,
-  outbox,
-  passwordChanges,
-  passwordHistory,
-  type User,
-  users,
-} from '../store/repositories.js';
+import { credentials, outbox, passwordChanges, passwordHistory, type User } from '../store/repositories.js';
 import type { ChangeVia } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors } from './errors.js';
@@ -91,11 +84,13 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
   // towards the cap, so the loop ends within cap + 1 rounds.
   for (let round = 0; round <= cap + 1; round++) {
     const db = ctx.store.db;
-    if ((await passwordChanges.countSince(db, target.id, ctx.clock.now() - DAY_MS)) >= cap) {
-      throw Errors.tooManyChanges();
-    }
-    const current = await credentials.get(db, target.id);
-    const entries = await passwordHistory.forUser(db, target.id);
+    // Independent reads: on PostgreSQL they run at once, on pooled connections.
+    const [recent, current, entries] = await Promise.all([
+      passwordChanges.countSince(db, target.id, ctx.clock.now() - DAY_MS),
+      credentials.get(db, target.id),
+      passwordHistory.forUser(db, target.id),
+    ]);
+    if (recent >= cap) throw Errors.tooManyChanges();
     const currentRemembered = current && entries.some((e) => e.credential_version === current.version);
     if (current && !currentRemembered) {
       // A credential written without a history entry (before the history existed):
@@ -112,9 +107,8 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
     const phc = newPhc;
     const historyPhc = candidate;
     const committed = await ctx.store.transaction(async (tx) => {
-      await ctx.store.lockUser(tx, target.id);
       // The user may have been deactivated or deleted since it was read: decide on the locked row.
-      const locked = await users.byId(tx, target.id);
+      const locked = await ctx.store.lockedUser(tx, target.id);
       if (locked?.account_id !== target.account_id) throw Errors.userNotFound(req.userId);
       assertHasPassword(locked);
       const now = ctx.clock.now();

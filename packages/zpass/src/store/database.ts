@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
-import { wroteOutbox } from './repositories.js';
+import { type User, users, wroteOutbox } from './repositories.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -107,6 +107,16 @@ export class Store {
     if (this.dialect === 'postgres') {
       await tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
     }
+  }
+
+  /**
+   * Locks a user's row until the transaction ends and returns it, in one round trip on
+   * PostgreSQL (`SELECT … FOR UPDATE`); undefined when there is no such user.
+   */
+  async lockedUser(tx: Tx, userId: string): Promise<User | undefined> {
+    if (this.dialect === 'postgres')
+      return tx.selectFrom('users').selectAll().where('id', '=', userId).forUpdate().executeTakeFirst();
+    return users.byId(tx, userId);
   }
 
   /** Locks an account's row until the transaction ends (PostgreSQL; SQLite's write lock already covers it). */
