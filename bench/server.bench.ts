@@ -35,7 +35,9 @@ const D = quick
   ? { limit: 4, change: 6, read: 5, overload: 8 }
   : { limit: 10, change: 20, read: 10, overload: 20 };
 const DEPTHS = [0, 5, 24];
-const SATURATION_CONNECTIONS = 4 * availableParallelism();
+/** Requests in flight for (2); `--connections=N` overrides. */
+const SATURATION_CONNECTIONS =
+  Number(process.argv.find((a) => a.startsWith('--connections='))?.slice(14)) || 4 * availableParallelism();
 const ADMIN_URL = process.env.ZPASS_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
@@ -84,6 +86,12 @@ function memory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** CPU seconds (user + system, every thread) a process has used so far (Linux /proc, 100 ticks/s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 interface Server {
@@ -291,11 +299,13 @@ for (const store of stores) {
       await raiseLimits(s);
       await setHistoryDepth(s, depth);
       const ids = await seedUsers(s, Math.ceil((ceiling * D.change * 1.5) / 5) + 100, depth);
+      const tok = await token(s);
+      const cpu0 = cpuSeconds(s.child.pid!);
       const load = await loadgen({
         url: s.url,
         path: '/v2/users/:userId/password',
         method: 'PUT',
-        token: await token(s),
+        token: tok,
         users: ids,
         // Enough requests in flight to keep every hashing slot busy with more waiting, and
         // few enough that the pool's wait bound does not shed them (a closed-loop client
@@ -305,6 +315,8 @@ for (const store of stores) {
       });
       const ok = load.statuses['204'] ?? 0;
       const rate = ok / load.duration;
+      /** Server CPU (all threads, argon2 included) per accepted change, ms. */
+      const cpuPerChangeMs = ((cpuSeconds(s.child.pid!) - cpu0) * 1000) / Math.max(1, ok);
       const mem = memory(s.child.pid!);
       changePeak = Math.max(changePeak, mem.peak);
       if (store === 'sqlite' && depth === 0) capacity = rate;
@@ -317,13 +329,14 @@ for (const store of stores) {
         ratio: rate / ceiling,
         statuses: load.statuses,
         peakRssMB: mem.peak,
+        cpuPerChangeMs,
       };
       changes.push(row);
       rows.push([
         `password changes/s, ${store}, history ${depth}`,
         rate.toFixed(1),
         `${(rate / ceiling).toFixed(2)} of limit/2 (target ≥ 0.90)`,
-        `p50 ${ms(load.acceptedLatency.p50)}, p99 ${ms(load.acceptedLatency.p99)}${shedNote(load)}`,
+        `p50 ${ms(load.acceptedLatency.p50)}, p99 ${ms(load.acceptedLatency.p99)}, server CPU ${cpuPerChangeMs.toFixed(1)} ms/change${shedNote(load)}`,
       ]);
     } finally {
       await s.stop();
@@ -344,6 +357,7 @@ if (want('reads')) {
     await waitFor(`http://127.0.0.1:${helloPort}/hello`, hello);
     await raiseLimits(s);
     const t = await token(s);
+    const cpu0 = cpuSeconds(s.child.pid!);
     const read = await loadgen({
       url: s.url,
       path: `/v2/users/${s.demo.member.id}`,
@@ -352,6 +366,8 @@ if (want('reads')) {
       connections: 32,
       duration: D.read,
     });
+    const zpassCpuUs = ((cpuSeconds(s.child.pid!) - cpu0) * 1e6) / Math.max(1, read.requests);
+    const helloCpu0 = cpuSeconds(hello.pid!);
     const base = await loadgen({
       url: `http://127.0.0.1:${helloPort}`,
       path: '/hello',
@@ -359,13 +375,24 @@ if (want('reads')) {
       connections: 32,
       duration: D.read,
     });
+    const helloCpuUs = ((cpuSeconds(hello.pid!) - helloCpu0) * 1e6) / Math.max(1, base.requests);
     const ratio = read.rps / base.rps;
-    results.reads = { zpassRps: read.rps, helloRps: base.rps, ratio, zpassStatuses: read.statuses };
+    results.reads = {
+      zpassRps: read.rps,
+      helloRps: base.rps,
+      ratio,
+      zpassStatuses: read.statuses,
+      zpassP99: read.latency.p99,
+      helloP99: base.latency.p99,
+      // Server CPU per request, µs: what each costs the machine, whatever bounds the rate.
+      zpassCpuUsPerRequest: zpassCpuUs,
+      helloCpuUsPerRequest: helloCpuUs,
+    };
     rows.push([
       'GET /v2/users/{id} req/s',
       read.rps.toFixed(0),
       `${ratio.toFixed(2)} of hello world's ${base.rps.toFixed(0)} (target ≥ 0.50)`,
-      `p99 ${ms(read.latency.p99)}${shedNote(read)}`,
+      `p99 ${ms(read.latency.p99)}; server CPU ${zpassCpuUs.toFixed(0)} µs/request (hello world ${helloCpuUs.toFixed(0)})${shedNote(read)}`,
     ]);
   } finally {
     hello.kill('SIGTERM');
