@@ -1,11 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
 import { RateLimiter } from '../limits/limiter.js';
@@ -78,24 +72,6 @@ export function createLogger(level = 'info', stream?: DestinationStream): Logger
   );
 }
 
-/**
- * One log line per request, when it completes (method, path, address, status, time),
- * instead of Fastify's two: at level info, logging is a visible share of a cheap read.
- */
-class OneLinePerRequest extends LogController {
-  override incomingRequest(): void {}
-
-  override requestCompleted(
-    error: Error | null | undefined,
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): void {
-    const responseTime = Math.round(reply.elapsedTime * 10) / 10;
-    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime }, 'request errored');
-    else reply.log.info({ req: request, res: reply, responseTime }, 'request completed');
-  }
-}
-
 /** The zpass HTTP application: Zoom's API on top of the domain. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -106,7 +82,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 16 * 1024 },
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
-    logController: new OneLinePerRequest(),
     // Zoom's error format even for requests that never reach a route.
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
