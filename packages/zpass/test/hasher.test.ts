@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { serveConfig } from '../src/config.js';
 import { type HashCall, Hasher, HasherBusyError, type HasherOptions } from '../src/crypto/hasher.js';
 import { accountToken, addUser, putPassword, startTestServer } from './helpers.js';
 
@@ -183,5 +184,20 @@ describe('hashing pool over HTTP', () => {
     } finally {
       await t.stop();
     }
+  });
+});
+
+describe('ZPASS_HASH_MAX_WAIT_MS', () => {
+  it('sets the wait bound in milliseconds, or none, and refuses anything else in one line', () => {
+    assert.equal(serveConfig({}, {}).hashMaxWaitMs, undefined);
+    assert.equal(new Hasher({ maxWaitMs: serveConfig({}, {}).hashMaxWaitMs }).maxWaitMs, 50);
+    assert.equal(serveConfig({}, { ZPASS_HASH_MAX_WAIT_MS: '120' }).hashMaxWaitMs, 120);
+    assert.equal(serveConfig({}, { ZPASS_HASH_MAX_WAIT_MS: '0' }).hashMaxWaitMs, 0);
+    assert.equal(serveConfig({}, { ZPASS_HASH_MAX_WAIT_MS: 'none' }).hashMaxWaitMs, Number.POSITIVE_INFINITY);
+    for (const bad of ['-1', '1.5', 'soon', '60001', '1e3'])
+      assert.throws(
+        () => serveConfig({}, { ZPASS_HASH_MAX_WAIT_MS: bad }),
+        /^Error: ZPASS_HASH_MAX_WAIT_MS must be a whole number of milliseconds from 0 to 60000, or "none", got /,
+      );
   });
 });
