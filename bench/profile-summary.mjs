@@ -43,6 +43,40 @@ for (const [id, us] of selfUs) {
   fn.set(name, (fn.get(name) ?? 0) + us);
   pkg.set(where, (pkg.get(where) ?? 0) + us);
 }
+// What each sample was doing, from its whole stack (a native frame such as writev
+// counts for the code that called it): the first rule, in this order, that matches any frame.
+const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const RULES = [
+  ['(idle)', (f) => f.functionName === '(idle)'],
+  ['garbage collection', (f) => f.functionName === '(garbage collector)'],
+  ['mail relay (compose, write .eml, outbox rows)', (f) => /\/dist\/mail\/|nodemailer/.test(f.url)],
+  ['argon2 hand-off on the event loop', (f) => /crypto\/hasher\.js|@node-rs\/argon2/.test(f.url)],
+  ['logging (pino)', (f) => /pino|sonic-boom/.test(f.url)],
+  [
+    'password rules (weak list, policy)',
+    (f) => /weak\.js|\/policy\/|domain\/policy\.js|domain\/history\.js/.test(f.url),
+  ],
+  [
+    'database (Kysely, driver, queries)',
+    (f) => /kysely|better-sqlite3|\/pg\/|pg-protocol|pg-pool|\/dist\/store\//.test(f.url),
+  ],
+  [
+    'HTTP (Fastify, Node http, sockets)',
+    (f) => /fastify|find-my-way|ajv|fast-json-stringify|node:_http|node:net|stream/.test(f.url),
+  ],
+  ['module loading (start-up)', (f) => /modules\/|node:internal\/bootstrap/.test(f.url)],
+];
+const activity = new Map();
+for (const [id, us] of selfUs) {
+  const frames = [];
+  for (let at = id; at !== undefined; at = parent.get(at)) frames.push(byId.get(at).callFrame);
+  let label = RULES.find(([, test]) => frames.some(test))?.[0] ?? 'other';
+  if (label === 'other' && frames[0]?.functionName === '(program)')
+    label = '(program: V8 and native, no JS stack)';
+  activity.set(label, (activity.get(label) ?? 0) + us);
+}
+
 const pct = (us) => `${((100 * us) / total).toFixed(1)}%`;
 const show = (title, map, n) => {
   console.log(`\n${title}`);
@@ -50,5 +84,6 @@ const show = (title, map, n) => {
     console.log(`${pct(us).padStart(6)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
 };
 console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`);
+show('time by activity (whole stack)', activity, 20);
 show('self time by package / file', pkg, top);
 show('self time by function', fn, top);
