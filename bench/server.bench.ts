@@ -29,7 +29,8 @@ const want = (section: 'changes' | 'reads' | 'overload') => !only || only.includ
 /** `--store=sqlite`: the password-change section on one store only. */
 const storeFlag = process.argv.find((a) => a.startsWith('--store='))?.slice(8);
 const ROOT = join(import.meta.dirname, '..');
-const BIN = join(ROOT, 'packages', 'zpass', 'bin', 'zpass.js');
+/** The zpass under test; ZPASS_BENCH_BIN points the same harness at another build (before/after). */
+const BIN = process.env.ZPASS_BENCH_BIN || join(ROOT, 'packages', 'zpass', 'bin', 'zpass.js');
 const TSX = ['--import', 'tsx'];
 const D = quick
   ? { limit: 4, nearLimit: 2, change: 6, read: 5, overload: 8 }
