@@ -26,6 +26,11 @@ export interface ServeConfig extends StoreConfig {
   testControls?: boolean;
   /** Apply pending migrations at start (default true; `--no-migrate` turns it off). */
   migrate: boolean;
+  /**
+   * The longest estimated wait for a hashing slot before a request is answered 503
+   * (`ZPASS_HASH_MAX_WAIT_MS`, default 50; `none`: queue every request, up to 32 per core).
+   */
+  hashMaxWaitMs?: number;
   /** Mail relay settings; missing fields take DEFAULT_MAIL_CONFIG's values. */
   mail?: Partial<MailConfig>;
 }
@@ -115,7 +120,19 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     redisTimeoutMs: redisTimeoutFrom(env.ZPASS_REDIS_TIMEOUT_MS),
     testControls: flags.testControls === true || env.ZPASS_TEST_CONTROLS === '1',
     mail: mailConfig(env, flags),
+    hashMaxWaitMs: hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS),
   };
+}
+
+export function hashMaxWaitFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.trim().toLowerCase() === 'none') return Number.POSITIVE_INFINITY;
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || n > 60_000)
+    throw new ConfigError(
+      `ZPASS_HASH_MAX_WAIT_MS must be a whole number of milliseconds from 0 to 60000, or "none", got "${value}".`,
+    );
+  return n;
 }
 
 function redisUrlFrom(url: string | undefined): string | undefined {

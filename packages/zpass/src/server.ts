@@ -73,7 +73,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     defaultWeakList();
     const ctx: DomainContext = {
       store,
-      hasher: options.hasher ?? new Hasher(),
+      hasher: options.hasher ?? new Hasher({ maxWaitMs: options.hashMaxWaitMs }),
       clock: options.clock ?? systemClock,
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
     };

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { Clock } from '../src/clock.js';
 import type { MailConfig } from '../src/config.js';
-import { Hasher } from '../src/crypto/hasher.js';
+import { type HashCall, Hasher, type HasherOptions } from '../src/crypto/hasher.js';
 import type { DemoCredentials } from '../src/demo.js';
 import { createApp, createUser } from '../src/domain/accounts.js';
 import type { DomainSettings } from '../src/domain/context.js';
@@ -42,7 +42,12 @@ export interface TestServerOptions {
   dataDir?: string;
   clock?: Clock;
   settings?: Partial<DomainSettings>;
-  /** The argon2id hasher (default: a new one); tests pass a subclass that counts computations. */
+  /**
+   * The argon2id hasher; tests pass a subclass that counts computations. By default a new
+   * one without the wait bound (it queues every computation), so that tests about other
+   * things never meet a 503 by chance when they send requests in parallel on a busy
+   * machine; hasher.test.ts tests the bound.
+   */
   hasher?: Hasher;
   /**
    * Keep Zoom's rate limits on the demo account. By default the helper lifts them
@@ -121,7 +126,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     logStream,
     clock: opts.clock,
     settings: opts.settings,
-    hasher: opts.hasher,
+    hasher: opts.hasher ?? new Hasher({ maxWaitMs: Number.POSITIVE_INFINITY }),
     mail: opts.mail ?? { relay: false },
     print: () => {},
     redisUrl,
@@ -267,22 +272,26 @@ export async function appWithToken(t: TestServer, scopes: string[], creatorEmail
 /** The real argon2id hasher, counting its computations. */
 export class CountingHasher extends Hasher {
   counts = { hash: 0, hashWithSalt: 0, verify: 0 };
+  /** Without the wait bound by default, like the helper's own hasher (hasher.test.ts tests the bound). */
+  constructor(options: HasherOptions = { maxWaitMs: Number.POSITIVE_INFINITY }) {
+    super(options);
+  }
   reset(): void {
     this.counts = { hash: 0, hashWithSalt: 0, verify: 0 };
   }
   get total(): number {
     return this.counts.hash + this.counts.hashWithSalt + this.counts.verify;
   }
-  override hash(password: string): Promise<string> {
+  override hash(password: string, call?: HashCall): Promise<string> {
     this.counts.hash++;
-    return super.hash(password);
+    return super.hash(password, call);
   }
-  override hashWithSalt(password: string, salt: Uint8Array): Promise<string> {
+  override hashWithSalt(password: string, salt: Uint8Array, call?: HashCall): Promise<string> {
     this.counts.hashWithSalt++;
-    return super.hashWithSalt(password, salt);
+    return super.hashWithSalt(password, salt, call);
   }
-  override verify(phc: string, password: string): Promise<boolean> {
+  override verify(phc: string, password: string, call?: HashCall): Promise<boolean> {
     this.counts.verify++;
-    return super.verify(phc, password);
+    return super.verify(phc, password, call);
   }
 }

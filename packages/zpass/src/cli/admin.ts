@@ -22,7 +22,9 @@ async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Pro
   const store = openStore(storeConfig(flags));
   try {
     await store.migrate();
-    return await fn({ store, hasher: new Hasher(), clock: systemClock, settings: DEFAULT_DOMAIN_SETTINGS });
+    // An operator's command waits its turn for hashing rather than being refused as a server's request is.
+    const hasher = new Hasher({ maxWaitMs: Number.POSITIVE_INFINITY });
+    return await fn({ store, hasher, clock: systemClock, settings: DEFAULT_DOMAIN_SETTINGS });
   } catch (err) {
     if (err instanceof ZoomError) {
       const detail = err.errors?.map((e) => e.message).join(' ') ?? '';

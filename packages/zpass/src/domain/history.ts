@@ -49,7 +49,10 @@ export interface InitialCredential {
 
 export async function initialCredential(ctx: DomainContext, password: string): Promise<InitialCredential> {
   const phc = await ctx.hasher.hash(password);
-  const historyPhc = await ctx.hasher.hashWithSalt(password, randomBytes(HISTORY_SALT_BYTES));
+  // Admitted with the first computation: the second is never refused, and goes first.
+  const historyPhc = await ctx.hasher.hashWithSalt(password, randomBytes(HISTORY_SALT_BYTES), {
+    followUp: true,
+  });
   return { phc, historyPhc };
 }
 

@@ -1,3 +1,4 @@
+import type { HashCall } from '../crypto/hasher.js';
 import {
   credentials,
   outbox,
@@ -80,34 +81,43 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
   const depth = requirement.password_history_count;
   let candidate: string | undefined;
   let newPhc: string | undefined;
+  // The hasher admits (or refuses, 503) the change at its first computation; the
+  // later one follows up on admitted work and waits ahead of new requests.
+  let admitted = false;
+  const next = (): HashCall => {
+    const call = { followUp: admitted };
+    admitted = true;
+    return call;
+  };
   // Each retry follows a change another request committed first, which counts
   // towards the cap, so the loop ends within cap + 1 rounds.
   for (let round = 0; round <= cap + 1; round++) {
     const db = ctx.store.db;
-    if ((await passwordChanges.countSince(db, target.id, ctx.clock.now() - DAY_MS)) >= cap) {
-      throw Errors.tooManyChanges();
-    }
-    const current = await credentials.get(db, target.id);
-    const entries = await passwordHistory.forUser(db, target.id);
+    // Independent reads: on PostgreSQL they run at once, on pooled connections.
+    const [recent, current, entries] = await Promise.all([
+      passwordChanges.countSince(db, target.id, ctx.clock.now() - DAY_MS),
+      credentials.get(db, target.id),
+      passwordHistory.forUser(db, target.id),
+    ]);
+    if (recent >= cap) throw Errors.tooManyChanges();
     const currentRemembered = current && entries.some((e) => e.credential_version === current.version);
     if (current && !currentRemembered) {
       // A credential written without a history entry (before the history existed):
       // verify it directly, and let the new credential be its own history entry.
-      if (await ctx.hasher.verify(current.phc, password)) throw Errors.samePassword();
-      candidate ??= await ctx.hasher.hashWithSalt(password, historySalt(entries));
+      if (await ctx.hasher.verify(current.phc, password, next())) throw Errors.samePassword();
+      candidate ??= await ctx.hasher.hashWithSalt(password, historySalt(entries), next());
       newPhc ??= candidate;
     }
-    candidate ??= await ctx.hasher.hashWithSalt(password, historySalt(entries));
+    candidate ??= await ctx.hasher.hashWithSalt(password, historySalt(entries), next());
     const verdict = judge(candidate, entries, current, depth);
     if (verdict === 'current') throw Errors.samePassword();
     if (verdict === 'reused') throw Errors.passwordReused(depth);
-    newPhc ??= await ctx.hasher.hash(password);
+    newPhc ??= await ctx.hasher.hash(password, next());
     const phc = newPhc;
     const historyPhc = candidate;
     const committed = await ctx.store.transaction(async (tx) => {
-      await ctx.store.lockUser(tx, target.id);
       // The user may have been deactivated or deleted since it was read: decide on the locked row.
-      const locked = await users.byId(tx, target.id);
+      const locked = await ctx.store.lockedUser(tx, target.id);
       if (locked?.account_id !== target.account_id) throw Errors.userNotFound(req.userId);
       assertHasPassword(locked);
       const now = ctx.clock.now();

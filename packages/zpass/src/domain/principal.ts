@@ -1,3 +1,4 @@
+import type { AccountLimitRows } from '../store/repositories.js';
 import type { Role } from '../store/schema.js';
 
 /** Who a request acts for, resolved from its access token. */
@@ -14,4 +15,9 @@ export interface Principal {
   tokenDigest: string | null;
   /** For a web session (the user themself on the web pages): the session's digest. */
   sessionDigest?: string;
+  /**
+   * The account's plan and rate-limit overrides, read with the token (so that the
+   * rate limiter needs no query of its own); undefined when the account is gone.
+   */
+  limits?: AccountLimitRows;
 }

@@ -122,25 +122,31 @@ export async function issueUserToken(
   };
 }
 
-/** Bearer token to principal, or Zoom's 401. */
+/** Bearer token to principal, or Zoom's 401: one query (token, user and account's limits). */
 export async function authenticate(ctx: DomainContext, token: string): Promise<Principal> {
   const d = digest(token);
-  const db = ctx.store.db;
-  const row = await tokens.byDigest(db, d);
+  const row = await tokens.withHolder(ctx.store.db, d);
   if (!row || row.revoked_at !== null) throw Errors.invalidToken();
   if (row.expires_at <= ctx.clock.now()) throw Errors.expiredToken();
-  const user = await users.byId(db, row.user_id);
-  if (!user || user.account_id !== row.account_id || user.status === 'inactive') throw Errors.invalidToken();
+  if (
+    row.user_account_id !== row.account_id ||
+    row.user_status === null ||
+    row.user_status === 'inactive' ||
+    row.user_role === null ||
+    row.user_email === null
+  )
+    throw Errors.invalidToken();
   const scopes =
-    row.kind === 'account' ? scopesForRole(parseScopes(row.scopes), user.role) : parseScopes(row.scopes);
+    row.kind === 'account' ? scopesForRole(parseScopes(row.scopes), row.user_role) : parseScopes(row.scopes);
   return {
     kind: row.kind,
     accountId: row.account_id,
-    userId: user.id,
-    email: user.email,
-    role: user.role,
+    userId: row.user_id,
+    email: row.user_email,
+    role: row.user_role,
     scopes: new Set(scopes),
     appId: row.app_id,
     tokenDigest: d,
+    limits: row.limits,
   };
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/database.js';
-import { rateLimitOverrides } from '../store/repositories.js';
+import { type AccountLimitRows, rateLimitOverrides } from '../store/repositories.js';
 import {
   type Category,
   effectiveLimits,
@@ -34,6 +34,17 @@ export interface AccountLimits {
   overrides: LimitOverride[];
 }
 
+function parseLimits(row: AccountLimitRows | undefined): AccountLimits | undefined {
+  if (!row) return undefined;
+  const overrides: LimitOverride[] = [];
+  for (const o of row.overrides) {
+    const category = parseCategory(o.category);
+    const type = parseLimitType(o.type);
+    if (category && type) overrides.push({ category, type, value: o.value });
+  }
+  return { plan: row.plan, overrides };
+}
+
 /**
  * Zoom's rate limits for one deployment: per account (all its apps together),
  * per category, by the account's plan and the operator's overrides, counted in
@@ -48,15 +59,7 @@ export class RateLimiter {
 
   /** The account's plan and overrides; undefined for an unknown account. */
   async accountLimits(accountId: string): Promise<AccountLimits | undefined> {
-    const row = await rateLimitOverrides.forAccount(this.store.db, accountId);
-    if (!row) return undefined;
-    const overrides: LimitOverride[] = [];
-    for (const o of row.overrides) {
-      const category = parseCategory(o.category);
-      const type = parseLimitType(o.type);
-      if (category && type) overrides.push({ category, type, value: o.value });
-    }
-    return { plan: row.plan, overrides };
+    return parseLimits(await rateLimitOverrides.forAccount(this.store.db, accountId));
   }
 
   async limitsFor(accountId: string, category: Category): Promise<Limits | undefined> {
@@ -64,11 +67,18 @@ export class RateLimiter {
     return a && effectiveLimits(a.plan, category, a.overrides);
   }
 
-  /** Checks and counts one request of the account in this category. */
-  async check(accountId: string, category: Category): Promise<RateDecision> {
+  /**
+   * Checks and counts one request of the account in this category. `known`: the
+   * account's plan and overrides when the caller has just read them (authentication
+   * reads them with the token); otherwise they are read here. `null`: the account is gone.
+   */
+  async check(accountId: string, category: Category, known?: AccountLimitRows | null): Promise<RateDecision> {
     const now = this.clock.now();
+    const account =
+      known === undefined ? await this.accountLimits(accountId) : parseLimits(known ?? undefined);
     // An account deleted under a live token still has a plan's worth of limits: the strictest.
-    const limits = (await this.limitsFor(accountId, category)) ?? PLAN_LIMITS.free[category];
+    const limits =
+      (account && effectiveLimits(account.plan, category, account.overrides)) ?? PLAN_LIMITS.free[category];
     const r = await this.counter.take({ accountId, category, now, limits });
     if (!r.allowed) {
       if (r.refusedBy === 'Daily-limit') {

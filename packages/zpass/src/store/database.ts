@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../redact.js';
 import type { Dialect } from './dialect.js';
 import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
-import { wroteOutbox } from './repositories.js';
+import { type User, users, wroteOutbox } from './repositories.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -110,6 +110,16 @@ export class Store {
     }
   }
 
+  /**
+   * Locks a user's row until the transaction ends and returns it, in one round trip on
+   * PostgreSQL (`SELECT … FOR UPDATE`); undefined when there is no such user.
+   */
+  async lockedUser(tx: Tx, userId: string): Promise<User | undefined> {
+    if (this.dialect === 'postgres')
+      return tx.selectFrom('users').selectAll().where('id', '=', userId).forUpdate().executeTakeFirst();
+    return users.byId(tx, userId);
+  }
+
   /** Locks an account's row until the transaction ends (PostgreSQL; SQLite's write lock already covers it). */
   async lockAccount(tx: Tx, accountId: string): Promise<void> {
     if (this.dialect === 'postgres') {
@@ -142,6 +152,31 @@ export class Store {
   }
 }
 
+/** Prepared statements kept per SQLite connection (distinct SQL texts; the hot path uses about twenty). */
+const STATEMENT_CACHE = 256;
+
+/**
+ * The connection as Kysely sees it, with a bounded cache of prepared statements:
+ * Kysely prepares every query it runs, and preparing costs more than running a
+ * primary-key read. Statements are only ever run to completion (`all`/`run`), so one
+ * can be reused by the next query with the same text; SQLite re-prepares it by itself
+ * after a schema change.
+ */
+function withStatementCache(database: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt) return stmt;
+      stmt = database.prepare(text);
+      if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value!);
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
+}
+
 export function openSqliteStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = join(dataDir, 'zpass.db');
@@ -150,7 +185,7 @@ export function openSqliteStore(dataDir: string): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return new Store(db, 'sqlite', file);
 }
 

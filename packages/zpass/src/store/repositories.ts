@@ -1,6 +1,6 @@
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Compilable, CompiledQuery, Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Dialect } from './dialect.js';
-import type { Database, OutboxStatus, UserStatus } from './schema.js';
+import type { Database, OutboxStatus, Plan, UserStatus } from './schema.js';
 
 export type Account = Selectable<Database['accounts']>;
 export type User = Selectable<Database['users']>;
@@ -22,6 +22,67 @@ export interface UserKey {
 }
 
 type Q = Kysely<Database>;
+
+/** Stands for the i-th argument while a reusable query is compiled. */
+const slot = (i: number) => `\u0000zpass-argument-${i}\u0000`;
+
+/**
+ * A query built and compiled once per database handle, then run with each call's
+ * arguments: on the hot path (every authenticated request) building and compiling a
+ * Kysely query costs about as much as SQLite running it. `build` receives stand-ins
+ * for the arguments, which each run replaces in the compiled parameters; it must pass
+ * them through unchanged (no normalising inside `build`).
+ */
+function reusable<A extends string[], R>(arity: A['length'], build: (q: Q, ...args: A) => Compilable<R>) {
+  const compiled = new WeakMap<Q, { query: CompiledQuery<R>; slots: number[] }>();
+  const stands = Array.from({ length: arity }, (_, i) => slot(i));
+  return async (q: Q, ...args: A): Promise<R[]> => {
+    let c = compiled.get(q);
+    if (!c) {
+      const query = build(q, ...(stands as A)).compile();
+      const slots = query.parameters.map((p) => (typeof p === 'string' ? stands.indexOf(p) : -1));
+      c = { query, slots };
+      compiled.set(q, c);
+    }
+    const { query, slots } = c;
+    const parameters = query.parameters.map((p, i) => (slots[i]! >= 0 ? args[slots[i]!] : p));
+    return (await q.executeQuery<R>({ ...query, parameters })).rows;
+  };
+}
+
+const userById = reusable(2, (q: Q, accountId: string, id: string) =>
+  q.selectFrom('users').selectAll().where('id', '=', id).where('account_id', '=', accountId),
+);
+
+const userByEmail = reusable(2, (q: Q, accountId: string, emailNorm: string) =>
+  q.selectFrom('users').selectAll().where('email_norm', '=', emailNorm).where('account_id', '=', accountId),
+);
+
+const tokenWithHolder = reusable(1, (q: Q, digest: string) =>
+  q
+    .selectFrom('access_tokens as t')
+    .leftJoin('users as u', 'u.id', 't.user_id')
+    .leftJoin('accounts as a', 'a.id', 't.account_id')
+    .leftJoin('rate_limit_overrides as o', 'o.account_id', 't.account_id')
+    .select([
+      't.kind',
+      't.account_id',
+      't.user_id',
+      't.app_id',
+      't.scopes',
+      't.expires_at',
+      't.revoked_at',
+      'u.account_id as user_account_id',
+      'u.email as user_email',
+      'u.role as user_role',
+      'u.status as user_status',
+      'a.plan',
+      'o.category',
+      'o.limit_type',
+      'o.value',
+    ])
+    .where('t.digest', '=', digest),
+);
 
 /**
  * The store's queries, one method each. Works on the database or inside a
@@ -53,13 +114,14 @@ export const users = {
   byEmail: (q: Q, email: string) =>
     q.selectFrom('users').selectAll().where('email_norm', '=', normalizeEmail(email)).executeTakeFirst(),
   /** A user of the account by id or e-mail; another account's user is not found. */
-  inAccount: (q: Q, accountId: string, idOrEmail: string) =>
-    q
-      .selectFrom('users')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .where((e) => e.or([e('id', '=', idOrEmail), e('email_norm', '=', normalizeEmail(idOrEmail))]))
-      .executeTakeFirst(),
+  inAccount: async (q: Q, accountId: string, idOrEmail: string): Promise<User | undefined> => {
+    // Two primary/unique-key reads, the likelier first (ids never hold "@"), instead of one
+    // `id = ? or email_norm = ?`, which SQLite answers several times slower.
+    const email = normalizeEmail(idOrEmail);
+    if (idOrEmail.includes('@'))
+      return (await userByEmail(q, accountId, email))[0] ?? (await userById(q, accountId, idOrEmail))[0];
+    return (await userById(q, accountId, idOrEmail))[0] ?? (await userByEmail(q, accountId, email))[0];
+  },
   listByAccount: (q: Q, accountId: string) =>
     q
       .selectFrom('users')
@@ -166,6 +228,18 @@ export const tokens = {
     q.insertInto('access_tokens').values(row).execute(),
   byDigest: (q: Q, digest: string) =>
     q.selectFrom('access_tokens').selectAll().where('digest', '=', digest).executeTakeFirst(),
+  /**
+   * What authenticating a request needs, in one query: the token, the user it acts
+   * for, and its account's plan and rate-limit overrides (one row per override).
+   * Undefined for an unknown digest; the user and plan are null when they are gone.
+   */
+  withHolder: async (q: Q, digest: string) => {
+    const rows = await tokenWithHolder(q, digest);
+    const first = rows[0];
+    if (!first) return undefined;
+    const { category: _c, limit_type: _l, value: _v, plan, ...token } = first;
+    return { ...token, limits: plan === null ? undefined : { plan, overrides: overrideRows(rows) } };
+  },
   /** Live tokens of an app, oldest first. */
   liveForApp: (q: Q, appId: string, now: number) =>
     q
@@ -418,9 +492,28 @@ export const serverKeys = {
       .execute(),
 };
 
+/** An account's plan and its rate-limit overrides as stored (the limiter parses them). */
+export interface AccountLimitRows {
+  plan: Plan;
+  overrides: Array<{ category: string; type: string; value: number | null }>;
+}
+
+/** The overrides of a left join on rate_limit_overrides (no override: one row of nulls). */
+function overrideRows(
+  rows: Array<{ category: string | null; limit_type: string | null; value: number | string | bigint | null }>,
+): AccountLimitRows['overrides'] {
+  return rows
+    .filter((r) => r.category !== null && r.limit_type !== null)
+    .map((r) => ({
+      category: r.category!,
+      type: r.limit_type!,
+      value: r.value === null ? null : Number(r.value),
+    }));
+}
+
 export const rateLimitOverrides = {
   /** The account's plan and its rate-limit overrides, in one query; undefined when there is no such account. */
-  forAccount: async (q: Q, accountId: string) => {
+  forAccount: async (q: Q, accountId: string): Promise<AccountLimitRows | undefined> => {
     const rows = await q
       .selectFrom('accounts')
       .leftJoin('rate_limit_overrides as o', 'o.account_id', 'accounts.id')
@@ -428,16 +521,7 @@ export const rateLimitOverrides = {
       .where('accounts.id', '=', accountId)
       .execute();
     if (rows.length === 0) return undefined;
-    return {
-      plan: rows[0]!.plan,
-      overrides: rows
-        .filter((r) => r.category !== null && r.limit_type !== null)
-        .map((r) => ({
-          category: r.category!,
-          type: r.limit_type!,
-          value: r.value === null ? null : Number(r.value),
-        })),
-    };
+    return { plan: rows[0]!.plan, overrides: overrideRows(rows) };
   },
   set: (q: Q, accountId: string, category: string, type: string, value: number | null, now: number) =>
     q

@@ -33,7 +33,8 @@ export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): 
     const category = request.routeOptions.config.rateLimit;
     const principal = request.principal;
     if (!category || !principal) return;
-    const decision = await limiter.check(principal.accountId, category);
+    // The plan and overrides were read with the token, in the same query (null: the account is gone).
+    const decision = await limiter.check(principal.accountId, category, principal.limits ?? null);
     const headers = rateLimitHeaders(decision);
     reply.headers(headers);
     // The error handler logs the refusal (status and code), as it does every other.
