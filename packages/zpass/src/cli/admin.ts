@@ -15,7 +15,7 @@ import { type AccountLimitsView, setLimit, showLimits } from '../limits/admin.js
 import { openStore } from '../store/database.js';
 import { accounts, settingsChanges, type User, users } from '../store/repositories.js';
 import type { Role } from '../store/schema.js';
-import { printJson, promptHidden, readStdin } from './io.js';
+import { printJson, promptHidden, readStdin, withStoreOptions } from './io.js';
 
 /** Runs `fn` on the store of `--data`, migrated, and closes it. */
 async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
@@ -108,8 +108,6 @@ export function registerAdmin(program: Command): void {
     .option('--plan <plan>', 'free, pro or business', 'pro')
     .option('--name <name>', 'account name')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const r = await withContext(o, (ctx) =>
         createAccount(ctx, { ownerEmail: o.ownerEmail, plan: o.plan, name: o.name }),
@@ -138,8 +136,6 @@ export function registerAdmin(program: Command): void {
     .option('--password-stdin', 'read the password from standard input')
     .option('--password-prompt', 'ask for the password on the terminal, without echo')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const password = await passwordFrom(o);
       const r = await withContext(o, (ctx) =>
@@ -166,8 +162,6 @@ export function registerAdmin(program: Command): void {
     .requiredOption('--scopes <scopes>', 'space-separated scopes')
     .option('--creator <email>', "the app's creator (default: the owner); tokens act for this user")
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const r = await withContext(o, (ctx) => createApp(ctx, o.account, parseScopes(o.scopes), o.creator));
       const out = {
@@ -190,8 +184,6 @@ export function registerAdmin(program: Command): void {
     .requiredOption('--scopes <scopes>', 'space-separated user-level scopes, e.g. "user:write user:read"')
     .option('--ttl <seconds>', 'lifetime in seconds', '3600')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const ttl = Number(o.ttl);
       const r = await withContext(o, (ctx) => issueUserToken(ctx, o.user, parseScopes(o.scopes), ttl));
@@ -204,8 +196,6 @@ export function registerAdmin(program: Command): void {
     .description("activate or deactivate a user; deactivation stops the user's tokens at once")
     .requiredOption('--user <id|email>', 'the user')
     .requiredOption('--action <action>', 'activate or deactivate')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const user = await withContext(o, async (ctx) => {
         await setStatus(ctx, OPERATOR, o.user, o.action);
@@ -219,8 +209,6 @@ export function registerAdmin(program: Command): void {
     .description("make a user an admin or a member (not the owner's role)")
     .requiredOption('--user <id|email>', 'the user')
     .requiredOption('--role <role>', 'admin or member')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const roleId = { admin: '1', member: '2' }[o.role as string];
       if (!roleId) throw new AdminError(`Unknown role "${o.role}": use admin or member.`);
@@ -238,8 +226,6 @@ export function registerAdmin(program: Command): void {
     )
     .requiredOption('--user <id|email>', 'the user')
     .option('--action <action>', 'disassociate or delete', 'disassociate')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       await withContext(o, (ctx) => removeUser(ctx, OPERATOR, o.user, o.action));
       process.stdout.write(`${o.user}: ${o.action === 'delete' ? 'deleted' : 'disassociated'}\n`);
@@ -257,8 +243,6 @@ export function registerAdmin(program: Command): void {
     .option('--type <type>', '1 basic, 2 licensed, 99 none', '1')
     .option('--base-url <url>', 'the public address of zpass', 'http://127.0.0.1:8080')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const acceptUrl = invitationUrl(o.baseUrl);
       const type = /^[0-9]{1,3}$/.test(o.type) ? Number(o.type) : o.type;
@@ -289,8 +273,6 @@ export function registerAdmin(program: Command): void {
     .requiredOption('--user <id|email>', 'the pending user')
     .option('--base-url <url>', 'the public address of zpass', 'http://127.0.0.1:8080')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const acceptUrl = invitationUrl(o.baseUrl);
       const link = await withContext(o, async (ctx) => {
@@ -308,8 +290,6 @@ export function registerAdmin(program: Command): void {
     .requiredOption('--account <id>', 'account id')
     .requiredOption('--plan <plan>', 'free, pro or business')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const v = await withContext(o, async (ctx) => {
         await setPlan(ctx, o.account, o.plan);
@@ -330,8 +310,6 @@ export function registerAdmin(program: Command): void {
       'requests per second or per day; "none" (daily: no limit); "default" (the plan\'s)',
     )
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const v = await withContext(o, (ctx) => setLimit(ctx, o.account, o.category, o.type, o.limit));
       if (o.json) printJson(v);
@@ -343,8 +321,6 @@ export function registerAdmin(program: Command): void {
     .description("an account's rate limits in force, by category")
     .requiredOption('--account <id>', 'account id')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const v = await withContext(o, (ctx) => showLimits(ctx, o.account));
       if (o.json) printJson(v);
@@ -355,8 +331,6 @@ export function registerAdmin(program: Command): void {
     .command('list-accounts')
     .description('list accounts')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const rows = await withContext(o, (ctx) => accounts.list(ctx.store.db));
       const out = rows.map((a) => ({
@@ -374,8 +348,6 @@ export function registerAdmin(program: Command): void {
     .description("list an account's users")
     .requiredOption('--account <id>', 'account id')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const rows = await withContext(o, async (ctx) => {
         if (!(await accounts.get(ctx.store.db, o.account))) throw new AdminError(`No account ${o.account}.`);
@@ -395,38 +367,32 @@ export function registerAdmin(program: Command): void {
   for (const [name, arg, help] of POLICY_FLAGS) {
     setPolicy.option(`--${name.replace(/_/g, '-')} ${arg}`, help);
   }
-  setPolicy
-    .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
-    .action(async (o) => {
-      const patch: Record<string, unknown> = {};
-      for (const [name] of POLICY_FLAGS) {
-        const v = o[camel(name)];
-        if (v !== undefined) patch[name] = policyValue(String(v));
-      }
-      const { changes, requirement } = await withContext(o, async (ctx) => {
-        const changes = await setPolicyOffline(ctx, o.account, patch);
-        return { changes, requirement: await accountRequirement(ctx, o.account) };
-      });
-      if (o.json) printJson({ changes, password_requirement: requirement });
-      else {
-        const names = Object.keys(changes);
-        if (names.length === 0) process.stdout.write('nothing changed\n');
-        for (const n of names) {
-          const c = changes[n]!;
-          process.stdout.write(`${n}: ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}\n`);
-        }
-      }
+  setPolicy.option('--json', 'print JSON').action(async (o) => {
+    const patch: Record<string, unknown> = {};
+    for (const [name] of POLICY_FLAGS) {
+      const v = o[camel(name)];
+      if (v !== undefined) patch[name] = policyValue(String(v));
+    }
+    const { changes, requirement } = await withContext(o, async (ctx) => {
+      const changes = await setPolicyOffline(ctx, o.account, patch);
+      return { changes, requirement: await accountRequirement(ctx, o.account) };
     });
+    if (o.json) printJson({ changes, password_requirement: requirement });
+    else {
+      const names = Object.keys(changes);
+      if (names.length === 0) process.stdout.write('nothing changed\n');
+      for (const n of names) {
+        const c = changes[n]!;
+        process.stdout.write(`${n}: ${JSON.stringify(c.from)} -> ${JSON.stringify(c.to)}\n`);
+      }
+    }
+  });
 
   admin
     .command('show-policy')
     .description("show an account's password requirement and its change log")
     .requiredOption('--account <id>', 'account id')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const out = await withContext(o, async (ctx) => {
         if (!(await accounts.get(ctx.store.db, o.account))) throw new AdminError(`No account ${o.account}.`);
@@ -453,4 +419,6 @@ export function registerAdmin(program: Command): void {
         }
       }
     });
+
+  withStoreOptions(admin);
 }

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import type { Command } from 'commander';
 
 /** All of standard input, without one trailing newline: for `--password-stdin`. */
 export async function readStdin(): Promise<string> {
@@ -35,4 +36,16 @@ export async function promptHidden(question: string): Promise<string> {
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * `--data` and `--database-url`, the options of every command that opens the store
+ * (values read by `storeConfig`). Added once per command group by `withStoreOptions`.
+ */
+export function withStoreOptions(group: Command): void {
+  for (const cmd of group.commands) {
+    cmd
+      .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
+      .option('--database-url <url>', 'postgres://... to use PostgreSQL (env DATABASE_URL)');
+  }
 }

@@ -7,7 +7,7 @@ import { createRelay } from '../mail/index.js';
 import { openStore, type Store } from '../store/database.js';
 import { type OutboxRow, outbox } from '../store/repositories.js';
 import type { OutboxStatus } from '../store/schema.js';
-import { printJson } from './io.js';
+import { printJson, withStoreOptions } from './io.js';
 
 const STATUSES: readonly OutboxStatus[] = ['pending', 'sent', 'failed'];
 
@@ -47,8 +47,6 @@ export function registerMail(program: Command): void {
   mail
     .command('relay')
     .description('deliver queued notices until stopped (for a separate worker; `serve --no-mail-relay` then)')
-    .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       const config = storeConfig(o);
       const mailSettings = mailConfig(process.env);
@@ -99,8 +97,6 @@ export function registerMail(program: Command): void {
     .option('--status <status>', `only notices in this state: ${STATUSES.join(', ')}`)
     .option('--limit <n>', 'at most this many', '50')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
       if (o.status !== undefined && !(STATUSES as readonly string[]).includes(o.status)) {
         throw new AdminError(`Unknown status "${o.status}": use ${STATUSES.join(', ')}.`);
@@ -135,8 +131,6 @@ export function registerMail(program: Command): void {
     .argument('[id]', 'the notice id (see `zpass mail list --status failed`)')
     .option('--all-failed', 'every failed notice')
     .option('--json', 'print JSON')
-    .option('--data <dir>', 'data folder')
-    .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (id: string | undefined, o) => {
       if ((id === undefined) === !o.allFailed) {
         throw new AdminError('Name one notice id, or pass --all-failed (not both).');
@@ -165,4 +159,6 @@ export function registerMail(program: Command): void {
             : `queued again: ${requeued.join(', ')} (a running relay sends them shortly)\n`,
         );
     });
+
+  withStoreOptions(mail);
 }
