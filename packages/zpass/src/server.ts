@@ -105,6 +105,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ? new RedisThrottle(limiter.counter.client, limiter.counter.keyPrefix, options.throttle)
             : new MemoryThrottle(options.throttle),
         testControls: options.testControls,
+        cluster: options.cluster,
       });
       await app.listen({ port: options.port, host: options.host });
     } catch (err) {

@@ -20,13 +20,13 @@ export interface IssuedToken {
   scope: string;
 }
 
-const invalidClient = () => new OAuthError(401, 'invalid_client', 'Invalid client_id or client_secret');
+const invalidClient = () => new OAuthError(400, 'invalid_client', 'Invalid client_id or client_secret');
 
 /** Server-to-Server OAuth: `grant_type=account_credentials`. */
 export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): Promise<IssuedToken> {
   if (!req.grantType) throw new OAuthError(400, 'invalid_request', 'Missing grant type');
   if (req.grantType !== 'account_credentials')
-    throw new OAuthError(400, 'unsupported_grant_type', 'Unsupported grant type');
+    throw new OAuthError(400, 'unsupported_grant_type', 'unsupported grant type');
   // No client id holds a control character (and PostgreSQL refuses NUL in text).
   if (!req.clientId || !req.clientSecret || /\p{Cc}/u.test(req.clientId)) throw invalidClient();
   const db = ctx.store.db;

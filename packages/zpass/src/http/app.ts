@@ -31,6 +31,8 @@ export interface AppOptions {
   throttle?: FailureThrottle;
   /** Serve the integrators' test controls under /zpass/test (default false). */
   testControls?: boolean;
+  /** The cluster name in `x-zm-trackingid` (default `zp1`; `ZPASS_CLUSTER`). */
+  cluster?: string;
 }
 
 /** A URL as logged: the path, and the names but never the values of query parameters. */
@@ -77,7 +79,7 @@ export function createLogger(level = 'info', stream?: DestinationStream): Logger
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: (options.logger ?? createLogger()) as FastifyBaseLogger,
-    genReqId: newTrackingId,
+    genReqId: () => newTrackingId(options.cluster),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 16 * 1024 },
