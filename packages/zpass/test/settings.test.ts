@@ -275,7 +275,7 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
 
   it('checks scopes: 4711 listing what is accepted, read and write apart', async () => {
     const readScopes =
-      'Invalid access token, does not contain scopes:[account:read:admin, account:update:settings:admin, account:write:admin].';
+      'Invalid access token, does not contain scopes:[account:read:admin, account:update:settings:admin, account:write:admin, account:read:settings:admin].';
     const writeScopes =
       'Invalid access token, does not contain scopes:[account:write:admin, account:update:settings:admin].';
     const users = await appWithToken(t, ['user:read:admin', 'user:write:admin']);
