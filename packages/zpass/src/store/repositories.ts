@@ -413,7 +413,11 @@ export const accountSettings = {
       .onConflict((oc) =>
         oc
           .column('account_id')
-          .doUpdateSet({ password_requirement: row.password_requirement, updated_at: row.updated_at }),
+          .doUpdateSet({
+            password_requirement: row.password_requirement,
+            ...(row.security === undefined ? {} : { security: row.security }),
+            updated_at: row.updated_at,
+          }),
       )
       .execute(),
 };
