@@ -13,6 +13,7 @@ import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/th
 import { createRelay, type MailRelay } from './mail/index.js';
 import { redactUrl } from './redact.js';
 import { openStore, type Store } from './store/database.js';
+import { TokenKeyring } from './domain/tokens/jwt.js';
 
 export interface ServerOptions extends ServeConfig {
   clock?: Clock;
@@ -76,6 +77,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       hasher: options.hasher ?? new Hasher({ maxWaitMs: options.hashMaxWaitMs }),
       clock: options.clock ?? systemClock,
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
+      tokenKeys: new TokenKeyring(),
     };
     const demo = options.demo === false ? undefined : await ensureDemo(ctx, options.dataDir);
     const limiter = createRateLimiter(

@@ -11,6 +11,7 @@ import { migrations, SchemaTooNewError } from '../src/store/migrator.js';
 import { outbox, users } from '../src/store/repositories.js';
 import { startTestServer, type TestServer, tempDir } from './helpers.js';
 import { createTestDatabase, databaseFor, dropTestDatabase } from './pg.js';
+import { TokenKeyring } from '../src/domain/tokens/jwt.js';
 
 /**
  * A second handle on the test server's store, as another server process would hold.
@@ -173,6 +174,7 @@ describe(`store (${process.env.ZPASS_TEST_STORE ?? 'sqlite'})`, () => {
         hasher: new Hasher(),
         clock: systemClock,
         settings: DEFAULT_DOMAIN_SETTINGS,
+        tokenKeys: new TokenKeyring(),
       };
       assert.ok(await users.byId(ctx.store.db, t.demo.owner.id));
     } finally {

@@ -494,6 +494,12 @@ export const serverKeys = {
       .values(row)
       .onConflict((oc) => oc.column('name').doNothing())
       .execute(),
+  /**
+   * Every key whose name starts with `prefix` (e.g. the access-token keys, one per rotation).
+   * The table holds a handful of rows: filtered here rather than with LIKE, whose `_` is a wildcard.
+   */
+  withPrefix: async (q: Q, prefix: string) =>
+    (await q.selectFrom('server_keys').selectAll().execute()).filter((r) => r.name.startsWith(prefix)),
 };
 
 /** An account's plan and its rate-limit overrides as stored (the limiter parses them). */
