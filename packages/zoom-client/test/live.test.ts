@@ -118,7 +118,8 @@ describe('resources against a real zpass', () => {
       { security: { password_requirement: { minimum_password_length: 12, have_special_character: true } } },
       { option: 'security' },
     );
-    const req = (await zoom.accounts.getSettings('me', { option: 'security' })).security?.password_requirement;
+    const req = (await zoom.accounts.getSettings('me', { option: 'security' })).security
+      ?.password_requirement;
     assert.equal(req?.minimum_password_length, 12);
     assert.equal(req?.have_special_character, true);
     const u = await addUser(t);

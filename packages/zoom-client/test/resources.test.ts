@@ -88,9 +88,7 @@ describe('resources against the contract', () => {
       }
       if (req.method === 'PUT' && p === '/v2/users/user000000000000000001AB/status') return noContent(res);
       if (p === '/v2/accounts/me/settings') {
-        const option = url.searchParams.get('option');
-        if (req.method === 'GET')
-          return json(res, 200, { security: settings });
+        if (req.method === 'GET') return json(res, 200, { security: settings });
         if (req.method === 'PATCH') {
           const body = JSON.parse(req.body) as Record<string, unknown>;
           settings = { ...settings, ...(body.security as object) };

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   AccountsS2SAuthClient,
-  type AccountsUpdateAccountSettingsRequestBody,
   type S2SAuthToken as AccountsToken,
   type TokenStore as AccountsTokenStore,
+  type AccountsUpdateAccountSettingsRequestBody,
 } from '@zoom/rivet/accounts';
 import { type S2SAuthToken, type TokenStore, UsersS2SAuthClient } from '@zoom/rivet/users';
 import { users } from '../../zpass/src/store/repositories.js';
@@ -48,7 +48,10 @@ describe('@zoom/rivet: deleteUser and the account settings against zpass', () =>
   it('deletes a user through rivet (Content-Type: application/json, no body): 204', async () => {
     const rivet = new UsersS2SAuthClient(rivetOptions(t, token));
     const gone = await addUser(t);
-    const res = await rivet.endpoints.users.deleteUser({ path: { userId: gone.id }, query: { action: 'delete' } });
+    const res = await rivet.endpoints.users.deleteUser({
+      path: { userId: gone.id },
+      query: { action: 'delete' },
+    });
     assert.equal(res.statusCode, 204);
     assert.equal(await users.byId(t.server.store.db, gone.id), undefined);
     const moved = await addUser(t);
@@ -92,10 +95,15 @@ describe('@zoom/rivet: deleteUser and the account settings against zpass', () =>
     });
     assert.equal(patched.statusCode, 204);
 
-    const whole = await rivet.endpoints.accounts.getAccountSettings({ path: { accountId: t.demo.account_id } });
+    const whole = await rivet.endpoints.accounts.getAccountSettings({
+      path: { accountId: t.demo.account_id },
+    });
     assert.equal(whole.statusCode, 200);
     const after = (whole.data as { security?: Record<string, unknown> }).security!;
-    assert.equal((after.password_requirement as { minimum_password_length: number }).minimum_password_length, 12);
+    assert.equal(
+      (after.password_requirement as { minimum_password_length: number }).minimum_password_length,
+      12,
+    );
     assert.equal(after.sign_again_period_for_inactivity_on_web, 30);
     assert.equal(after.sign_in_with_two_factor_auth, 'role');
     assert.deepEqual(after.sign_in_with_two_factor_auth_roles, ['1']);

@@ -7,13 +7,13 @@ import { ConfigError, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
+import { TokenKeyring } from './domain/tokens/jwt.js';
 import { buildApp, createLogger } from './http/app.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
 import { createRelay, type MailRelay } from './mail/index.js';
 import { redactUrl } from './redact.js';
 import { openStore, type Store } from './store/database.js';
-import { TokenKeyring } from './domain/tokens/jwt.js';
 
 export interface ServerOptions extends ServeConfig {
   clock?: Clock;

@@ -3,8 +3,8 @@
 // so that revocation acts on the next request. Forged, malformed and expired tokens are
 // refused from memory: the test counts the store's queries while they are sent.
 import assert from 'node:assert/strict';
-import { createHmac, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +12,8 @@ import { promisify } from 'node:util';
 import type { KyselyPlugin } from 'kysely';
 import { ManualClock } from '../src/clock.js';
 import { digest } from '../src/crypto/random.js';
-import { issueUserToken } from '../src/domain/tokens.js';
 import { KEY_ACTIVATION_MS, rotateTokenKey } from '../src/domain/tokens/jwt.js';
+import { issueUserToken } from '../src/domain/tokens.js';
 import { serverKeys, tokens } from '../src/store/repositories.js';
 import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';
 
@@ -21,7 +21,8 @@ const BIN = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'bin', 'zpa
 const INVALID = { code: 124, message: 'Invalid access token.' };
 const EXPIRED = { code: 124, message: 'Access token is expired.' };
 
-const part = (s: string) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Record<string, unknown>;
+const part = (s: string) =>
+  JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Record<string, unknown>;
 const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const hs256 = (key: Buffer, input: string) => createHmac('sha256', key).update(input).digest('base64url');
 

@@ -74,9 +74,11 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
 
   it('PATCH ?option=security changes only the fields sent, answers 204 with no body, and logs who did it', async () => {
     const before = (await settingsChanges.forAccount(t.server.store.db, accountId)).length;
-    const res = await patch({ security: {
-      password_requirement: { minimum_password_length: 10, have_special_character: true },
-    } });
+    const res = await patch({
+      security: {
+        password_requirement: { minimum_password_length: 10, have_special_character: true },
+      },
+    });
     assert.equal(res.status, 204);
     assert.equal(res.text, '');
     assert.deepEqual(await requirement(), {
@@ -97,7 +99,10 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
       'password_requirement.have_special_character': { from: false, to: true },
     });
     // The same values again change nothing and log nothing.
-    assert.equal((await patch({ security: { password_requirement: { minimum_password_length: 10 } } })).status, 204);
+    assert.equal(
+      (await patch({ security: { password_requirement: { minimum_password_length: 10 } } })).status,
+      204,
+    );
     assert.equal((await settingsChanges.forAccount(t.server.store.db, accountId)).length, before + 1);
   });
 
@@ -112,8 +117,16 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
   });
 
   it('PATCH stores every field of the security object, and GET returns them', async () => {
-    const a = await createUser(t.server.ctx, { accountId, email: 'sso-bypass-a@example.test', role: 'member' });
-    const b = await createUser(t.server.ctx, { accountId, email: 'sso-bypass-b@example.test', role: 'admin' });
+    const a = await createUser(t.server.ctx, {
+      accountId,
+      email: 'sso-bypass-a@example.test',
+      role: 'member',
+    });
+    const b = await createUser(t.server.ctx, {
+      accountId,
+      email: 'sso-bypass-b@example.test',
+      role: 'admin',
+    });
     const logBefore = (await settingsChanges.forAccount(t.server.store.db, accountId)).length;
     const res = await patch({
       security: {
@@ -137,25 +150,28 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
     });
     assert.equal(res.status, 204, res.text);
     const got = await security();
-    assert.deepEqual({ ...got, password_requirement: undefined }, {
-      admin_change_name_pic: true,
-      admin_change_user_info: true,
-      user_modifiable_info_by_admin: ['name', 'sign_in_email'],
-      signin_with_sso: {
-        enable: true,
-        require_sso_for_domains: true,
-        domains: ['example.test'],
-        sso_bypass_users: [{ id: a.id, email: a.email }],
+    assert.deepEqual(
+      { ...got, password_requirement: undefined },
+      {
+        admin_change_name_pic: true,
+        admin_change_user_info: true,
+        user_modifiable_info_by_admin: ['name', 'sign_in_email'],
+        signin_with_sso: {
+          enable: true,
+          require_sso_for_domains: true,
+          domains: ['example.test'],
+          sso_bypass_users: [{ id: a.id, email: a.email }],
+        },
+        hide_billing_info: true,
+        import_photos_from_devices: true,
+        password_requirement: undefined,
+        sign_again_period_for_inactivity_on_client: 30,
+        sign_again_period_for_inactivity_on_web: 15,
+        sign_in_with_two_factor_auth: 'role',
+        sign_in_with_two_factor_auth_groups: ['g1'],
+        sign_in_with_two_factor_auth_roles: ['0', '1'],
       },
-      hide_billing_info: true,
-      import_photos_from_devices: true,
-      password_requirement: undefined,
-      sign_again_period_for_inactivity_on_client: 30,
-      sign_again_period_for_inactivity_on_web: 15,
-      sign_in_with_two_factor_auth: 'role',
-      sign_in_with_two_factor_auth_groups: ['g1'],
-      sign_in_with_two_factor_auth_roles: ['0', '1'],
-    });
+    );
     const log = await settingsChanges.forAccount(t.server.store.db, accountId);
     assert.equal(log.length, logBefore + 1);
     const changes = JSON.parse(log.at(-1)!.changes) as Record<string, { from: unknown; to: unknown }>;
@@ -164,7 +180,8 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
 
     // Zoom's `operation` adds to or removes from the bypass list; the other fields stay.
     assert.equal(
-      (await patch({ security: { signin_with_sso: { operation: 'add', sso_bypass_user_ids: [b.id] } } })).status,
+      (await patch({ security: { signin_with_sso: { operation: 'add', sso_bypass_user_ids: [b.id] } } }))
+        .status,
       204,
     );
     assert.deepEqual((await security()).signin_with_sso, {
@@ -181,10 +198,9 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
         .status,
       204,
     );
-    assert.deepEqual(
-      ((await security()).signin_with_sso as { sso_bypass_users: unknown }).sso_bypass_users,
-      [{ id: b.id, email: b.email }],
-    );
+    assert.deepEqual(((await security()).signin_with_sso as { sso_bypass_users: unknown }).sso_bypass_users, [
+      { id: b.id, email: b.email },
+    ]);
 
     // Back to the defaults, so that the other tests see them.
     assert.equal(
@@ -194,7 +210,12 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
             admin_change_name_pic: false,
             admin_change_user_info: false,
             user_modifiable_info_by_admin: [],
-            signin_with_sso: { enable: false, require_sso_for_domains: false, domains: [], sso_bypass_user_ids: [] },
+            signin_with_sso: {
+              enable: false,
+              require_sso_for_domains: false,
+              domains: [],
+              sso_bypass_user_ids: [],
+            },
             hide_billing_info: false,
             import_photos_from_devices: false,
             sign_again_period_for_inactivity_on_client: 0,
@@ -207,16 +228,23 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
       ).status,
       204,
     );
-    assert.deepEqual({ ...(await security()), password_requirement: undefined }, {
-      ...SECURITY_DEFAULTS,
-      password_requirement: undefined,
-    });
+    assert.deepEqual(
+      { ...(await security()), password_requirement: undefined },
+      {
+        ...SECURITY_DEFAULTS,
+        password_requirement: undefined,
+      },
+    );
   });
 
   it("PATCH naming Zoom's other settings sections ignores them and applies security", async () => {
     const before = await security();
     const logBefore = (await settingsChanges.forAccount(t.server.store.db, accountId)).length;
-    const only = await patch({ schedule_meeting: { host_video: true }, recording: { cloud_recording: true } }, token, null);
+    const only = await patch(
+      { schedule_meeting: { host_video: true }, recording: { cloud_recording: true } },
+      token,
+      null,
+    );
     assert.equal(only.status, 204, only.text);
     assert.deepEqual(await security(), before);
     assert.equal((await settingsChanges.forAccount(t.server.store.db, accountId)).length, logBefore);
@@ -229,10 +257,7 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
     );
     assert.equal(mixed.status, 204, mixed.text);
     assert.equal((await security()).sign_again_period_for_inactivity_on_web, 60);
-    assert.equal(
-      (await patch({ security: { sign_again_period_for_inactivity_on_web: 0 } })).status,
-      204,
-    );
+    assert.equal((await patch({ security: { sign_again_period_for_inactivity_on_web: 0 } })).status, 204);
   });
 
   it('PATCH accepts urlencoded and multipart bodies naming fields by dotted path', async () => {
@@ -323,7 +348,8 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
         [
           {
             field: 'security.password_requirement.minimum_password_length',
-            message: 'security.password_requirement.minimum_password_length must be 0 or an integer from 8 to 14.',
+            message:
+              'security.password_requirement.minimum_password_length must be 0 or an integer from 8 to 14.',
           },
           {
             field: 'security.password_requirement.max_changes_per_day',
@@ -365,7 +391,10 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
         },
         'security',
         [
-          { field: 'security.password_requirement', message: 'security.password_requirement must be an object.' },
+          {
+            field: 'security.password_requirement',
+            message: 'security.password_requirement must be an object.',
+          },
           { field: 'security.sign_in_with_two_factor_auth', message: 'Invalid field.' },
           { field: 'security.sign_in_with_two_factor_auth_roles', message: 'Invalid field.' },
           { field: 'security.sign_again_period_for_inactivity_on_web', message: 'Invalid field.' },
@@ -450,7 +479,10 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
     const users = await appWithToken(t, ['user:read:admin', 'user:write:admin']);
     assert.deepEqual((await get(users.token)).body, { code: 4711, message: readScopes });
     assert.equal((await get(users.token)).status, 400);
-    const patched = await patch({ security: { password_requirement: { minimum_password_length: 12 } } }, users.token);
+    const patched = await patch(
+      { security: { password_requirement: { minimum_password_length: 12 } } },
+      users.token,
+    );
     assert.equal(patched.status, 400);
     assert.deepEqual(patched.body, { code: 4711, message: writeScopes });
 
@@ -461,7 +493,8 @@ describe('GET and PATCH /v2/accounts/{accountId}/settings', () => {
     assert.equal((await get(granular.token)).status, 200);
     assert.equal((await patch({ security: { hide_billing_info: false } }, granular.token)).status, 400);
     assert.deepEqual(
-      (await patch({ security: { password_requirement: { minimum_password_length: 12 } } }, reader.token)).body,
+      (await patch({ security: { password_requirement: { minimum_password_length: 12 } } }, reader.token))
+        .body,
       {
         code: 4711,
         message: writeScopes,

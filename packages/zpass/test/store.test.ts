@@ -5,13 +5,13 @@ import { systemClock } from '../src/clock.js';
 import { Hasher } from '../src/crypto/hasher.js';
 import { AdminError, createUser } from '../src/domain/accounts.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../src/domain/context.js';
+import { TokenKeyring } from '../src/domain/tokens/jwt.js';
 import { startServer } from '../src/server.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { migrations, SchemaTooNewError } from '../src/store/migrator.js';
 import { outbox, users } from '../src/store/repositories.js';
 import { startTestServer, type TestServer, tempDir } from './helpers.js';
 import { createTestDatabase, databaseFor, dropTestDatabase } from './pg.js';
-import { TokenKeyring } from '../src/domain/tokens/jwt.js';
 
 /**
  * A second handle on the test server's store, as another server process would hold.

@@ -109,13 +109,21 @@ describe('an empty body is no body, whatever its Content-Type', () => {
 
   it('a body that is there is still parsed and judged: whitespace is not valid JSON', async () => {
     const u = await addUser(t);
-    const res = await raw(`${t.url}/v2/users/${u.id}/password`, 'PUT', {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      'content-length': '1',
-    }, ' ');
+    const res = await raw(
+      `${t.url}/v2/users/${u.id}/password`,
+      'PUT',
+      {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'content-length': '1',
+      },
+      ' ',
+    );
     assert.equal(res.status, 400);
-    assert.deepEqual(JSON.parse(res.text), { code: 300, message: 'Request Body should be a valid JSON object.' });
+    assert.deepEqual(JSON.parse(res.text), {
+      code: 300,
+      message: 'Request Body should be a valid JSON object.',
+    });
   });
 });
 
@@ -143,7 +151,10 @@ describe("x-zm-trackingid in Zoom's format", () => {
       .flatMap((c) => c.split('\n'))
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { reqId?: string });
-    assert.ok(lines.some((l) => l.reqId === id), 'the tracking id is the reqId of the request in the logs');
+    assert.ok(
+      lines.some((l) => l.reqId === id),
+      'the tracking id is the reqId of the request in the logs',
+    );
   });
 
   it('names the configured cluster (ZPASS_CLUSTER), which must be a plain name', async () => {

@@ -9,6 +9,7 @@ import { ZoomError } from '../domain/errors.js';
 import { INVITATION_PATH, issueInvitationLink } from '../domain/invitations.js';
 import { accountRequirement, accountSecurity, setPolicyOffline } from '../domain/policy.js';
 import { parseScopes } from '../domain/scopes.js';
+import { rotateTokenKey, TokenKeyring } from '../domain/tokens/jwt.js';
 import { issueUserToken } from '../domain/tokens.js';
 import { userView } from '../domain/users.js';
 import { type AccountLimitsView, setLimit, showLimits } from '../limits/admin.js';
@@ -16,7 +17,6 @@ import { openStore } from '../store/database.js';
 import { accounts, settingsChanges, type User, users } from '../store/repositories.js';
 import type { Role } from '../store/schema.js';
 import { printJson, promptHidden, readStdin, withStoreOptions } from './io.js';
-import { rotateTokenKey, TokenKeyring } from '../domain/tokens/jwt.js';
 
 /** Runs `fn` on the store of `--data`, migrated, and closes it. */
 async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {

@@ -242,12 +242,16 @@ export interface SettingsPatch {
 export function settingsFromBody(body: unknown, _form: SettingsForm): SettingsPatch {
   if (!isObject(body) || Object.keys(body).length === 0) {
     throw Errors.validation([
-      { field: 'body', message: 'The body must be an object with security (e.g. security.password_requirement).' },
+      {
+        field: 'body',
+        message: 'The body must be an object with security (e.g. security.password_requirement).',
+      },
     ]);
   }
   const errors: FieldError[] = [];
   for (const key of Object.keys(body)) {
-    if (key !== 'security' && !IGNORED_SECTIONS.has(key)) errors.push({ field: key, message: 'Invalid field.' });
+    if (key !== 'security' && !IGNORED_SECTIONS.has(key))
+      errors.push({ field: key, message: 'Invalid field.' });
   }
   const security = body.security;
   const patch: SettingsPatch = {};
@@ -256,7 +260,10 @@ export function settingsFromBody(body: unknown, _form: SettingsForm): SettingsPa
       errors.push({ field: 'security', message: 'Invalid field.' });
     } else {
       if (security.password_requirement !== undefined) {
-        const checked = validateRequirementPatch(security.password_requirement, 'security.password_requirement');
+        const checked = validateRequirementPatch(
+          security.password_requirement,
+          'security.password_requirement',
+        );
         errors.push(...checked.errors);
         patch.requirement = checked.value;
       }

@@ -411,13 +411,11 @@ export const accountSettings = {
       .insertInto('account_settings')
       .values(row)
       .onConflict((oc) =>
-        oc
-          .column('account_id')
-          .doUpdateSet({
-            password_requirement: row.password_requirement,
-            ...(row.security === undefined ? {} : { security: row.security }),
-            updated_at: row.updated_at,
-          }),
+        oc.column('account_id').doUpdateSet({
+          password_requirement: row.password_requirement,
+          ...(row.security === undefined ? {} : { security: row.security }),
+          updated_at: row.updated_at,
+        }),
       )
       .execute(),
 };

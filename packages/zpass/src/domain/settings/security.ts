@@ -79,7 +79,8 @@ function stringList(v: unknown, ok: (s: string) => boolean): string[] | undefine
   if (!Array.isArray(v) || v.length > MAX_LIST) return undefined;
   const out: string[] = [];
   for (const item of v) {
-    if (typeof item !== 'string' || item.length === 0 || item.length > MAX_ITEM || !ok(item)) return undefined;
+    if (typeof item !== 'string' || item.length === 0 || item.length > MAX_ITEM || !ok(item))
+      return undefined;
     if (!out.includes(item)) out.push(item);
   }
   return out;
@@ -200,7 +201,8 @@ function validateSso(v: unknown, field: string, errors: FieldError[]): SsoPatch 
         errors.push(invalid(f));
     }
   }
-  if (out.operation && out.sso_bypass_user_ids === undefined) errors.push(invalid(`${field}.sso_bypass_user_ids`));
+  if (out.operation && out.sso_bypass_user_ids === undefined)
+    errors.push(invalid(`${field}.sso_bypass_user_ids`));
   return errors.length === before ? out : undefined;
 }
 
@@ -223,14 +225,22 @@ export function effectiveSecurity(stored: unknown): SecurityFields {
 
 /** `signin_with_sso` after a PATCH: `operation` adds or removes bypass ids; without it the list is replaced. */
 export function applySso(current: StoredSso, patch: SsoPatch): StoredSso {
-  const next: StoredSso = { ...current, domains: [...current.domains], sso_bypass_user_ids: [...current.sso_bypass_user_ids] };
+  const next: StoredSso = {
+    ...current,
+    domains: [...current.domains],
+    sso_bypass_user_ids: [...current.sso_bypass_user_ids],
+  };
   if (patch.enable !== undefined) next.enable = patch.enable;
-  if (patch.require_sso_for_domains !== undefined) next.require_sso_for_domains = patch.require_sso_for_domains;
+  if (patch.require_sso_for_domains !== undefined)
+    next.require_sso_for_domains = patch.require_sso_for_domains;
   if (patch.domains !== undefined) next.domains = patch.domains;
   const ids = patch.sso_bypass_user_ids;
   if (ids !== undefined) {
     if (patch.operation === 'add')
-      next.sso_bypass_user_ids = [...next.sso_bypass_user_ids, ...ids.filter((id) => !next.sso_bypass_user_ids.includes(id))];
+      next.sso_bypass_user_ids = [
+        ...next.sso_bypass_user_ids,
+        ...ids.filter((id) => !next.sso_bypass_user_ids.includes(id)),
+      ];
     else if (patch.operation === 'remove')
       next.sso_bypass_user_ids = next.sso_bypass_user_ids.filter((id) => !ids.includes(id));
     else next.sso_bypass_user_ids = ids;

@@ -76,7 +76,11 @@ export class TokenKeyring {
       keys.set(row.name.slice(KEY_PREFIX.length), Buffer.from(row.secret, 'base64url'));
       if (!oldest || row.created_at < oldest.created_at) oldest = row;
       if (row.created_at > now) continue;
-      if (!newest || row.created_at > newest.created_at || (row.created_at === newest.created_at && row.name > newest.name))
+      if (
+        !newest ||
+        row.created_at > newest.created_at ||
+        (row.created_at === newest.created_at && row.name > newest.name)
+      )
         newest = row;
     }
     // Only keys not yet active (a clock far behind): the oldest one signs.
@@ -175,7 +179,7 @@ export async function verifyAccessToken(
   if (parts.length !== 3 || !parts.every((p) => B64URL.test(p))) return refused;
   const [h, p, s] = parts as [string, string, string];
   const header = parsePart(h);
-  if (!header || header.alg !== 'HS256' || header.typ !== 'JWT' || typeof header.kid !== 'string') return refused;
+  if (header?.alg !== 'HS256' || header.typ !== 'JWT' || typeof header.kid !== 'string') return refused;
   if (!KID.test(header.kid)) return refused;
   const key = await keyring.keyFor(db, header.kid, now);
   if (!key) return refused;

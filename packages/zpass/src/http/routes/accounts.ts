@@ -79,11 +79,15 @@ const securitySchema = {
     },
     sign_again_period_for_inactivity_on_web: {
       type: 'integer',
-      description: 'Minutes of inactivity before a web session must sign in again: 0 (off), 5, 10, 15, 30, 45, 60, 90 or 120',
+      description:
+        'Minutes of inactivity before a web session must sign in again: 0 (off), 5, 10, 15, 30, 45, 60, 90 or 120',
     },
     sign_in_with_two_factor_auth: { type: 'string', enum: ['all', 'group', 'role', 'none'] },
     sign_in_with_two_factor_auth_groups: stringArray,
-    sign_in_with_two_factor_auth_roles: { ...stringArray, description: 'Role ids: "0" owner, "1" admin, "2" member' },
+    sign_in_with_two_factor_auth_roles: {
+      ...stringArray,
+      description: 'Role ids: "0" owner, "1" admin, "2" member',
+    },
   },
 } as const;
 
@@ -143,7 +147,7 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: DomainCon
         summary: "Get an account's settings",
         description:
           '`{"security": {...}}`, with or without `option=security`: zpass keeps only the security ' +
-          'section of Zoom\'s settings, every field of it. Rate-limit label: Medium.',
+          "section of Zoom's settings, every field of it. Rate-limit label: Medium.",
         tags: ['Accounts'],
         security,
         params: accountIdParams,
