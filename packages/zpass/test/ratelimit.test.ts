@@ -611,7 +611,7 @@ describe('failed POST /oauth/token attempts', () => {
       for (let i = 0; i < 5; i++) {
         // Another client id each time: only the address can tie these together.
         const r = await attempt(t, 'wrong', `198.18.0.${i + 1}`, `no-such-client-${i}`);
-        assert.equal(r.status, 401);
+        assert.equal(r.status, 400);
       }
       const r = await attempt(t, 'wrong', '198.18.0.99', 'no-such-client-x');
       assert.equal(r.status, 429);
