@@ -258,6 +258,12 @@ describe('verifyWebhook', () => {
         verifyWebhook({ secretToken: SECRET, headers: good, rawBody: body, tolerance }),
         ZoomConfigError,
       );
+    // An unreadable clock must not turn the window off.
+    for (const now of [Number.NaN, new Date(Number.NaN)])
+      await assert.rejects(
+        verifyWebhook({ secretToken: SECRET, headers: good, rawBody: body, now }),
+        ZoomConfigError,
+      );
   });
 
   it('a forged request with an old timestamp is a signature mismatch, not a stale one', async () => {

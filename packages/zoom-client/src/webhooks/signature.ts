@@ -90,6 +90,8 @@ export async function verifyWebhook<E extends { event: string } = WebhookEvent>(
       'tolerance must be a number of seconds, 0 or more (Infinity turns the check off).',
     );
   const nowMs = options.now === undefined ? Date.now() : +options.now;
+  if (!Number.isFinite(nowMs))
+    throw new ZoomConfigError('now must be a time: milliseconds since the epoch, or a Date.');
 
   const signature = header(options.headers, 'x-zm-signature');
   const timestamp = header(options.headers, 'x-zm-request-timestamp');
