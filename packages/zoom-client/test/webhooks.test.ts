@@ -43,6 +43,13 @@ const passwordChanged: UserUpdatedEvent = {
     time_stamp: NOW,
   },
 };
+const ann = {
+  id: 'UserId00000000000000002',
+  first_name: 'Ann',
+  last_name: 'Lee',
+  email: 'ann@example.com',
+  type: 1 as const,
+};
 const created: UserCreatedEvent = {
   event: 'user.created',
   event_ts: NOW,
@@ -51,13 +58,7 @@ const created: UserCreatedEvent = {
     operator: 'admin@example.com',
     operator_id: 'AdminId0000000000000001',
     creation_type: 'create',
-    object: {
-      id: 'UserId00000000000000002',
-      first_name: 'Ann',
-      last_name: 'Lee',
-      email: 'ann@example.com',
-      type: 1,
-    },
+    object: ann,
   },
 };
 const deactivated: UserDeactivatedEvent = {
@@ -67,13 +68,7 @@ const deactivated: UserDeactivatedEvent = {
     account_id: 'Acc0unt1d',
     operator: 'admin@example.com',
     operator_id: 'AdminId0000000000000001',
-    object: {
-      id: 'UserId00000000000000002',
-      first_name: 'Ann',
-      last_name: 'Lee',
-      email: 'ann@example.com',
-      type: 1,
-    },
+    object: ann,
   },
 };
 

@@ -31,6 +31,15 @@ export interface WebhookNamedUserObject {
   type: WebhookUserType;
 }
 
+/** The payload of an event an operator caused: who did it, and the user concerned. */
+export interface WebhookOperatorPayload<O> {
+  account_id: string;
+  /** E-mail of who made the change (an admin, or the app's account owner for an API call). */
+  operator: string;
+  operator_id: string;
+  object: O;
+}
+
 /** `user.created`: a user was added to the account. */
 export interface UserCreatedEvent {
   event: 'user.created';
@@ -120,48 +129,28 @@ export interface UserUpdatedEvent {
 export interface UserActivatedEvent {
   event: 'user.activated';
   event_ts: number;
-  payload: {
-    account_id: string;
-    operator: string;
-    operator_id: string;
-    object: WebhookNamedUserObject;
-  };
+  payload: WebhookOperatorPayload<WebhookNamedUserObject>;
 }
 
 /** `user.deactivated`: a user was deactivated (cannot sign in, keeps their data). */
 export interface UserDeactivatedEvent {
   event: 'user.deactivated';
   event_ts: number;
-  payload: {
-    account_id: string;
-    operator: string;
-    operator_id: string;
-    object: WebhookNamedUserObject;
-  };
+  payload: WebhookOperatorPayload<WebhookNamedUserObject>;
 }
 
 /** `user.deleted`: a user was deleted for good. */
 export interface UserDeletedEvent {
   event: 'user.deleted';
   event_ts: number;
-  payload: {
-    account_id: string;
-    operator: string;
-    operator_id: string;
-    object: WebhookUserObject;
-  };
+  payload: WebhookOperatorPayload<WebhookUserObject>;
 }
 
 /** `user.disassociated`: a user was removed from the account but keeps a basic account of their own. */
 export interface UserDisassociatedEvent {
   event: 'user.disassociated';
   event_ts: number;
-  payload: {
-    account_id: string;
-    operator: string;
-    operator_id: string;
-    object: WebhookNamedUserObject;
-  };
+  payload: WebhookOperatorPayload<WebhookNamedUserObject>;
 }
 
 /** `user.invitation_accepted`: an invited user accepted and joined the account (no operator). */
