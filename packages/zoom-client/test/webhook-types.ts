@@ -27,6 +27,8 @@ type Security<E, O extends 'object' | 'old_object'> =
 type Some<T> = [T] extends [never] ? false : true;
 
 export type Checks = [
+  // The list of names a subscription may name is every event typed, and nothing else.
+  Assert<Same<(typeof Ours.WEBHOOK_EVENT_NAMES)[number], Ours.WebhookEventName>>,
   Assert<Same<Ours.UserCreatedEvent, Rivet.UserCreatedEvent>>,
   Assert<Same<Ours.UserUpdatedEvent, Rivet.UserUpdatedEvent>>,
   Assert<Same<Ours.UserActivatedEvent, Rivet.UserActivatedEvent>>,

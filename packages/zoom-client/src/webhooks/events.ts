@@ -289,8 +289,8 @@ export type WebhookEvent = UserWebhookEvent | EndpointUrlValidationEvent;
 /** The event names zpass sends. */
 export type WebhookEventName = UserWebhookEvent['event'];
 
-/** The event names zpass sends, in the order of Zoom's documentation. */
-export const WEBHOOK_EVENT_NAMES: readonly WebhookEventName[] = [
+/** The event names zpass sends. */
+export const WEBHOOK_EVENT_NAMES = [
   'user.created',
   'user.updated',
   'user.activated',
@@ -301,4 +301,4 @@ export const WEBHOOK_EVENT_NAMES: readonly WebhookEventName[] = [
   'user.signed_in',
   'user.signed_out',
   'account.settings_updated',
-];
+] as const satisfies readonly WebhookEventName[];
