@@ -253,6 +253,11 @@ describe('verifyWebhook', () => {
         verifyWebhook({ secretToken: SECRET, headers: good, rawBody: body, tolerance }),
         ZoomConfigError,
       );
+    // A body already parsed (express.json) cannot be checked: the bytes are gone.
+    await assert.rejects(
+      verifyWebhook({ secretToken: SECRET, headers: good, rawBody: passwordChanged as never, now: NOW }),
+      (e: unknown) => e instanceof ZoomConfigError && /not a parsed object/.test(e.message),
+    );
     // An unreadable clock must not turn the window off.
     for (const now of [Number.NaN, new Date(Number.NaN)])
       await assert.rejects(

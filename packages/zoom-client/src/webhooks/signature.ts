@@ -263,7 +263,8 @@ function bodyBytes(body: WebhookBody): Uint8Array {
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   throw new ZoomConfigError(
-    'rawBody must be the body as received: a string, a Buffer/Uint8Array or an ArrayBuffer.',
+    'rawBody must be the body as received (a string, a Buffer/Uint8Array or an ArrayBuffer), not a parsed object: ' +
+      'a signature covers bytes, which parsing loses.',
   );
 }
 
