@@ -491,6 +491,31 @@ describe("Zoom's receiver (@zoom/rivet HttpReceiver) and our signatures", () => 
     assert.deepEqual(rivet.deactivated, [deactivated]);
   });
 
+  it('fires user.updated for a profile change with old_object and for sign_out_from_all_devices', async () => {
+    const renamed: UserUpdatedEvent = {
+      event: 'user.updated',
+      event_ts: Date.now(),
+      payload: {
+        account_id: 'Acc0unt1d',
+        operator: 'admin@example.com',
+        operator_id: 'AdminId0000000000000001',
+        object: { id: 'UserId00000000000000001', first_name: 'Janet' },
+        old_object: { id: 'UserId00000000000000001', first_name: 'Jane' },
+        time_stamp: Date.now(),
+      },
+    };
+    const signedOut: UserUpdatedEvent = {
+      ...passwordChanged,
+      payload: { ...passwordChanged.payload, operation: 'sign_out_from_all_devices' },
+    };
+    const before = rivet.updated.length;
+    for (const event of [renamed, signedOut]) {
+      const signed = await signWebhook({ secretToken: SECRET, body: event });
+      assert.equal((await post(rivet.url, signed.headers, signed.body)).status, 200);
+    }
+    assert.deepEqual(rivet.updated.slice(before), [renamed, signedOut]);
+  });
+
   it('answers endpoint.url_validation exactly as urlValidationResponse does', async () => {
     const plainToken = 'Zpass-PlainToken_0123456789';
     const signed = await signWebhook({
