@@ -30,6 +30,7 @@ const KEYBOARD_STARTING_POSITIONS = 94;
 const KEYBOARD_AVERAGE_DEGREE = 4.6;
 /** Shortest list entry looked for inside a password (the list keeps entries of 4 or more). */
 const MIN_DICTIONARY_LENGTH = 4;
+const encoder = new TextEncoder();
 
 export type Pattern =
   | 'dictionary'
@@ -189,23 +190,36 @@ function findPieces(chars: readonly string[], list: WeakList, personal: readonly
   const add = (pattern: Pattern, i: number, j: number, guesses: number) =>
     pieces.push({ pattern, i, j, token: chars.slice(i, j + 1).join(''), guesses });
 
-  for (let i = 0; i < n; i++) {
-    let s = '';
-    for (let j = i; j < n; j++) {
-      s += sk[j];
-      const len = j - i + 1;
-      const word = chars.slice(i, j + 1);
-      const variations = () => upperVariations(word) * substitutionVariations(word);
-      const p = personalRank.get(s);
-      if (p !== undefined && len >= 2) add('personal', i, j, p * variations());
-      if (len < MIN_DICTIONARY_LENGTH) continue;
-      const rank = list.rankOfSkeleton(s);
-      if (rank > 0) add('dictionary', i, j, rank * variations());
-      const reversed = [...s].reverse().join('');
-      if (reversed !== s) {
-        const r = list.rankOfSkeleton(reversed);
-        if (r > 0) add('reversed', i, j, r * variations() * 2);
+  const variations = (i: number, j: number) => {
+    const word = chars.slice(i, j + 1);
+    return upperVariations(word) * substitutionVariations(word);
+  };
+  // The user's parts: any substring of 2 or more characters.
+  if (personalRank.size > 0) {
+    for (let i = 0; i < n; i++) {
+      let s = '';
+      for (let j = i; j < n; j++) {
+        s += sk[j];
+        const p = personalRank.get(s);
+        if (p !== undefined && j > i) add('personal', i, j, p * variations(i, j));
       }
+    }
+  }
+  // List entries, forwards and backwards: one incremental hash per starting point.
+  for (const reversed of [false, true]) {
+    const order = reversed ? [...sk].reverse() : sk;
+    const offsets = [0];
+    const bytes = encoder.encode(order.join(''));
+    for (const c of order) offsets.push(offsets[offsets.length - 1]! + encoder.encode(c).length);
+    for (let a = 0; a < n; a++) {
+      list.eachEntryFrom(bytes, offsets, a, MIN_DICTIONARY_LENGTH, (b, rank) => {
+        if (!reversed) return add('dictionary', a, b, rank * variations(a, b));
+        const i = n - 1 - b;
+        const j = n - 1 - a;
+        // A palindrome read backwards is the same word, already found forwards.
+        if (order.slice(a, b + 1).join('') !== sk.slice(i, j + 1).join(''))
+          add('reversed', i, j, rank * variations(i, j) * 2);
+      });
     }
   }
 
@@ -264,7 +278,8 @@ function bruteforce(chars: readonly string[], i: number, j: number): Piece {
   const len = j - i + 1;
   let guesses = BRUTEFORCE_CARDINALITY ** len;
   if (len !== chars.length) guesses = Math.max(guesses, len === 1 ? MIN_SUBMATCH_GUESSES_SINGLE_CHAR + 1 : MIN_SUBMATCH_GUESSES_MULTI_CHAR + 1);
-  return { pattern: 'bruteforce', i, j, token: chars.slice(i, j + 1).join(''), guesses };
+  // The token is filled in only for the pieces of the cut kept (see cheapestCut).
+  return { pattern: 'bruteforce', i, j, token: '', guesses };
 }
 
 /** zxcvbn's search for the cut of fewest guesses (its "most guessable match sequence"). */
@@ -314,7 +329,7 @@ function cheapestCut(chars: readonly string[], found: Piece[]): Estimate {
   let l = bestL;
   while (k >= 0 && l > 0) {
     const p = last[k]!.get(l)!;
-    pieces.unshift(p);
+    pieces.unshift({ ...p, token: chars.slice(p.i, p.j + 1).join('') });
     k = p.i - 1;
     l--;
   }
@@ -330,7 +345,7 @@ export function estimateGuesses(password: string, list: WeakList, personal: read
   const chars = [...password];
   if (chars.length > MAX_ESTIMATED) {
     const guesses = BRUTEFORCE_CARDINALITY ** chars.length;
-    return { guesses, log10: chars.length, pieces: [bruteforce(chars, 0, chars.length - 1)] };
+    return { guesses, log10: chars.length, pieces: [{ ...bruteforce(chars, 0, chars.length - 1), token: password }] };
   }
   return cheapestCut(chars, findPieces(chars, list, personal, true));
 }

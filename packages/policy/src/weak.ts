@@ -143,13 +143,42 @@ export class WeakList {
   }
 
   /**
-   * The rank of an entry (in skeleton form): 1 for the list's first entry, and so
-   * on; 0 when it is not in the list. The shipped list is in order of frequency,
-   * so the rank is how soon a guesser working down the list tries it.
+   * Every entry the text bytes[offsets[i]..offsets[j + 1]) is, for j from i + minChars - 1 on:
+   * `visit(j, rank)` for each one found. `offsets` are the character boundaries of a UTF-8
+   * text in skeleton form. One pass: the hash is extended a character at a time.
    */
-  rankOfSkeleton(s: string): number {
-    const at = this.lineOf(s);
-    if (at < 0) return 0;
+  eachEntryFrom(
+    bytes: Uint8Array,
+    offsets: readonly number[],
+    i: number,
+    minChars: number,
+    visit: (j: number, rank: number) => void,
+  ): void {
+    const mask = this.table.length - 1;
+    let h = 0x811c9dc5;
+    const start = offsets[i]!;
+    for (let j = i; j + 1 < offsets.length; j++) {
+      for (let b = offsets[j]!; b < offsets[j + 1]!; b++) {
+        h ^= bytes[b]!;
+        h = Math.imul(h, 0x01000193);
+      }
+      if (j - i + 1 < minChars) continue;
+      const end = offsets[j + 1]!;
+      let slot = (h >>> 0) & mask;
+      for (;;) {
+        const v = this.table[slot]!;
+        if (v === 0) break;
+        if (this.equalsAt(v - 1, bytes, start, end)) {
+          visit(j, this.rankAt(v - 1));
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+  }
+
+  /** The rank of the entry whose line starts at `at`. */
+  private rankAt(at: number): number {
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
@@ -158,6 +187,16 @@ export class WeakList {
       else hi = mid;
     }
     return lo + 1;
+  }
+
+  /**
+   * The rank of an entry (in skeleton form): 1 for the list's first entry, and so
+   * on; 0 when it is not in the list. The shipped list is in order of frequency,
+   * so the rank is how soon a guesser working down the list tries it.
+   */
+  rankOfSkeleton(s: string): number {
+    const at = this.lineOf(s);
+    return at < 0 ? 0 : this.rankAt(at);
   }
 
   /** Whether a password matches the list, case-insensitively and with substitutions undone. */
