@@ -51,7 +51,11 @@ for (const [name, p] of Object.entries(samples)) {
     for (let i = 0; i < 40; i++) isWeak(p, list);
     times.push(Number(process.hrtime.bigint() - t0) / 40 / 1e6);
   }
-  perCheck[name] = { ms_median: median(times), ms_max: Math.max(...times), log10: estimateGuesses(p, list).log10 };
+  perCheck[name] = {
+    ms_median: median(times),
+    ms_max: Math.max(...times),
+    log10: estimateGuesses(p, list).log10,
+  };
 }
 
 const f = (n, d = 1) => n.toFixed(d);
@@ -64,5 +68,7 @@ console.log(
 );
 console.log(`threshold: weak below ${WEAK_GUESSES.toExponential()} guesses`);
 for (const [name, r] of Object.entries(perCheck))
-  console.log(`  check ${name}: ${f(r.ms_median, 2)} ms median, ${f(r.ms_max, 2)} ms max (log10 guesses ${f(r.log10, 2)})`);
+  console.log(
+    `  check ${name}: ${f(r.ms_median, 2)} ms median, ${f(r.ms_max, 2)} ms max (log10 guesses ${f(r.log10, 2)})`,
+  );
 console.log(JSON.stringify({ loads, perCheck }));

@@ -51,7 +51,8 @@ function weakOne() {
   const tails = [
     () => String(1950 + Math.floor(rand() * 80)),
     () => String(Math.floor(rand() * 1000)),
-    () => `${1 + Math.floor(rand() * 28)}${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}${1960 + Math.floor(rand() * 60)}`,
+    () =>
+      `${1 + Math.floor(rand() * 28)}${String(1 + Math.floor(rand() * 12)).padStart(2, '0')}${1960 + Math.floor(rand() * 60)}`,
     () => '123',
     () => '',
   ];
@@ -95,7 +96,10 @@ function tally(name, sample) {
     }
   }
   const agree = t.both_weak + t.both_strong;
-  console.log(`${name}: ${sample.length} passwords, same verdict ${agree} (${((100 * agree) / sample.length).toFixed(1)} %)`, JSON.stringify(t));
+  console.log(
+    `${name}: ${sample.length} passwords, same verdict ${agree} (${((100 * agree) / sample.length).toFixed(1)} %)`,
+    JSON.stringify(t),
+  );
   console.log(`  e.g. ${disagreements.join('; ')}`);
 }
 
@@ -104,4 +108,6 @@ const weak = Array.from({ length: N }, weakOne);
 const strong = Array.from({ length: N }, strongOne);
 tally('known-weak', weak);
 tally('random strong', strong);
-console.log(`time per check: ours ${(ms.ours / (2 * N)).toFixed(2)} ms, zxcvbn ${(ms.zxcvbn / (2 * N)).toFixed(2)} ms`);
+console.log(
+  `time per check: ours ${(ms.ours / (2 * N)).toFixed(2)} ms, zxcvbn ${(ms.zxcvbn / (2 * N)).toFixed(2)} ms`,
+);

@@ -153,7 +153,9 @@ function dateYear(parts: string[]): number | undefined {
     if (ys.length !== 2 && ys.length !== 4) continue;
     const first = Number(parts[a]);
     const second = Number(parts[b]);
-    const dayMonth = (first >= 1 && first <= 31 && second >= 1 && second <= 12) || (second >= 1 && second <= 31 && first >= 1 && first <= 12);
+    const dayMonth =
+      (first >= 1 && first <= 31 && second >= 1 && second <= 12) ||
+      (second >= 1 && second <= 31 && first >= 1 && first <= 12);
     if (!dayMonth) continue;
     let year = Number(ys);
     if (ys.length === 2) year += year > 50 ? 1900 : 2000;
@@ -178,7 +180,12 @@ function dateGuesses(token: string): number | undefined {
 }
 
 /** Every piece a guesser would recognise in `chars`. */
-function findPieces(chars: readonly string[], list: WeakList, personal: readonly string[], repeats: boolean): Piece[] {
+function findPieces(
+  chars: readonly string[],
+  list: WeakList,
+  personal: readonly string[],
+  repeats: boolean,
+): Piece[] {
   const n = chars.length;
   const lower = chars.map((c) => c.toLowerCase());
   const sk = chars.map((c) => skeleton(c));
@@ -234,7 +241,12 @@ function findPieces(chars: readonly string[], list: WeakList, personal: readonly
           const word = chars.slice(i, j + 1);
           if (kind === 'right' || kind === 'left') {
             const shifted = word.some((c) => /[\p{Lu}~!@#$%^&*()_+{}|:"<>?]/u.test(c));
-            add('spatial', i, j, KEYBOARD_STARTING_POSITIONS * KEYBOARD_AVERAGE_DEGREE * (len - 1) * (shifted ? 2 : 1));
+            add(
+              'spatial',
+              i,
+              j,
+              KEYBOARD_STARTING_POSITIONS * KEYBOARD_AVERAGE_DEGREE * (len - 1) * (shifted ? 2 : 1),
+            );
           } else {
             const first = lower[i]!;
             let base = /^[az019]$/.test(first) ? 4 : /^\d$/.test(first) ? 10 : 26;
@@ -262,7 +274,10 @@ function findPieces(chars: readonly string[], list: WeakList, personal: readonly
     for (let i = 0; i < n; i++) {
       for (let b = 1; i + 2 * b <= n; b++) {
         let count = 1;
-        while (i + (count + 1) * b <= n && lower.slice(i + count * b, i + (count + 1) * b).join('') === lower.slice(i, i + b).join(''))
+        while (
+          i + (count + 1) * b <= n &&
+          lower.slice(i + count * b, i + (count + 1) * b).join('') === lower.slice(i, i + b).join('')
+        )
           count++;
         if (count < 2 || (b === 1 && count < 3)) continue;
         const block = chars.slice(i, i + b);
@@ -277,7 +292,11 @@ function findPieces(chars: readonly string[], list: WeakList, personal: readonly
 function bruteforce(chars: readonly string[], i: number, j: number): Piece {
   const len = j - i + 1;
   let guesses = BRUTEFORCE_CARDINALITY ** len;
-  if (len !== chars.length) guesses = Math.max(guesses, len === 1 ? MIN_SUBMATCH_GUESSES_SINGLE_CHAR + 1 : MIN_SUBMATCH_GUESSES_MULTI_CHAR + 1);
+  if (len !== chars.length)
+    guesses = Math.max(
+      guesses,
+      len === 1 ? MIN_SUBMATCH_GUESSES_SINGLE_CHAR + 1 : MIN_SUBMATCH_GUESSES_MULTI_CHAR + 1,
+    );
   // The token is filled in only for the pieces of the cut kept (see cheapestCut).
   return { pattern: 'bruteforce', i, j, token: '', guesses };
 }
@@ -288,7 +307,12 @@ function cheapestCut(chars: readonly string[], found: Piece[]): Estimate {
   if (n === 0) return { guesses: 1, log10: 0, pieces: [] };
   const byEnd: Piece[][] = Array.from({ length: n }, () => []);
   for (const p of found) {
-    const floor = p.j - p.i + 1 === n ? 1 : p.i === p.j ? MIN_SUBMATCH_GUESSES_SINGLE_CHAR : MIN_SUBMATCH_GUESSES_MULTI_CHAR;
+    const floor =
+      p.j - p.i + 1 === n
+        ? 1
+        : p.i === p.j
+          ? MIN_SUBMATCH_GUESSES_SINGLE_CHAR
+          : MIN_SUBMATCH_GUESSES_MULTI_CHAR;
     byEnd[p.j]!.push({ ...p, guesses: Math.max(p.guesses, floor) });
   }
   // For each end k and count of pieces l: the last piece, the product of guesses, the total.
@@ -341,11 +365,19 @@ function cheapestCut(chars: readonly string[], found: Piece[]): Estimate {
  * knowing the weak-password list and the user's `personal` parts (in skeleton
  * form, most guessable first: see personalTokens).
  */
-export function estimateGuesses(password: string, list: WeakList, personal: readonly string[] = []): Estimate {
+export function estimateGuesses(
+  password: string,
+  list: WeakList,
+  personal: readonly string[] = [],
+): Estimate {
   const chars = [...password];
   if (chars.length > MAX_ESTIMATED) {
     const guesses = BRUTEFORCE_CARDINALITY ** chars.length;
-    return { guesses, log10: chars.length, pieces: [{ ...bruteforce(chars, 0, chars.length - 1), token: password }] };
+    return {
+      guesses,
+      log10: chars.length,
+      pieces: [{ ...bruteforce(chars, 0, chars.length - 1), token: password }],
+    };
   }
   return cheapestCut(chars, findPieces(chars, list, personal, true));
 }

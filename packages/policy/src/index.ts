@@ -11,6 +11,14 @@ import { findRun } from './runs.js';
 import { defaultWeakList, skeleton, type WeakList } from './weak.js';
 
 export {
+  type Estimate,
+  estimateGuesses,
+  MAX_ESTIMATED,
+  type Pattern,
+  type Piece,
+  WEAK_GUESSES,
+} from './guesses.js';
+export {
   DEFAULT_REQUIREMENT,
   effectiveRequirement,
   type FieldProblem,
@@ -20,7 +28,6 @@ export {
   type RequirementPatch,
   validateRequirementPatch,
 } from './requirement.js';
-export { type Estimate, estimateGuesses, MAX_ESTIMATED, type Pattern, type Piece, WEAK_GUESSES } from './guesses.js';
 export { findRun, type Run, type RunKind } from './runs.js';
 export { defaultWeakList, skeleton, WEAK_LIST_URL, WeakList } from './weak.js';
 

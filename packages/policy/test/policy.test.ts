@@ -283,7 +283,8 @@ describe('guess estimate (weak_enhance_detection)', () => {
     assert.ok(patterns('Vq7-mnopqrs!').includes('sequence:mnopqrs'));
     assert.ok(patterns('Vq7-xyzxyzxyz').includes('repeat:xyzxyzxyz'));
     assert.ok(patterns('drowssaP9!').includes('reversed:drowssaP'));
-    for (const p of ['Tk9#qwertyuiop', 'Vq7-xyzxyzxyz', 'drowssaP9!x']) assert.deepEqual(codes(p, req), [1136], p);
+    for (const p of ['Tk9#qwertyuiop', 'Vq7-xyzxyzxyz', 'drowssaP9!x'])
+      assert.deepEqual(codes(p, req), [1136], p);
   });
 
   it("counts the user's own names as the first words a guesser tries", () => {
@@ -294,7 +295,13 @@ describe('guess estimate (weak_enhance_detection)', () => {
   });
 
   it('accepts passwords a guesser would not soon find', () => {
-    for (const p of ['Zq8#vLp2!mWt', 'Vq7#Lm2xTk', 'Tr0ub4dor&3', 'Granite-Otter-Lamp-48', 'Correct-Horse-7']) {
+    for (const p of [
+      'Zq8#vLp2!mWt',
+      'Vq7#Lm2xTk',
+      'Tr0ub4dor&3',
+      'Granite-Otter-Lamp-48',
+      'Correct-Horse-7',
+    ]) {
       assert.deepEqual(codes(p, req), [], p);
       assert.ok(estimateGuesses(p, list).guesses >= WEAK_GUESSES, p);
     }

@@ -97,10 +97,34 @@ describe('password policy through PUT /v2/users/{userId}/password', () => {
     ["the user's name", { weak_enhance_detection: true }, 'Kestrel#2026', 1136, messages.weak],
     ["the user's e-mail", { weak_enhance_detection: true }, 'X9-Moorland!', 1136, messages.weak],
     // A list word hidden by what follows it (issue 16, finding 11): judged by the guesses it takes.
-    ['a substituted word, digits and a trailing letter', { weak_enhance_detection: true }, 'P@ssw0rd!975x', 1136, messages.weak],
-    ['a word, a year, symbols and a letter', { weak_enhance_detection: true }, 'Summer2026!!x', 1136, messages.weak],
-    ['a substituted word, digits and two letters', { weak_enhance_detection: true }, 'M0nk3y!975xZ', 1136, messages.weak],
-    ['a keyboard row and a list word', { weak_enhance_detection: true }, 'Qwerty!Sunny7', 1136, messages.weak],
+    [
+      'a substituted word, digits and a trailing letter',
+      { weak_enhance_detection: true },
+      'P@ssw0rd!975x',
+      1136,
+      messages.weak,
+    ],
+    [
+      'a word, a year, symbols and a letter',
+      { weak_enhance_detection: true },
+      'Summer2026!!x',
+      1136,
+      messages.weak,
+    ],
+    [
+      'a substituted word, digits and two letters',
+      { weak_enhance_detection: true },
+      'M0nk3y!975xZ',
+      1136,
+      messages.weak,
+    ],
+    [
+      'a keyboard row and a list word',
+      { weak_enhance_detection: true },
+      'Qwerty!Sunny7',
+      1136,
+      messages.weak,
+    ],
     ['a date', { weak_enhance_detection: true }, 'Wx14.07.1989', 1136, messages.weak],
   ];
   for (const [name, requirement, password, code, message] of rules) {
