@@ -107,7 +107,7 @@ export class WeakList {
       }
       start = i + 1;
     }
-    return new WeakList(data, table, size, maxProbe, starts.slice(0, size));
+    return new WeakList(data, table, size, maxProbe, starts.subarray(0, size));
   }
 
   static fromEntries(entries: Iterable<string>): WeakList {
