@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { defaultWeakList, isWeak, WEAK_GUESSES } from '@zpass/policy';
+import { defaultWeakList, estimateGuesses, isWeak, WEAK_GUESSES } from '@zpass/policy';
 
 const require = createRequire(import.meta.url);
 const { ZxcvbnFactory } = require('@zxcvbn-ts/core');
@@ -77,30 +77,39 @@ function strongOne() {
   return `${ws.join(sep)}${Math.floor(rand() * 10)}`.slice(0, 31);
 }
 
+/** Ours two ways: isWeak (every weak rule: the list, the base word, the estimate) and the estimate alone. */
 function tally(name, sample) {
-  const t = { both_weak: 0, both_strong: 0, ours_only_weak: 0, zxcvbn_only_weak: 0 };
+  const empty = () => ({ both_weak: 0, both_strong: 0, ours_only_weak: 0, zxcvbn_only_weak: 0 });
+  const t = { isWeak: empty(), estimate: empty() };
   const disagreements = [];
+  const count = (c, ours, theirs) => {
+    if (ours && theirs) c.both_weak++;
+    else if (!ours && !theirs) c.both_strong++;
+    else if (ours) c.ours_only_weak++;
+    else c.zxcvbn_only_weak++;
+  };
   for (const p of sample) {
+    const normalized = p.normalize('NFKC');
     let t0 = performance.now();
-    const ours = isWeak(p.normalize('NFKC'), list);
+    const ours = isWeak(normalized, list);
     ms.ours += performance.now() - t0;
+    const estimate = estimateGuesses(normalized, list).guesses < WEAK_GUESSES;
     t0 = performance.now();
     const theirs = zxcvbn.check(p).guesses < WEAK_GUESSES;
     ms.zxcvbn += performance.now() - t0;
-    if (ours && theirs) t.both_weak++;
-    else if (!ours && !theirs) t.both_strong++;
-    else {
-      if (ours) t.ours_only_weak++;
-      else t.zxcvbn_only_weak++;
-      if (disagreements.length < 8) disagreements.push(`${p} (${ours ? 'ours weak' : 'zxcvbn weak'})`);
-    }
+    count(t.isWeak, ours, theirs);
+    count(t.estimate, estimate, theirs);
+    if (estimate !== theirs && disagreements.length < 8)
+      disagreements.push(`${p} (${estimate ? 'estimate weak' : 'zxcvbn weak'})`);
   }
-  const agree = t.both_weak + t.both_strong;
-  console.log(
-    `${name}: ${sample.length} passwords, same verdict ${agree} (${((100 * agree) / sample.length).toFixed(1)} %)`,
-    JSON.stringify(t),
-  );
-  console.log(`  e.g. ${disagreements.join('; ')}`);
+  for (const [how, c] of Object.entries(t)) {
+    const agree = c.both_weak + c.both_strong;
+    console.log(
+      `${name}, ${how}: ${sample.length} passwords, same verdict ${agree} (${((100 * agree) / sample.length).toFixed(1)} %)`,
+      JSON.stringify(c),
+    );
+  }
+  console.log(`  estimate vs zxcvbn, e.g. ${disagreements.join('; ')}`);
 }
 
 const ms = { ours: 0, zxcvbn: 0 };
