@@ -117,7 +117,11 @@ function resolveAccount(principal: Principal, accountId: string): string {
   throw Errors.accountNotFound(accountId);
 }
 
-/** The settings form a request uses: `?option=security` (the security object) or none (the whole object). */
+/**
+ * The `option` of a settings request: `security`, or none (the whole settings object). Both
+ * read and write the same `{"security": {...}}`, zpass keeping no other section; any other
+ * option is refused.
+ */
 export type SettingsForm = 'security' | 'all';
 
 export function settingsForm(option: unknown): SettingsForm {
@@ -187,7 +191,6 @@ export async function getSettings(
   ctx: DomainContext,
   principal: Principal,
   accountId: string,
-  _form: SettingsForm,
 ): Promise<{ security: SecuritySettings }> {
   requireScopes(principal, SCOPES.readAccountSettings);
   const id = resolveAccount(principal, accountId);
@@ -239,7 +242,7 @@ export interface SettingsPatch {
  * ignored; a security field sent outside `security`, or a name Zoom does not have, is
  * `Invalid field.`.
  */
-export function settingsFromBody(body: unknown, _form: SettingsForm): SettingsPatch {
+export function settingsFromBody(body: unknown): SettingsPatch {
   if (!isObject(body) || Object.keys(body).length === 0) {
     throw Errors.validation([
       {
@@ -360,13 +363,12 @@ export async function updateSettings(
   ctx: DomainContext,
   principal: Principal,
   accountId: string,
-  form: SettingsForm,
   body: unknown,
   actor: Omit<SettingsActor, 'principal'>,
 ): Promise<void> {
   requireScopes(principal, SCOPES.updateAccountSettings);
   const id = resolveAccount(principal, accountId);
-  const patch = settingsFromBody(body, form);
+  const patch = settingsFromBody(body);
   await applySettings(ctx, id, patch, { ...actor, principal });
 }
 

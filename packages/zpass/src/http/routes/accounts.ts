@@ -163,8 +163,8 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: DomainCon
       },
     },
     async (request) => {
-      const form = settingsForm(request.query.option);
-      return getSettings(ctx, principalOf(request), request.params.accountId, form);
+      settingsForm(request.query.option);
+      return getSettings(ctx, principalOf(request), request.params.accountId);
     },
   );
 
@@ -190,13 +190,13 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: DomainCon
       },
     },
     async (request, reply) => {
-      const form = settingsForm(request.query.option);
+      settingsForm(request.query.option);
       const raw = request.body;
       const body =
         isForm(request) && raw && typeof raw === 'object' && !Array.isArray(raw)
           ? formToObject(raw as Record<string, unknown>)
           : raw;
-      await updateSettings(ctx, principalOf(request), request.params.accountId, form, body, {
+      await updateSettings(ctx, principalOf(request), request.params.accountId, body, {
         via: 'api',
         ip: storedAddress(request),
       });
