@@ -17,6 +17,7 @@ import { Errors, type FieldError } from './errors.js';
 import type { Principal } from './principal.js';
 import { SCOPES } from './scopes.js';
 import { requireScopes } from './users.js';
+import { recordOperation } from './reports/operation-log.js';
 
 /** The defaults of this deployment: Zoom's, with the 24-hour cap from the domain settings. */
 export function defaultRequirement(ctx: DomainContext): PasswordRequirement {
@@ -229,6 +230,16 @@ export async function applyRequirement(
       ip: actor.ip,
       changes: JSON.stringify(changes),
       changed_at: now,
+    });
+    await recordOperation(tx, {
+      accountId,
+      time: now,
+      by: actor.principal ?? null,
+      category: 'account',
+      action: 'Update',
+      detail: `Update account settings - ${Object.entries(changes)
+        .map(([k, c]) => `security.${k}: ${JSON.stringify(c.from)} to ${JSON.stringify(c.to)}`)
+        .join('; ')}`,
     });
     return changes;
   });
