@@ -15,9 +15,9 @@ import type { SettingsVia } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors, type FieldError } from './errors.js';
 import type { Principal } from './principal.js';
+import { recordOperation } from './reports/operation-log.js';
 import { SCOPES } from './scopes.js';
 import { requireScopes } from './users.js';
-import { recordOperation } from './reports/operation-log.js';
 
 /** The defaults of this deployment: Zoom's, with the 24-hour cap from the domain settings. */
 export function defaultRequirement(ctx: DomainContext): PasswordRequirement {

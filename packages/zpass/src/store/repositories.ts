@@ -178,7 +178,11 @@ export const users = {
       .executeTakeFirst(),
   /** Users of the account holding this role, whatever their status, in (created_at, id) order after `after`. */
   withRole: (q: Q, accountId: string, role: Role, after: UserKey | null, limit: number, offset = 0) => {
-    let query = q.selectFrom('users').selectAll().where('account_id', '=', accountId).where('role', '=', role);
+    let query = q
+      .selectFrom('users')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('role', '=', role);
     if (after)
       query = query.where((e) =>
         e.or([

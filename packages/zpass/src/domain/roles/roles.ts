@@ -24,8 +24,19 @@ export interface BuiltInRole {
 }
 
 export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
-  { id: '0', role: 'owner', name: 'Owner', description: 'Account owner, has full privileges to access and manage the account.' },
-  { id: '1', role: 'admin', name: 'Admin', description: 'Admin, has wide privileges to access and manage the account, except the owner and other admins.' },
+  {
+    id: '0',
+    role: 'owner',
+    name: 'Owner',
+    description: 'Account owner, has full privileges to access and manage the account.',
+  },
+  {
+    id: '1',
+    role: 'admin',
+    name: 'Admin',
+    description:
+      'Admin, has wide privileges to access and manage the account, except the owner and other admins.',
+  },
   { id: '2', role: 'member', name: 'Member', description: 'Member, has access to basic features.' },
 ];
 
@@ -162,7 +173,13 @@ export async function listRoleMembers(
     )
       throw Errors.invalidPageToken();
     if (expiresAt <= now) throw Errors.expiredPageToken();
-    rows = await users.withRole(db, principal.accountId, role.role, { created_at: createdAt, id }, pageSize + 1);
+    rows = await users.withRole(
+      db,
+      principal.accountId,
+      role.role,
+      { created_at: createdAt, id },
+      pageSize + 1,
+    );
   } else {
     const offset = pageNumber !== undefined ? (pageNumber - 1) * pageSize : 0;
     rows = await users.withRole(db, principal.accountId, role.role, null, pageSize + 1, offset);
