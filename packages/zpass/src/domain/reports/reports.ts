@@ -12,7 +12,8 @@ import type { DomainContext } from '../context.js';
 import { Errors, type FieldError } from '../errors.js';
 import { PAGE_TOKEN_TTL_MS, seal, unseal } from '../page-tokens.js';
 import type { Principal } from '../principal.js';
-import { type EndpointScopes, SCOPES } from '../scopes.js';
+import { queryInt } from '../query.js';
+import { SCOPES } from '../scopes.js';
 import { requireScopes, zoomTime } from '../users.js';
 
 export const REPORT_PAGE_SIZE_DEFAULT = 30;
@@ -101,17 +102,8 @@ function checkQuery(q: ReportQuery, now: number, required: boolean): Checked {
   };
   let from = date('from');
   let to = date('to');
-  let pageSize = REPORT_PAGE_SIZE_DEFAULT;
-  if (q.page_size !== undefined) {
-    const n =
-      typeof q.page_size === 'string' && /^[0-9]{1,10}$/.test(q.page_size) ? Number(q.page_size) : Number.NaN;
-    if (!Number.isInteger(n) || n < 1 || n > REPORT_PAGE_SIZE_MAX)
-      errors.push({
-        field: 'page_size',
-        message: `page_size must be an integer between 1 and ${REPORT_PAGE_SIZE_MAX}.`,
-      });
-    else pageSize = n;
-  }
+  const pageSize =
+    queryInt(errors, 'page_size', q.page_size, 1, REPORT_PAGE_SIZE_MAX) ?? REPORT_PAGE_SIZE_DEFAULT;
   if (q.next_page_token !== undefined && typeof q.next_page_token !== 'string')
     errors.push({ field: 'next_page_token', message: 'next_page_token must be a string.' });
   if (errors.length > 0) throw Errors.validation(errors);
@@ -287,7 +279,7 @@ export async function activityReport(
   principal: Principal,
   q: ReportQuery,
 ): Promise<ActivityReport> {
-  requireScopes(principal, SCOPES.activityReport as EndpointScopes);
+  requireScopes(principal, SCOPES.activityReport);
   const now = ctx.clock.now();
   const { range, pageSize, token } = checkQuery(q, now, false);
   const before = token

@@ -12,6 +12,7 @@ import type { Actor } from '../directory.js';
 import { Errors, type FieldError } from '../errors.js';
 import { PAGE_TOKEN_TTL_MS, seal, unseal } from '../page-tokens.js';
 import type { Principal } from '../principal.js';
+import { queryInt } from '../query.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { SCOPES } from '../scopes.js';
 import { requireScopes, zoomTime } from '../users.js';
@@ -126,16 +127,6 @@ export interface MembersQuery {
   page_size?: unknown;
   page_number?: unknown;
   next_page_token?: unknown;
-}
-
-function queryInt(errors: FieldError[], field: string, value: unknown, min: number, max: number) {
-  if (value === undefined) return undefined;
-  const n = typeof value === 'string' && /^[0-9]{1,10}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    errors.push({ field, message: `${field} must be an integer between ${min} and ${max}.` });
-    return undefined;
-  }
-  return n;
 }
 
 /** Keyset paging on (created_at, id), as `GET /v2/users`; `page_number` pages by offset. */
