@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAccount, createApp } from '../src/domain/accounts.js';
+import { OPERATOR, updateProfile } from '../src/domain/directory.js';
 import { OPERATION_IDS } from '../src/http/operation-ids.js';
 import { users } from '../src/store/repositories.js';
 import { accountToken, addUser, call, liftRateLimits, startTestServer, type TestServer } from './helpers.js';
@@ -189,6 +190,28 @@ describe('roles', () => {
     }
     assert.equal(await roleOf(owner.id), 'owner');
     assert.equal(await roleOf(admin.id), 'admin');
+    // Nothing was logged either: a refused change writes no operation.
+    const logs = await get(a.token, `/report/operationlogs?from=${today()}&to=${today()}&category_type=role`);
+    assert.deepEqual((logs.body as { operation_logs: Obj[] }).operation_logs, []);
+  });
+
+  it('zpass admin set-role takes the same path, logged as the command line', async () => {
+    const a = await newAccount(t);
+    const u = await addUser(t, { accountId: a.id });
+    await updateProfile(t.server.ctx, OPERATOR, u.email, { role_id: '1' });
+    assert.equal(await roleOf(u.id), 'admin');
+    await assert.rejects(updateProfile(t.server.ctx, OPERATOR, a.acct.owner.email, { role_id: '2' }), {
+      code: 200,
+    });
+    const logs = await get(a.token, `/report/operationlogs?from=${today()}&to=${today()}`);
+    assert.deepEqual(
+      (logs.body as { operation_logs: Obj[] }).operation_logs.map((l) => [
+        l.operator,
+        l.category_type,
+        l.operation_detail,
+      ]),
+      [['zpass admin (command line)', 'Role', `Change role of user ${u.email}: Member to Admin`]],
+    );
   });
 
   it('only the owner makes or unmakes admins; tokens without role scopes get 4711', async () => {
