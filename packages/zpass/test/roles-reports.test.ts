@@ -214,6 +214,36 @@ describe('roles', () => {
     );
   });
 
+  it('takes form bodies too (urlencoded and multipart), and labels each route with its Zoom rate-limit category', async () => {
+    const a = await newAccount(t);
+    const u1 = await addUser(t, { accountId: a.id });
+    const u2 = await addUser(t, { accountId: a.id });
+    const form = await call(`${t.url}/v2/roles/1/members`, {
+      method: 'POST',
+      token: a.token,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ 'members[0][email]': u1.email }).toString(),
+    });
+    assert.equal(form.status, 201, form.text);
+    assert.equal(form.headers.get('x-ratelimit-category'), 'Medium');
+    const multipart = new FormData();
+    multipart.append('members', JSON.stringify([{ id: u2.id }]));
+    const mp = await call(`${t.url}/v2/roles/1/members`, { method: 'POST', token: a.token, body: multipart });
+    assert.equal(mp.status, 201, mp.text);
+    assert.equal(await roleOf(u1.id), 'admin');
+    assert.equal(await roleOf(u2.id), 'admin');
+    assert.equal((await get(a.token, '/roles')).headers.get('x-ratelimit-category'), 'Medium');
+    assert.equal((await get(a.token, '/roles/1/members')).headers.get('x-ratelimit-category'), 'Medium');
+    assert.equal((await unassign(a.token, '1', u1.id)).headers.get('x-ratelimit-category'), 'Light');
+    assert.equal(
+      (await get(a.token, `/report/operationlogs?from=${today()}&to=${today()}`)).headers.get(
+        'x-ratelimit-category',
+      ),
+      'Heavy',
+    );
+    assert.equal((await get(a.token, '/report/activities')).headers.get('x-ratelimit-category'), 'Heavy');
+  });
+
   it('only the owner makes or unmakes admins; tokens without role scopes get 4711', async () => {
     const a = await newAccount(t);
     const admin = await addUser(t, { accountId: a.id, role: 'admin' });

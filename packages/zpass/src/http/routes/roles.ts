@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import {
   addRoleMembers,
@@ -11,6 +11,7 @@ import {
 } from '../../domain/roles/roles.js';
 import { SCOPES } from '../../domain/scopes.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
+import { isFormBody } from '../plugins/body.js';
 import { errorRef } from './schemas.js';
 
 const security = [{ bearer: [] }];
@@ -44,6 +45,42 @@ const memberSchema = {
   },
   required: ['id', 'email', 'type'],
 } as const;
+
+/**
+ * Form bodies (urlencoded or multipart) cannot nest: they name members as
+ * `members[0][email]=...` (or `members[0][id]`), or carry the JSON array in one
+ * `members` field. Either becomes the body a JSON client would send.
+ */
+async function formMembers(request: FastifyRequest): Promise<void> {
+  const body = request.body;
+  if (
+    !isFormBody(request.headers['content-type']) ||
+    !body ||
+    typeof body !== 'object' ||
+    Array.isArray(body)
+  )
+    return;
+  const fields = body as Record<string, unknown>;
+  const members: Record<string, string>[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    const m = /^members\[(\d{1,3})\]\[(id|email)\]$/.exec(key);
+    if (!m || typeof value !== 'string') continue;
+    const i = Number(m[1]);
+    members[i] ??= {};
+    (members[i] as Record<string, string>)[m[2]!] = value;
+  }
+  if (members.length > 0) {
+    request.body = { members: Array.from(members, (x) => x ?? {}) };
+    return;
+  }
+  if (typeof fields.members === 'string' && /^\s*\[/.test(fields.members)) {
+    try {
+      request.body = { members: JSON.parse(fields.members) as unknown };
+    } catch {
+      // Left as it is: validation names the field.
+    }
+  }
+}
 
 export async function roleRoutes(app: FastifyInstance, opts: { ctx: DomainContext }): Promise<void> {
   const { ctx } = opts;
@@ -129,6 +166,7 @@ export async function roleRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     {
       onRequest: requireAuth(ctx, SCOPES.addRoleMembers),
       config: { rateLimit: 'Medium' },
+      preValidation: formMembers,
       schema: {
         summary: 'Assign a role',
         description:
