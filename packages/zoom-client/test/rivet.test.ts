@@ -387,9 +387,12 @@ describe('@zoom/rivet drives every Users, Accounts-settings, Roles and Reports c
     const u = await newUser(r);
     const web = new WebClient(t.url);
     assert.equal((await web.signIn(u.email, 'Rivet-Pass-123')).status, 303);
+    assert.equal((await web.get('/account/password')).status, 200);
     const res = await r.users.revokeUsersSSOToken({ path: { userId: u.id } });
     assert.equal(res.statusCode, 204);
-    assert.equal((await web.get('/account/password')).status, 303);
+    const after = await web.get('/account/password');
+    assert.equal(after.status, 303);
+    assert.match(after.location ?? '', /^\/signin/);
   });
 
   it('users.getUserPermissions: 200 with permissions[] of strings', async () => {
