@@ -63,3 +63,4 @@ export { Reports } from './resources/reports.js';
 export { Roles } from './resources/roles.js';
 export { type PasswordViolation, type UpdatePasswordOptions, Users } from './resources/users.js';
 export type * from './types.js';
+export * from './webhooks/index.js';
