@@ -134,6 +134,9 @@ export const DEFAULT_APP_SCOPES = [
   'account:read:admin',
   'account:write:admin',
   'account:update:settings:admin',
+  'role:read:admin',
+  'role:write:admin',
+  'report:read:admin',
 ];
 
 export function parseScopes(s: string): string[] {
