@@ -16,7 +16,7 @@ import {
   users,
   webSessions,
 } from '../store/repositories.js';
-import type { Role, SignIn, UserStatus } from '../store/schema.js';
+import type { Plan, Role, SignIn, UserStatus } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors, type FieldError, ZoomError } from './errors.js';
 import { type InitialCredential, initialCredential, storeInitialCredential } from './history.js';
@@ -25,7 +25,8 @@ import { openCursor, PAGE_TOKEN_TTL_MS, sealCursor } from './page-tokens.js';
 import { enforcePolicy, type PolicyInput } from './policy.js';
 import type { Principal } from './principal.js';
 import { type EndpointScopes, SCOPES } from './scopes.js';
-import { requireScopes, resolveUser, type UserView, userView } from './users.js';
+import { requireScopes, resolveUser, type UserListItem, userListItem } from './users.js';
+import { parseProfile, readProfile } from './users/profile.js';
 
 /** The admin CLI: acts outside any account role, but the owner's protections still hold. */
 export const OPERATOR = 'operator' as const;
@@ -33,7 +34,18 @@ export type Actor = Principal | typeof OPERATOR;
 
 export const CREATE_ACTIONS = ['create', 'autoCreate', 'custCreate', 'ssoCreate'] as const;
 export type CreateAction = (typeof CREATE_ACTIONS)[number];
-export const USER_TYPES = [1, 2, 99] as const;
+/** The user types Zoom's current spec allows on create and update (Rivet: `1 | 2 | 4 | 99`). */
+export const USER_TYPES = [1, 2, 4, 99] as const;
+/** `GET /v2/users?role_id=`: Zoom's built-in roles. */
+export const ROLE_FILTERS: Record<string, Role> = { '0': 'owner', '1': 'admin', '2': 'member' };
+export const INCLUDE_FIELDS = ['custom_attributes', 'host_key'] as const;
+export const LICENSES = ['zoom_workforce_management', 'zoom_compliance_management'] as const;
+/**
+ * Users an account may create per UTC day with action `create` (Zoom's "Create users":
+ * 50 Free, 1,500 Pro, 10,000 Business+).
+ */
+export const DAILY_CREATE_LIMITS: Record<Plan, number> = { free: 50, pro: 1_500, business: 10_000 };
+const DAY_MS = 24 * 3600 * 1000;
 export const LIST_STATUSES = ['active', 'inactive', 'pending'] as const;
 export const STATUS_ACTIONS = ['activate', 'deactivate'] as const;
 export const DELETE_ACTIONS = ['disassociate', 'delete'] as const;
@@ -71,6 +83,8 @@ const ROLE_BY_ID: Record<string, Role> = { '1': 'admin', '2': 'member' };
 
 type Body = Record<string, unknown>;
 
+const INVALID_FIELD = 'Invalid field.';
+
 function isObject(v: unknown): v is Body {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -78,16 +92,9 @@ function isObject(v: unknown): v is Body {
 /** A name field: a string of at most `max` characters, without control characters. */
 function nameField(errors: FieldError[], field: string, value: unknown, max: number): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') {
-    errors.push({ field, message: `${field} must be a string.` });
-    return undefined;
-  }
-  if ([...value].length > max) {
-    errors.push({ field, message: `${field} must NOT have more than ${max} characters.` });
-    return undefined;
-  }
-  if (/\p{Cc}/u.test(value)) {
-    errors.push({ field, message: `${field} must not contain control characters.` });
+  // Zoom's field errors all read "Invalid field."; the field's name says which.
+  if (typeof value !== 'string' || [...value].length > max || /\p{Cc}/u.test(value)) {
+    errors.push({ field, message: INVALID_FIELD });
     return undefined;
   }
   return value.trim();
@@ -96,16 +103,17 @@ function nameField(errors: FieldError[], field: string, value: unknown, max: num
 function typeField(errors: FieldError[], field: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (!(USER_TYPES as readonly unknown[]).includes(value)) {
-    errors.push({ field, message: `${field} must be one of ${USER_TYPES.join(', ')}.` });
+    errors.push({ field, message: INVALID_FIELD });
     return undefined;
   }
   return value as number;
 }
 
 /** Who may act on whom, beyond the scopes: the owner is protected from everyone, admins from admins. */
-function assertMayManage(actor: Actor, target: User, what: 'profile' | 'status' | 'delete' | 'role'): void {
+export function assertMayManage(actor: Actor, target: User, what: 'profile' | 'status' | 'delete' | 'role'): void {
+  // Zoom: "Zoom Room and Admin users can not be activated or deactivated." (the owner is an admin too).
+  if (what === 'status' && target.role !== 'member') throw Errors.adminStatus();
   if (target.role === 'owner') {
-    if (what === 'status') throw Errors.ownerStatus();
     if (what === 'delete') throw Errors.ownerDelete();
     if (what === 'role') throw Errors.ownerRole();
   }
@@ -202,9 +210,10 @@ export async function createAccountUser(
   const act = action as CreateAction;
   const email = (info.email as string).trim();
 
-  if (!(await accounts.get(ctx.store.db, accountId)))
-    throw Errors.validation([{ field: 'account_id', message: 'Invalid field.' }]);
-  if (await users.byEmail(ctx.store.db, email)) throw Errors.emailTaken(email);
+  const account = await accounts.get(ctx.store.db, accountId);
+  if (!account) throw Errors.validation([{ field: 'account_id', message: 'Invalid field.' }]);
+  await assertNotHeld(ctx.store.db, accountId, email, act);
+  if (act === 'create') await assertCreateAllowance(ctx, account.plan, accountId);
   let cred: InitialCredential | undefined;
   if (act === 'autoCreate') {
     let password: string;
@@ -230,7 +239,7 @@ export async function createAccountUser(
   try {
     await ctx.store.transaction(async (tx) => {
       const now = ctx.clock.now();
-      if (await users.byEmail(tx, email)) throw Errors.emailTaken(email);
+      await assertNotHeld(tx, accountId, email, act);
       const row = {
         id,
         account_id: accountId,
@@ -245,6 +254,7 @@ export async function createAccountUser(
         created_at: now,
         last_login_at: null,
         sign_in: SIGN_IN[act],
+        created_via: act,
       };
       await users.insert(tx, row);
       if (cred) await storeInitialCredential(tx, id, cred, now);
@@ -265,23 +275,58 @@ export async function createAccountUser(
   return { id, first_name: first, last_name: last, email, type: type as number };
 }
 
+/**
+ * An address is one user's across the deployment. Held in this account: 409 1005.
+ * Held in another: Zoom's 1009 for the actions that would make an active user; `create`
+ * (an invitation) answers 1005 too, as zpass does not move users between accounts yet.
+ */
+async function assertNotHeld(q: Tx, accountId: string, email: string, act: CreateAction): Promise<void> {
+  const holder = await users.byEmail(q, email);
+  if (!holder) return;
+  if (holder.account_id !== accountId && act !== 'create') throw Errors.activeElsewhere();
+  throw Errors.emailTaken(email);
+}
+
+/** Zoom's daily number of users an account may create with action `create`, by plan (per UTC day). */
+async function assertCreateAllowance(ctx: DomainContext, plan: Plan, accountId: string): Promise<void> {
+  const now = ctx.clock.now();
+  const dayStart = now - (now % DAY_MS);
+  const limit = DAILY_CREATE_LIMITS[plan] ?? DAILY_CREATE_LIMITS.free;
+  const used = await users.countCreatedSince(ctx.store.db, accountId, 'create', dayStart);
+  if (used >= limit) {
+    const reset = dayStart + DAY_MS;
+    throw Errors.createLimit(limit, {
+      'Retry-After': new Date(reset).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      'X-RateLimit-Type': 'Daily-limit',
+      'X-RateLimit-Limit': String(limit),
+      'X-RateLimit-Remaining': '0',
+    });
+  }
+}
+
 // ---------------------------------------------------------------- read
 
-/** `GET /v2/users/email?email=`: whether any user (of any account) has this address. */
+/**
+ * `GET /v2/users/email?email=`: whether a user of the caller's account signs in with this
+ * address. Zoom answers false for another account's user and for SSO users.
+ */
 export async function emailExists(
   ctx: DomainContext,
   principal: Principal,
   email: unknown,
 ): Promise<boolean> {
   requireScopes(principal, SCOPES.checkEmail);
-  if (email === undefined || email === '')
-    throw Errors.validation([{ field: 'email', message: 'email is required.' }]);
-  if (!isEmail(email)) throw Errors.validation([{ field: 'email', message: 'Invalid field.' }]);
-  return (await users.byEmail(ctx.store.db, email)) !== undefined;
+  if (email === undefined || email === '') throw Errors.emailRequired();
+  if (!isEmail(email)) throw Errors.validation([{ field: 'email', message: INVALID_FIELD }]);
+  const user = await users.byEmail(ctx.store.db, email);
+  return user !== undefined && user.account_id === principal.accountId && user.sign_in !== 'sso';
 }
 
 export interface ListQuery {
   status?: unknown;
+  role_id?: unknown;
+  include_fields?: unknown;
+  license?: unknown;
   page_size?: unknown;
   next_page_token?: unknown;
   page_number?: unknown;
@@ -293,7 +338,7 @@ export interface UserPage {
   page_size: number;
   total_records: number;
   next_page_token: string;
-  users: UserView[];
+  users: UserListItem[];
 }
 
 /** A query-string integer: digits only, within bounds; otherwise a field error. */
@@ -331,6 +376,22 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
   const pageNumber = queryInt(errors, 'page_number', q.page_number, 1, 1_000_000_000);
   if (q.next_page_token !== undefined && typeof q.next_page_token !== 'string')
     errors.push({ field: 'next_page_token', message: 'next_page_token must be a string.' });
+  let role: Role | undefined;
+  if (q.role_id !== undefined && q.role_id !== '') {
+    role = typeof q.role_id === 'string' ? ROLE_FILTERS[q.role_id] : undefined;
+    if (!role) errors.push({ field: 'role_id', message: INVALID_FIELD });
+  }
+  // Accepted as Zoom's: custom_attributes comes back empty (zpass keeps none), host_key is not kept.
+  const include = typeof q.include_fields === 'string' ? q.include_fields.split(',') : [];
+  if (
+    q.include_fields !== undefined &&
+    (typeof q.include_fields !== 'string' ||
+      !include.every((f) => (INCLUDE_FIELDS as readonly string[]).includes(f)))
+  )
+    errors.push({ field: 'include_fields', message: INVALID_FIELD });
+  // zpass has no add-on licences: a licence filter matches nobody.
+  if (q.license !== undefined && !(LICENSES as readonly unknown[]).includes(q.license))
+    errors.push({ field: 'license', message: INVALID_FIELD });
   if (errors.length > 0) throw Errors.validation(errors);
 
   const db = ctx.store.db;
@@ -341,12 +402,15 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
     const cursor = await openCursor(db, token, principal.accountId, now);
     if (q.status !== undefined && cursor.status !== status) throw Errors.invalidPageToken();
     status = cursor.status;
-    rows = await users.page(db, principal.accountId, status, cursor.after, pageSize + 1);
+    if (q.role_id !== undefined && cursor.role !== role) throw Errors.invalidPageToken();
+    role = cursor.role;
+    rows = await users.page(db, principal.accountId, status, cursor.after, pageSize + 1, 0, role);
   } else {
     const offset = pageNumber !== undefined ? (pageNumber - 1) * pageSize : 0;
-    rows = await users.page(db, principal.accountId, status, null, pageSize + 1, offset);
+    rows = await users.page(db, principal.accountId, status, null, pageSize + 1, offset, role);
   }
-  const total = await users.count(db, principal.accountId, status);
+  if (q.license !== undefined) rows = [];
+  const total = q.license !== undefined ? 0 : await users.count(db, principal.accountId, status, role);
   const page = rows.slice(0, pageSize);
   const last = page.at(-1);
   const next =
@@ -356,6 +420,7 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
           {
             accountId: principal.accountId,
             status,
+            role,
             after: { created_at: last.created_at, id: last.id },
             expiresAt: now + PAGE_TOKEN_TTL_MS,
           },
@@ -367,7 +432,7 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
     page_size: pageSize,
     total_records: total,
     next_page_token: next,
-    users: page.map(userView),
+    users: page.map((u) => userListItem(u, { customAttributes: include.includes('custom_attributes') })),
   };
   if (pageNumber !== undefined && !token) out.page_number = pageNumber;
   return out;
@@ -376,8 +441,9 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
 // ---------------------------------------------------------------- update
 
 /**
- * `PATCH /v2/users/{userId}`: first_name, last_name, display_name, type, and
- * role_id ("1" admin, "2" member; the owner only). Other fields are ignored.
+ * `PATCH /v2/users/{userId}`: first_name, last_name, display_name, type, role_id
+ * ("1" admin, "2" member; the owner only) and the profile fields of
+ * `users/profile.ts`. Other fields of Zoom's body are ignored.
  */
 export async function updateProfile(
   ctx: DomainContext,
@@ -395,8 +461,9 @@ export async function updateProfile(
   let role: Role | undefined;
   if (body.role_id !== undefined) {
     role = typeof body.role_id === 'string' ? ROLE_BY_ID[body.role_id] : undefined;
-    if (!role) errors.push({ field: 'role_id', message: 'role_id must be "1" (admin) or "2" (member).' });
+    if (!role) errors.push({ field: 'role_id', message: INVALID_FIELD });
   }
+  const profile = parseProfile(errors, body, isEmail);
   if (errors.length > 0) throw Errors.validation(errors);
 
   const user = await target(ctx, actor, userId, SCOPES.updateUser);
@@ -423,6 +490,8 @@ export async function updateProfile(
     }
     if (type !== undefined) patch.type = type;
     if (role !== undefined) patch.role = role;
+    if (Object.keys(profile).length > 0)
+      patch.profile = JSON.stringify({ ...readProfile(current.profile), ...profile });
     if (Object.keys(patch).length > 0) await users.update(tx, user.id, patch);
   });
 }
@@ -445,9 +514,8 @@ export async function setStatus(
       { field: 'action', message: `action must be one of ${STATUS_ACTIONS.join(', ')}.` },
     ]);
   const user = await target(ctx, actor, userId, SCOPES.updateStatus);
-  // Activating the owner or oneself finds them active already: nothing to check or change.
-  const selfOrOwner = user.role === 'owner' || (actor !== OPERATOR && user.id === actor.userId);
-  if (action === 'deactivate' || !selfOrOwner) assertMayManage(actor, user, 'status');
+  // Admins and the owner, whichever the action (Zoom: code 200); then who may act on whom.
+  assertMayManage(actor, user, 'status');
   await ctx.store.transaction(async (tx) => {
     await ctx.store.lockUser(tx, user.id);
     const current = await users.byId(tx, user.id);
@@ -483,6 +551,8 @@ export async function removeUser(
     ]);
   const user = await target(ctx, actor, userId, SCOPES.deleteUser);
   assertMayManage(actor, user, 'delete');
+  // Zoom: an admin is demoted before being disassociated (deletion is allowed).
+  if (act === 'disassociate' && user.role === 'admin') throw Errors.disassociateAdmin();
   await ctx.store.transaction(async (tx) => {
     await ctx.store.lockUser(tx, user.id);
     const current = await users.byId(tx, user.id);

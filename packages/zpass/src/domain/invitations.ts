@@ -163,7 +163,8 @@ export async function acceptInvitation(
       credential_version: 1,
       created_at: now,
     });
-    await users.update(tx, user.id, { status: 'active' });
+    // The link reached the address: it is proven (Zoom's `verified`).
+    await users.update(tx, user.id, { status: 'active', email_verified_at: now });
     await invitations.delete(tx, user.id);
     await passwordChanges.insert(tx, {
       account_id: user.account_id,
@@ -175,6 +176,6 @@ export async function acceptInvitation(
       ip: opts.ip ?? null,
       changed_at: now,
     });
-    return { ...user, status: 'active' as const };
+    return { ...user, status: 'active' as const, email_verified_at: now };
   });
 }

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { serverKeys, type UserKey } from '../store/repositories.js';
-import type { UserStatus } from '../store/schema.js';
+import type { Role, UserStatus } from '../store/schema.js';
 import { Errors } from './errors.js';
 
 /** How long a `next_page_token` stays usable. */
@@ -15,6 +15,8 @@ const TAG_BYTES = 16;
 export interface PageCursor {
   accountId: string;
   status: UserStatus;
+  /** The `role_id` filter of the walk, if any. */
+  role?: Role;
   after: UserKey;
   expiresAt: number;
 }
@@ -52,6 +54,7 @@ export async function sealCursor(db: Db, cursor: PageCursor, now: number): Promi
     cursor.after.created_at,
     cursor.after.id,
     cursor.expiresAt,
+    cursor.role ?? null,
   ]);
   const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
@@ -75,10 +78,12 @@ export async function openCursor(db: Db, token: string, accountId: string, now: 
   } catch {
     throw Errors.invalidPageToken();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 5) throw Errors.invalidPageToken();
-  const [acct, status, createdAt, id, expiresAt] = parsed as unknown[];
+  // Five elements: a token sealed before the role filter existed.
+  if (!Array.isArray(parsed) || (parsed.length !== 5 && parsed.length !== 6)) throw Errors.invalidPageToken();
+  const [acct, status, createdAt, id, expiresAt, role = null] = parsed as unknown[];
   if (
     acct !== accountId ||
+    (role !== null && role !== 'owner' && role !== 'admin' && role !== 'member') ||
     (status !== 'active' && status !== 'inactive' && status !== 'pending') ||
     typeof createdAt !== 'number' ||
     typeof id !== 'string' ||
@@ -87,5 +92,7 @@ export async function openCursor(db: Db, token: string, accountId: string, now: 
     throw Errors.invalidPageToken();
   }
   if (expiresAt <= now) throw Errors.expiredPageToken();
-  return { accountId: acct, status, after: { created_at: createdAt, id }, expiresAt };
+  const cursor: PageCursor = { accountId: acct, status, after: { created_at: createdAt, id }, expiresAt };
+  if (role !== null) cursor.role = role as Role;
+  return cursor;
 }

@@ -1,6 +1,6 @@
 import type { Compilable, CompiledQuery, Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Dialect } from './dialect.js';
-import type { Database, OutboxStatus, Plan, UserStatus } from './schema.js';
+import type { Database, OutboxStatus, Plan, Role, UserStatus } from './schema.js';
 
 export type Account = Selectable<Database['accounts']>;
 export type User = Selectable<Database['users']>;
@@ -134,12 +134,21 @@ export const users = {
     q.updateTable('users').set(patch).where('id', '=', id).execute(),
   delete: (q: Q, id: string) => q.deleteFrom('users').where('id', '=', id).execute(),
   /** Users of the account with this status, in (created_at, id) order, strictly after `after`. */
-  page: (q: Q, accountId: string, status: UserStatus, after: UserKey | null, limit: number, offset = 0) => {
+  page: (
+    q: Q,
+    accountId: string,
+    status: UserStatus,
+    after: UserKey | null,
+    limit: number,
+    offset = 0,
+    role?: Role,
+  ) => {
     let query = q
       .selectFrom('users')
       .selectAll()
       .where('account_id', '=', accountId)
       .where('status', '=', status);
+    if (role) query = query.where('role', '=', role);
     if (after) {
       query = query.where((e) =>
         e.or([
@@ -150,14 +159,35 @@ export const users = {
     }
     return query.orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
   },
-  count: async (q: Q, accountId: string, status: UserStatus) =>
+  count: async (q: Q, accountId: string, status: UserStatus, role?: Role) => {
+    let query = q
+      .selectFrom('users')
+      .select((e) => e.fn.countAll().as('n'))
+      .where('account_id', '=', accountId)
+      .where('status', '=', status);
+    if (role) query = query.where('role', '=', role);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  },
+  /** The account's users counted by status and type (`GET /v2/users/summary`). */
+  countByStatusAndType: async (q: Q, accountId: string) =>
+    (
+      await q
+        .selectFrom('users')
+        .select(['status', 'type', (e) => e.fn.countAll().as('n')])
+        .where('account_id', '=', accountId)
+        .groupBy(['status', 'type'])
+        .execute()
+    ).map((r) => ({ status: r.status, type: r.type, n: Number(r.n) })),
+  /** Users the account created with this `POST /v2/users` action since `since`. */
+  countCreatedSince: async (q: Q, accountId: string, via: string, since: number) =>
     Number(
       (
         await q
           .selectFrom('users')
           .select((e) => e.fn.countAll().as('n'))
           .where('account_id', '=', accountId)
-          .where('status', '=', status)
+          .where('created_via', '=', via)
+          .where('created_at', '>=', since)
           .executeTakeFirstOrThrow()
       ).n,
     ),

@@ -32,6 +32,12 @@ export interface UsersTable {
   created_at: Millis;
   last_login_at: Millis | null;
   sign_in: Generated<SignIn>;
+  /** JSON: the profile fields of Zoom's user object set through PATCH (domain/users/profile.ts). */
+  profile: Generated<string>;
+  /** When the user proved the address (accepted invitation, sign-in); null: never. */
+  email_verified_at: Generated<Millis | null>;
+  /** The `POST /v2/users` action that created the user; null for other paths (CLI, accounts). */
+  created_via: Generated<string | null>;
 }
 
 export interface CredentialsTable {
