@@ -191,7 +191,7 @@ export async function createAccountUser(
   const action = body.action;
   if (action === undefined) errors.push({ field: 'action', message: 'action is required.' });
   else if (!(CREATE_ACTIONS as readonly unknown[]).includes(action))
-    errors.push({ field: 'action', message: `action must be one of ${CREATE_ACTIONS.join(', ')}.` });
+    errors.push({ field: 'action', message: INVALID_FIELD });
   const info = body.user_info;
   if (!isObject(info)) {
     errors.push({ field: 'user_info', message: 'user_info is required.' });
@@ -352,7 +352,7 @@ function queryInt(
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^[0-9]{1,10}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
-    errors.push({ field, message: `${field} must be an integer between ${min} and ${max}.` });
+    errors.push({ field, message: INVALID_FIELD });
     return undefined;
   }
   return n;
@@ -370,12 +370,12 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
   let status: UserStatus = 'active';
   if (q.status !== undefined) {
     if ((LIST_STATUSES as readonly unknown[]).includes(q.status)) status = q.status as UserStatus;
-    else errors.push({ field: 'status', message: `status must be one of ${LIST_STATUSES.join(', ')}.` });
+    else errors.push({ field: 'status', message: INVALID_FIELD });
   }
   const pageSize = queryInt(errors, 'page_size', q.page_size, 1, PAGE_SIZE_MAX) ?? PAGE_SIZE_DEFAULT;
   const pageNumber = queryInt(errors, 'page_number', q.page_number, 1, 1_000_000_000);
   if (q.next_page_token !== undefined && typeof q.next_page_token !== 'string')
-    errors.push({ field: 'next_page_token', message: 'next_page_token must be a string.' });
+    errors.push({ field: 'next_page_token', message: INVALID_FIELD });
   let role: Role | undefined;
   if (q.role_id !== undefined && q.role_id !== '') {
     role = typeof q.role_id === 'string' ? ROLE_FILTERS[q.role_id] : undefined;
@@ -511,7 +511,7 @@ export async function setStatus(
   if (action === undefined) throw Errors.validation([{ field: 'action', message: 'action is required.' }]);
   if (!(STATUS_ACTIONS as readonly unknown[]).includes(action))
     throw Errors.validation([
-      { field: 'action', message: `action must be one of ${STATUS_ACTIONS.join(', ')}.` },
+      { field: 'action', message: INVALID_FIELD },
     ]);
   const user = await target(ctx, actor, userId, SCOPES.updateStatus);
   // Admins and the owner, whichever the action (Zoom: code 200); then who may act on whom.
@@ -547,7 +547,7 @@ export async function removeUser(
   const act = action === undefined ? 'disassociate' : action;
   if (!(DELETE_ACTIONS as readonly unknown[]).includes(act))
     throw Errors.validation([
-      { field: 'action', message: `action must be one of ${DELETE_ACTIONS.join(', ')}.` },
+      { field: 'action', message: INVALID_FIELD },
     ]);
   const user = await target(ctx, actor, userId, SCOPES.deleteUser);
   assertMayManage(actor, user, 'delete');
