@@ -202,7 +202,10 @@ describe('Users API fidelity (Rivet types)', () => {
           user_info: { email: other.acct.owner.email, type: 1, password: 'Some-Pass-123' },
         });
         assert.equal(res.status, 400, res.text);
-        assert.deepEqual(res.body, { code: 1009, message: 'The user already holds an active account.' });
+        assert.deepEqual(res.body, {
+          code: 1009,
+          message: `The user ${other.acct.owner.email} already holds an active account.`,
+        });
       }
       const mine = await post(t, token, { action: 'custCreate', user_info: { email: t.demo.member.email, type: 1 } });
       assert.equal(mine.status, 409);
@@ -228,7 +231,10 @@ describe('Users API fidelity (Rivet types)', () => {
       const over = await post(t, tk, { action: 'create', user_info: { email: email('cap'), type: 1 } });
       assert.equal(over.status, 429, over.text);
       assert.equal((over.body as Obj).code, 429);
-      assert.match((over.body as Obj).message as string, /daily rate limit \(50\)/);
+      assert.equal(
+        (over.body as Obj).message,
+        'You have exceeded the daily rate limit (50) of user invite requests permitted for this account. You may resume these requests at GMT 00:00:00.',
+      );
       assert.equal(over.headers.get('x-ratelimit-type'), 'Daily-limit');
       assert.match(over.headers.get('retry-after') ?? '', /^\d{4}-\d\d-\d\dT00:00:00Z$/);
       const cust = await post(t, tk, { action: 'custCreate', user_info: { email: email('cap'), type: 1 } });
@@ -278,6 +284,21 @@ describe('Users API fidelity (Rivet types)', () => {
       assert.deepEqual(await users.byId(t.server.store.db, m.id), before);
       const { token: readOnly } = await appWithToken(t, ['user:read:admin']);
       assert.equal(((await putEmail(t, readOnly, m.id, { email: email() })).body as Obj).code, 4711);
+    });
+
+    it("refuses the owner's, a pending user's and an inactive user's address with Zoom's 1000", async () => {
+      const owner = await putEmail(t, token, t.demo.owner.id, { email: email() });
+      assert.equal(owner.status, 400);
+      assert.deepEqual(owner.body, { code: 1000, message: 'Can not change email of account owner.' });
+      const p = await post(t, token, { action: 'create', user_info: { email: email('pend'), type: 1 } });
+      const pending = await putEmail(t, token, (p.body as Obj).id as string, { email: email() });
+      assert.deepEqual(pending.body, { code: 1000, message: 'Pending user can not change email.' });
+      const m = await addUser(t);
+      const off = await call(u(t, `/${m.id}/status`), { method: 'PUT', token, json: { action: 'deactivate' } });
+      assert.equal(off.status, 204);
+      const inactive = await putEmail(t, token, m.id, { email: email() });
+      assert.deepEqual(inactive.body, { code: 1000, message: 'This user is locked or inactive.' });
+      assert.equal((await users.byId(t.server.store.db, m.id))?.email, m.email);
     });
   });
 

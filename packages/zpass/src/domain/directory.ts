@@ -283,7 +283,7 @@ export async function createAccountUser(
 async function assertNotHeld(q: Tx, accountId: string, email: string, act: CreateAction): Promise<void> {
   const holder = await users.byEmail(q, email);
   if (!holder) return;
-  if (holder.account_id !== accountId && act !== 'create') throw Errors.activeElsewhere();
+  if (holder.account_id !== accountId && act !== 'create') throw Errors.activeElsewhere(email);
   throw Errors.emailTaken(email);
 }
 

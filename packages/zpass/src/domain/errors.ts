@@ -81,19 +81,17 @@ export const Errors = {
   /** POST /v2/users with an address some user already has (in any account: addresses are unique). */
   emailTaken: (email: string) => new ZoomError(409, 1005, `Email "${echo(email)}" has already been used.`),
   /** POST /v2/users (autoCreate, custCreate, ssoCreate) for an address a user of another account holds. */
-  activeElsewhere: () => new ZoomError(400, 1009, 'The user already holds an active account.'),
+  activeElsewhere: (email: string) =>
+    new ZoomError(400, 1009, `The user ${echo(email)} already holds an active account.`),
   /** DELETE /v2/users/{userId} (disassociate) naming an admin. */
   disassociateAdmin: () => new ZoomError(400, 1117, 'You can not disassociate an Admin user.'),
   /** PUT /v2/users/{userId}/status naming an admin or the owner. */
   adminStatus: () =>
     new ZoomError(400, 200, 'Zoom Room and Admin users can not be activated or deactivated.'),
-  /** PUT /v2/users/{userId}/email for a user who has not accepted their invitation. */
-  emailChangePending: () =>
-    new ZoomError(
-      400,
-      300,
-      'The user has not accepted their invitation yet: delete them and invite the new address instead.',
-    ),
+  /** PUT /v2/users/{userId}/email: Zoom's three refusals, all code 1000. */
+  emailChangePending: () => new ZoomError(400, 1000, 'Pending user can not change email.'),
+  emailChangeOwner: () => new ZoomError(400, 1000, 'Can not change email of account owner.'),
+  emailChangeInactive: () => new ZoomError(400, 1000, 'This user is locked or inactive.'),
   /** GET /v2/users/email without `email`. */
   emailRequired: () => new ZoomError(400, 300, 'Email is required.'),
   /** POST /v2/users with action `create` past the plan's daily number of created users. */
@@ -101,7 +99,7 @@ export const Errors = {
     new ZoomError(
       429,
       429,
-      `You have exceeded the daily rate limit (${limit}) of Create User API requests permitted for this account.`,
+      `You have exceeded the daily rate limit (${limit}) of user invite requests permitted for this account. You may resume these requests at GMT 00:00:00.`,
       undefined,
       headers,
     ),

@@ -31,7 +31,9 @@ export async function changeEmail(
   if (!isEmail(email)) throw Errors.validation([{ field: 'email', message: 'Invalid field.' }]);
   const user = await resolveUser(ctx, principal, userId, SCOPES.updateUserEmail);
   assertMayManage(principal, user, 'profile');
+  if (user.role === 'owner') throw Errors.emailChangeOwner();
   if (user.status === 'pending') throw Errors.emailChangePending();
+  if (user.status === 'inactive') throw Errors.emailChangeInactive();
   const next = email.trim();
   if (normalizeEmail(next) === user.email_norm && next === user.email) return;
   try {

@@ -370,7 +370,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
         description:
           "Changes the address the user signs in with. The address must be unused (409 1005). The new address is " +
           "not proven (verified: 0) until the user signs in with it, and the user's web sessions and user-level " +
-          'tokens end. Not for a pending user. Rate-limit label: Light.',
+          'tokens end. Not for the owner, a pending or an inactive user (400 1000). Rate-limit label: Light.',
         tags: ['Users'],
         security,
         params: userIdParams,
