@@ -4,7 +4,15 @@ import { createAccount } from '../src/domain/accounts.js';
 import { signIn } from '../src/domain/sessions.js';
 import { issueUserToken } from '../src/domain/tokens.js';
 import { users, webSessions } from '../src/store/repositories.js';
-import { accountToken, addUser, appWithToken, call, liftRateLimits, startTestServer, type TestServer } from './helpers.js';
+import {
+  accountToken,
+  addUser,
+  appWithToken,
+  call,
+  liftRateLimits,
+  startTestServer,
+  type TestServer,
+} from './helpers.js';
 
 // Zoom's Users API as Rivet types it (UsersGetUserResponse, UsersListUsersResponse, ...):
 // the user object, the list's filters, Zoom's error texts, and the endpoints around a
@@ -26,13 +34,18 @@ async function newAccount(t: TestServer, plan?: string) {
 }
 
 const u = (t: TestServer, path: string) => `${t.url}/v2/users${path}`;
-const getUser = (t: TestServer, token: string, id: string) => call(u(t, `/${encodeURIComponent(id)}`), { token });
+const getUser = (t: TestServer, token: string, id: string) =>
+  call(u(t, `/${encodeURIComponent(id)}`), { token });
 const patch = (t: TestServer, token: string, id: string, json: unknown) =>
   call(u(t, `/${encodeURIComponent(id)}`), { method: 'PATCH', token, json });
 const post = (t: TestServer, token: string, json: unknown) => call(u(t, ''), { method: 'POST', token, json });
 const putEmail = (t: TestServer, token: string, id: string, json: unknown) =>
   call(u(t, `/${encodeURIComponent(id)}/email`), { method: 'PUT', token, json });
-const invalid = (field: string) => ({ code: 300, message: 'Validation Failed.', errors: [{ field, message: 'Invalid field.' }] });
+const invalid = (field: string) => ({
+  code: 300,
+  message: 'Validation Failed.',
+  errors: [{ field, message: 'Invalid field.' }],
+});
 
 describe('Users API fidelity (Rivet types)', () => {
   let t: TestServer;
@@ -50,7 +63,16 @@ describe('Users API fidelity (Rivet types)', () => {
       const res = await getUser(t, token, m.id);
       assert.equal(res.status, 200, res.text);
       const b = res.body as Obj;
-      for (const key of ['timezone', 'language', 'dept', 'job_title', 'location', 'company', 'phone_number', 'phone_country'])
+      for (const key of [
+        'timezone',
+        'language',
+        'dept',
+        'job_title',
+        'location',
+        'company',
+        'phone_number',
+        'phone_country',
+      ])
         assert.equal(b[key], '', key);
       assert.deepEqual(b.phone_numbers, []);
       assert.deepEqual(b.group_ids, []);
@@ -70,7 +92,14 @@ describe('Users API fidelity (Rivet types)', () => {
       assert.notEqual(other.pmi, b.pmi);
       assert.equal(other.account_number, b.account_number);
       // Nothing invented: no picture, host key, PMI link or client version zpass does not have.
-      for (const key of ['pic_url', 'host_key', 'personal_meeting_url', 'jid', 'last_client_version', 'cluster'])
+      for (const key of [
+        'pic_url',
+        'host_key',
+        'personal_meeting_url',
+        'jid',
+        'last_client_version',
+        'cluster',
+      ])
         assert.equal(key in b, false, key);
     });
 
@@ -116,8 +145,16 @@ describe('Users API fidelity (Rivet types)', () => {
       ['a 400-character department', { dept: 'd'.repeat(400) }, 'dept'],
       ['a job title with a control character', { job_title: 'a\u0007b' }, 'job_title'],
       ['a phone number with letters', { phone_number: 'call me' }, 'phone_number'],
-      ['a phone label Zoom does not have', { phone_numbers: [{ label: 'Pager', number: '123' }] }, 'phone_numbers.0.label'],
-      ['a phone entry with an unknown key', { phone_numbers: [{ number: '123', extension: '4' }] }, 'phone_numbers'],
+      [
+        'a phone label Zoom does not have',
+        { phone_numbers: [{ label: 'Pager', number: '123' }] },
+        'phone_numbers.0.label',
+      ],
+      [
+        'a phone entry with an unknown key',
+        { phone_numbers: [{ number: '123', extension: '4' }] },
+        'phone_numbers',
+      ],
       ['pronouns_option 4', { pronouns_option: 4 }, 'pronouns_option'],
       ['use_pmi as a string', { use_pmi: 'yes' }, 'use_pmi'],
       ['a manager who is not an address', { manager: 'the boss' }, 'manager'],
@@ -155,13 +192,17 @@ describe('Users API fidelity (Rivet types)', () => {
     it('role_id filters by role ("0" owner, "1" admin, "2" member), through every page', async () => {
       const { acct, token: tk } = await newAccount(t);
       const admins = [];
-      for (let i = 0; i < 3; i++) admins.push(await addUser(t, { role: 'admin', accountId: acct.account_id }));
+      for (let i = 0; i < 3; i++)
+        admins.push(await addUser(t, { role: 'admin', accountId: acct.account_id }));
       for (let i = 0; i < 2; i++) await addUser(t, { accountId: acct.account_id });
       const byRole = async (role: string, size = 30) => {
         const ids: string[] = [];
         let next = '';
         do {
-          const res = await call(u(t, `?role_id=${role}&page_size=${size}${next ? `&next_page_token=${next}` : ''}`), { token: tk });
+          const res = await call(
+            u(t, `?role_id=${role}&page_size=${size}${next ? `&next_page_token=${next}` : ''}`),
+            { token: tk },
+          );
           assert.equal(res.status, 200, res.text);
           const b = res.body as { users: Obj[]; next_page_token: string; total_records: number };
           ids.push(...b.users.map((x) => x.id as string));
@@ -179,7 +220,9 @@ describe('Users API fidelity (Rivet types)', () => {
     });
 
     it('include_fields and license are accepted: custom_attributes empty, a licence matches nobody', async () => {
-      const withAttrs = (await call(u(t, '?include_fields=custom_attributes'), { token })).body as { users: Obj[] };
+      const withAttrs = (await call(u(t, '?include_fields=custom_attributes'), { token })).body as {
+        users: Obj[];
+      };
       assert.ok(withAttrs.users.length > 0);
       for (const x of withAttrs.users) assert.deepEqual(x.custom_attributes, []);
       const plain = (await call(u(t, ''), { token })).body as { users: Obj[] };
@@ -207,10 +250,19 @@ describe('Users API fidelity (Rivet types)', () => {
           message: `The user ${other.acct.owner.email} already holds an active account.`,
         });
       }
-      const mine = await post(t, token, { action: 'custCreate', user_info: { email: t.demo.member.email, type: 1 } });
+      const mine = await post(t, token, {
+        action: 'custCreate',
+        user_info: { email: t.demo.member.email, type: 1 },
+      });
       assert.equal(mine.status, 409);
-      assert.deepEqual(mine.body, { code: 1005, message: `Email "${t.demo.member.email}" has already been used.` });
-      assert.equal((await users.byEmail(t.server.store.db, other.acct.owner.email))?.account_id, other.acct.account_id);
+      assert.deepEqual(mine.body, {
+        code: 1005,
+        message: `Email "${t.demo.member.email}" has already been used.`,
+      });
+      assert.equal(
+        (await users.byEmail(t.server.store.db, other.acct.owner.email))?.account_id,
+        other.acct.account_id,
+      );
     });
 
     it('refuses to disassociate an admin (1117); deleting one is allowed', async () => {
@@ -245,7 +297,10 @@ describe('Users API fidelity (Rivet types)', () => {
   describe('PUT /v2/users/{userId}/email', () => {
     it('changes the address: the old one is free, verified goes back to 0, the user is signed out', async () => {
       const m = await addUser(t, { password: 'Signin-Pass-42' });
-      assert.equal((await signIn(t.server.ctx, { email: m.email, password: 'Signin-Pass-42', ip: null })).ok, true);
+      assert.equal(
+        (await signIn(t.server.ctx, { email: m.email, password: 'Signin-Pass-42', ip: null })).ok,
+        true,
+      );
       const ut = (await issueUserToken(t.server.ctx, m.email, ['user:read'], 3600)).access_token;
       const next = email('moved');
       const res = await putEmail(t, token, m.id, { email: next });
@@ -258,11 +313,14 @@ describe('Users API fidelity (Rivet types)', () => {
       assert.deepEqual(await webSessions.forUser(t.server.store.db, m.id), []);
       assert.equal((await call(u(t, '/me'), { token: ut })).status, 401);
       // Signing in with the new address proves it.
-      assert.equal((await signIn(t.server.ctx, { email: next, password: 'Signin-Pass-42', ip: null })).ok, true);
+      assert.equal(
+        (await signIn(t.server.ctx, { email: next, password: 'Signin-Pass-42', ip: null })).ok,
+        true,
+      );
       assert.equal(((await getUser(t, token, m.id)).body as Obj).verified, 1);
     });
 
-    it('refuses a used address (1005), a bad one, 400 characters, another account\'s user; changes nothing', async () => {
+    it("refuses a used address (1005), a bad one, 400 characters, another account's user; changes nothing", async () => {
       const m = await addUser(t);
       const other = await newAccount(t);
       const before = await users.byId(t.server.store.db, m.id);
@@ -275,7 +333,10 @@ describe('Users API fidelity (Rivet types)', () => {
       const elsewhere = await putEmail(t, token, m.id, { email: other.acct.owner.email });
       assert.equal(elsewhere.status, 409);
       assert.deepEqual((await putEmail(t, token, m.id, { email: 'not-an-address' })).body, invalid('email'));
-      assert.deepEqual((await putEmail(t, token, m.id, { email: `${'a'.repeat(388)}@example.test` })).body, invalid('email'));
+      assert.deepEqual(
+        (await putEmail(t, token, m.id, { email: `${'a'.repeat(388)}@example.test` })).body,
+        invalid('email'),
+      );
       assert.deepEqual((await putEmail(t, token, m.id, { email: 5 })).body, invalid('email'));
       assert.equal((await putEmail(t, token, m.id, {})).status, 400);
       const foreign = await putEmail(t, token, other.acct.owner.id, { email: email() });
@@ -294,7 +355,11 @@ describe('Users API fidelity (Rivet types)', () => {
       const pending = await putEmail(t, token, (p.body as Obj).id as string, { email: email() });
       assert.deepEqual(pending.body, { code: 1000, message: 'Pending user can not change email.' });
       const m = await addUser(t);
-      const off = await call(u(t, `/${m.id}/status`), { method: 'PUT', token, json: { action: 'deactivate' } });
+      const off = await call(u(t, `/${m.id}/status`), {
+        method: 'PUT',
+        token,
+        json: { action: 'deactivate' },
+      });
       assert.equal(off.status, 204);
       const inactive = await putEmail(t, token, m.id, { email: email() });
       assert.deepEqual(inactive.body, { code: 1000, message: 'This user is locked or inactive.' });
@@ -305,8 +370,14 @@ describe('Users API fidelity (Rivet types)', () => {
   describe('DELETE /v2/users/{userId}/token', () => {
     it("signs the user out everywhere: web sessions and user-level tokens; the apps' tokens stay", async () => {
       const admin = await addUser(t, { role: 'admin', password: 'Signin-Pass-42' });
-      assert.equal((await signIn(t.server.ctx, { email: admin.email, password: 'Signin-Pass-42', ip: null })).ok, true);
-      assert.equal((await signIn(t.server.ctx, { email: admin.email, password: 'Signin-Pass-42', ip: null })).ok, true);
+      assert.equal(
+        (await signIn(t.server.ctx, { email: admin.email, password: 'Signin-Pass-42', ip: null })).ok,
+        true,
+      );
+      assert.equal(
+        (await signIn(t.server.ctx, { email: admin.email, password: 'Signin-Pass-42', ip: null })).ok,
+        true,
+      );
       const ut = (await issueUserToken(t.server.ctx, admin.email, ['user:read'], 3600)).access_token;
       const { token: appToken } = await appWithToken(t, ['user:read:admin'], admin.email);
       assert.equal((await webSessions.forUser(t.server.store.db, admin.id)).length, 2);
@@ -322,13 +393,17 @@ describe('Users API fidelity (Rivet types)', () => {
 
   describe('GET /v2/users/{userId}/permissions and /v2/users/summary', () => {
     it("lists the privileges of the user's role", async () => {
-      const owner = (await call(u(t, `/${t.demo.owner.id}/permissions`), { token })).body as { permissions: string[] };
+      const owner = (await call(u(t, `/${t.demo.owner.id}/permissions`), { token })).body as {
+        permissions: string[];
+      };
       assert.ok(owner.permissions.includes('Role:Edit'));
       const admin = await addUser(t, { role: 'admin' });
       const a = (await call(u(t, `/${admin.id}/permissions`), { token })).body as { permissions: string[] };
       assert.ok(a.permissions.includes('User:Edit'));
       assert.equal(a.permissions.includes('Role:Edit'), false);
-      assert.deepEqual((await call(u(t, `/${t.demo.member.id}/permissions`), { token })).body, { permissions: [] });
+      assert.deepEqual((await call(u(t, `/${t.demo.member.id}/permissions`), { token })).body, {
+        permissions: [],
+      });
     });
 
     it('counts users by type and status, and is not taken for a user id', async () => {
@@ -355,7 +430,9 @@ describe('Users API fidelity (Rivet types)', () => {
     });
 
     it('is described in the OpenAPI document, with rate-limit labels', async () => {
-      const doc = (await call(`${t.url}/openapi.json`)).body as { paths: Record<string, Record<string, Obj>> };
+      const doc = (await call(`${t.url}/openapi.json`)).body as {
+        paths: Record<string, Record<string, Obj>>;
+      };
       assert.ok(doc.paths['/v2/users/{userId}/email']?.put);
       assert.ok(doc.paths['/v2/users/{userId}/token']?.delete);
       assert.ok(doc.paths['/v2/users/{userId}/permissions']?.get);

@@ -196,8 +196,7 @@ describe('Users API', () => {
         assert.equal(pw.status, 400);
         assert.deepEqual(pw.body, {
           code: 1123,
-          message:
-            'Can only update password of Zoom work email account',
+          message: 'Can only update password of Zoom work email account',
         });
         assert.equal(await credentials.get(t.server.store.db, id), undefined);
       });
@@ -387,9 +386,14 @@ describe('Users API', () => {
       });
       // Zoom: another account's user is not this account's business.
       assert.deepEqual((await emailCheck(t, token, other.acct.owner.email)).body, { existed_email: false });
-      assert.deepEqual((await emailCheck(t, other.token, other.acct.owner.email)).body, { existed_email: true });
+      assert.deepEqual((await emailCheck(t, other.token, other.acct.owner.email)).body, {
+        existed_email: true,
+      });
       const sso = email('sso');
-      assert.equal((await post(t, token, { action: 'ssoCreate', user_info: { email: sso, type: 1 } })).status, 201);
+      assert.equal(
+        (await post(t, token, { action: 'ssoCreate', user_info: { email: sso, type: 1 } })).status,
+        201,
+      );
       assert.deepEqual((await emailCheck(t, token, sso)).body, { existed_email: false });
       const res = await emailCheck(t, token, 'nobody@example.test');
       assert.equal(res.status, 200);
@@ -502,10 +506,7 @@ describe('Users API', () => {
       ['page_size=-1', validation('page_size', 'Invalid field.')],
       ['page_size=', validation('page_size', 'Invalid field.')],
       ['page_size=1&page_size=2', validation('page_size', 'Invalid field.')],
-      [
-        'page_number=0',
-        validation('page_number', 'Invalid field.'),
-      ],
+      ['page_number=0', validation('page_number', 'Invalid field.')],
       ['status=deleted', validation('status', 'Invalid field.')],
       ['next_page_token=forged', { code: 300, message: 'The next page token is invalid.' }],
       [`next_page_token=${'A'.repeat(80)}`, { code: 300, message: 'The next page token is invalid.' }],
@@ -759,11 +760,7 @@ describe('Users API', () => {
       ],
       ['a numeric last name', { last_name: 7 }, validation('last_name', 'Invalid field.')],
       ['type 3', { type: 3 }, validation('type', 'Invalid field.')],
-      [
-        'role_id 0',
-        { role_id: '0' },
-        validation('role_id', 'Invalid field.'),
-      ],
+      ['role_id 0', { role_id: '0' }, validation('role_id', 'Invalid field.')],
     ];
     for (const [name, json, expected] of badPatches) {
       it(`refuses ${name} and changes nothing`, async () => {
@@ -853,14 +850,23 @@ describe('Users API', () => {
     it('protects the owner, admins from admins, and callers from themselves', async () => {
       const owner = await putStatus(t, token, t.demo.owner.id, { action: 'deactivate' });
       assert.equal(owner.status, 400);
-      assert.deepEqual(owner.body, { code: 200, message: 'Zoom Room and Admin users can not be activated or deactivated.' });
-      const adminStatus = { code: 200, message: 'Zoom Room and Admin users can not be activated or deactivated.' };
+      assert.deepEqual(owner.body, {
+        code: 200,
+        message: 'Zoom Room and Admin users can not be activated or deactivated.',
+      });
+      const adminStatus = {
+        code: 200,
+        message: 'Zoom Room and Admin users can not be activated or deactivated.',
+      };
       assert.deepEqual((await putStatus(t, token, 'me', { action: 'activate' })).body, adminStatus);
       const admin = await addUser(t, { role: 'admin' });
       const other = await addUser(t, { role: 'admin' });
       const member = await addUser(t);
       const { token: adminToken } = await appWithToken(t, ['user:write:admin'], admin.email);
-      assert.deepEqual((await putStatus(t, adminToken, other.id, { action: 'deactivate' })).body, adminStatus);
+      assert.deepEqual(
+        (await putStatus(t, adminToken, other.id, { action: 'deactivate' })).body,
+        adminStatus,
+      );
       assert.deepEqual((await putStatus(t, token, other.id, { action: 'deactivate' })).body, adminStatus);
       assert.deepEqual((await putStatus(t, token, other.id, { action: 'activate' })).body, adminStatus);
       assert.deepEqual((await putStatus(t, adminToken, t.demo.owner.email, { action: 'deactivate' })).body, {

@@ -25,8 +25,8 @@ import { openCursor, PAGE_TOKEN_TTL_MS, sealCursor } from './page-tokens.js';
 import { enforcePolicy, type PolicyInput } from './policy.js';
 import type { Principal } from './principal.js';
 import { type EndpointScopes, SCOPES } from './scopes.js';
-import { requireScopes, resolveUser, type UserListItem, userListItem } from './users.js';
 import { parseProfile, readProfile } from './users/profile.js';
+import { requireScopes, resolveUser, type UserListItem, userListItem } from './users.js';
 
 /** The admin CLI: acts outside any account role, but the owner's protections still hold. */
 export const OPERATOR = 'operator' as const;
@@ -110,7 +110,11 @@ function typeField(errors: FieldError[], field: string, value: unknown): number 
 }
 
 /** Who may act on whom, beyond the scopes: the owner is protected from everyone, admins from admins. */
-export function assertMayManage(actor: Actor, target: User, what: 'profile' | 'status' | 'delete' | 'role'): void {
+export function assertMayManage(
+  actor: Actor,
+  target: User,
+  what: 'profile' | 'status' | 'delete' | 'role',
+): void {
   // Zoom: "Zoom Room and Admin users can not be activated or deactivated." (the owner is an admin too).
   if (what === 'status' && target.role !== 'member') throw Errors.adminStatus();
   if (target.role === 'owner') {
@@ -510,9 +514,7 @@ export async function setStatus(
   if (actor !== OPERATOR) requireScopes(actor, SCOPES.updateStatus);
   if (action === undefined) throw Errors.validation([{ field: 'action', message: 'action is required.' }]);
   if (!(STATUS_ACTIONS as readonly unknown[]).includes(action))
-    throw Errors.validation([
-      { field: 'action', message: INVALID_FIELD },
-    ]);
+    throw Errors.validation([{ field: 'action', message: INVALID_FIELD }]);
   const user = await target(ctx, actor, userId, SCOPES.updateStatus);
   // Admins and the owner, whichever the action (Zoom: code 200); then who may act on whom.
   assertMayManage(actor, user, 'status');
@@ -546,9 +548,7 @@ export async function removeUser(
   if (actor !== OPERATOR) requireScopes(actor, SCOPES.deleteUser);
   const act = action === undefined ? 'disassociate' : action;
   if (!(DELETE_ACTIONS as readonly unknown[]).includes(act))
-    throw Errors.validation([
-      { field: 'action', message: INVALID_FIELD },
-    ]);
+    throw Errors.validation([{ field: 'action', message: INVALID_FIELD }]);
   const user = await target(ctx, actor, userId, SCOPES.deleteUser);
   assertMayManage(actor, user, 'delete');
   // Zoom: an admin is demoted before being disassociated (deletion is allowed).

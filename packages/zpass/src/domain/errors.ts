@@ -110,8 +110,7 @@ export const Errors = {
   ownerRole: () => new ZoomError(400, 200, "The account owner's role can not be changed."),
   selfAction: () => new ZoomError(400, 200, 'You can not deactivate, delete or disassociate yourself.'),
   /** custCreate and ssoCreate users have no password to update. */
-  noPasswordSignIn: () =>
-new ZoomError(400, 1123, 'Can only update password of Zoom work email account'),
+  noPasswordSignIn: () => new ZoomError(400, 1123, 'Can only update password of Zoom work email account'),
   userDeactivated: () =>
     new ZoomError(400, 300, 'The user is deactivated: activate them before updating their password.'),
   userPending: () =>

@@ -60,7 +60,7 @@ export function zoomTime(ms: number): string {
  */
 export function stableNumber(id: string): number {
   const h = createHash('sha256').update(id).digest();
-  return 2_000_000_000 + (h.readUInt32BE(0) * 0x100 + h[4]!) % 8_000_000_000;
+  return 2_000_000_000 + ((h.readUInt32BE(0) * 0x100 + h[4]!) % 8_000_000_000);
 }
 
 type LoginType = 99 | 100 | 101;

@@ -69,7 +69,11 @@ async function endSignIns(tx: Tx, userId: string, now: number): Promise<void> {
  * signed out everywhere: every web session and every user-level token acting as them.
  * Account-level tokens of apps they created are the app's and stay.
  */
-export async function signOutEverywhere(ctx: DomainContext, principal: Principal, userId: string): Promise<void> {
+export async function signOutEverywhere(
+  ctx: DomainContext,
+  principal: Principal,
+  userId: string,
+): Promise<void> {
   requireScopes(principal, SCOPES.revokeUserToken);
   const user = await resolveUser(ctx, principal, userId, SCOPES.revokeUserToken);
   assertMayManage(principal, user, 'profile');
@@ -94,7 +98,15 @@ export const ROLE_PERMISSIONS: Record<Role, readonly string[]> = {
     'Role:Edit',
     'Report:Read',
   ],
-  admin: ['AccountProfile:Read', 'AccountSetting:Read', 'AccountSetting:Edit', 'User:Read', 'User:Edit', 'Role:Read', 'Report:Read'],
+  admin: [
+    'AccountProfile:Read',
+    'AccountSetting:Read',
+    'AccountSetting:Edit',
+    'User:Read',
+    'User:Edit',
+    'Role:Read',
+    'Report:Read',
+  ],
   member: [],
 };
 

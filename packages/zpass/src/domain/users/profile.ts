@@ -40,7 +40,12 @@ const INVALID = 'Invalid field.';
 
 /** An IANA time zone name the runtime knows ("Europe/Paris", "UTC", ...). */
 export function isTimeZone(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(value))
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > 64 ||
+    !/^[A-Za-z0-9_+\-/]+$/.test(value)
+  )
     return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
@@ -71,7 +76,8 @@ function phone(value: unknown): PhoneNumber | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
   const out: PhoneNumber = {};
-  for (const key of Object.keys(v)) if (!['code', 'country', 'label', 'number'].includes(key)) return undefined;
+  for (const key of Object.keys(v))
+    if (!['code', 'country', 'label', 'number'].includes(key)) return undefined;
   if (v.code !== undefined) {
     if (typeof v.code !== 'string' || !/^\+?[0-9]{1,4}$/.test(v.code)) return undefined;
     out.code = v.code;
@@ -96,7 +102,11 @@ function phone(value: unknown): PhoneNumber | undefined {
  * `errors` with Zoom's "Invalid field."; fields absent stay absent; fields zpass
  * does not keep are not read here.
  */
-export function parseProfile(errors: FieldError[], body: Record<string, unknown>, isEmail: (v: unknown) => boolean): Profile {
+export function parseProfile(
+  errors: FieldError[],
+  body: Record<string, unknown>,
+  isEmail: (v: unknown) => boolean,
+): Profile {
   const out: Profile = {};
   const bad = (field: string) => errors.push({ field, message: INVALID });
   if (body.timezone !== undefined) {
@@ -124,19 +134,25 @@ export function parseProfile(errors: FieldError[], body: Record<string, unknown>
     else bad('pronouns_option');
   }
   if (body.phone_country !== undefined) {
-    if (body.phone_country === '' || (typeof body.phone_country === 'string' && /^[A-Z]{2}$/.test(body.phone_country)))
+    if (
+      body.phone_country === '' ||
+      (typeof body.phone_country === 'string' && /^[A-Z]{2}$/.test(body.phone_country))
+    )
       out.phone_country = body.phone_country as string;
     else bad('phone_country');
   }
   if (body.phone_number !== undefined) {
-    if (body.phone_number === '' || (typeof body.phone_number === 'string' && PHONE_DIGITS.test(body.phone_number)))
+    if (
+      body.phone_number === '' ||
+      (typeof body.phone_number === 'string' && PHONE_DIGITS.test(body.phone_number))
+    )
       out.phone_number = body.phone_number as string;
     else bad('phone_number');
   }
   if (body.phone_numbers !== undefined) {
     const list = body.phone_numbers;
     const parsed = Array.isArray(list) && list.length <= PHONE_NUMBERS_MAX ? list.map(phone) : undefined;
-    if (parsed && parsed.every((p) => p !== undefined)) out.phone_numbers = parsed as PhoneNumber[];
+    if (parsed?.every((p) => p !== undefined)) out.phone_numbers = parsed as PhoneNumber[];
     else bad('phone_numbers');
   }
   if (body.use_pmi !== undefined) {
@@ -167,8 +183,15 @@ export const profileSchemaProps = {
   cost_center: { type: 'string', description: `At most ${PROFILE_TEXT_MAX} characters.` },
   manager: { type: 'string', description: "The manager's e-mail address." },
   pronouns: { type: 'string', description: `At most ${PROFILE_TEXT_MAX} characters.` },
-  pronouns_option: { type: 'integer', enum: [1, 2, 3], description: '1 ask each time, 2 always display, 3 do not display.' },
-  phone_country: { type: 'string', description: 'ISO 3166 two-letter country code (deprecated by Zoom for phone_numbers).' },
+  pronouns_option: {
+    type: 'integer',
+    enum: [1, 2, 3],
+    description: '1 ask each time, 2 always display, 3 do not display.',
+  },
+  phone_country: {
+    type: 'string',
+    description: 'ISO 3166 two-letter country code (deprecated by Zoom for phone_numbers).',
+  },
   phone_number: { type: 'string', description: 'Deprecated by Zoom for phone_numbers.' },
   phone_numbers: {
     type: 'array',

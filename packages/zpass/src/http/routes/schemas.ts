@@ -44,9 +44,17 @@ const phoneNumbersSchema = {
   },
 } as const;
 
-const userType = { type: 'integer', enum: [1, 2, 4, 99], description: '1 basic, 2 licensed, 4 unassigned without Meetings Basic, 99 none' } as const;
+const userType = {
+  type: 'integer',
+  enum: [1, 2, 4, 99],
+  description: '1 basic, 2 licensed, 4 unassigned without Meetings Basic, 99 none',
+} as const;
 const userStatus = { type: 'string', enum: ['active', 'inactive', 'pending'] } as const;
-const verified = { type: 'integer', enum: [0, 1], description: '1 once the e-mail is proven (accepted invitation or sign-in).' } as const;
+const verified = {
+  type: 'integer',
+  enum: [0, 1],
+  description: '1 once the e-mail is proven (accepted invitation or sign-in).',
+} as const;
 const pmi = { type: 'integer', description: 'A stable 10-digit number derived from the user id.' } as const;
 
 /** Zoom's "Get a user" (Rivet's `UsersGetUserResponse`), the fields zpass has. */
@@ -88,7 +96,11 @@ export const userSchema = {
     phone_country: { type: 'string' },
     phone_number: { type: 'string' },
     phone_numbers: phoneNumbersSchema,
-    group_ids: { type: 'array', items: { type: 'string' }, description: 'Always empty: zpass has no groups.' },
+    group_ids: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Always empty: zpass has no groups.',
+    },
     im_group_ids: { type: 'array', items: { type: 'string' }, description: 'Always empty.' },
   },
   required: ['id', 'email', 'type', 'role_name', 'status', 'account_id'],

@@ -23,9 +23,9 @@ import {
 import { INVITATION_PATH } from '../../domain/invitations.js';
 import { changePassword } from '../../domain/passwords.js';
 import { SCOPES } from '../../domain/scopes.js';
-import { resolveUser, userView } from '../../domain/users.js';
 import { changeEmail, signOutEverywhere, userPermissions, userSummary } from '../../domain/users/manage.js';
 import { profileSchemaProps } from '../../domain/users/profile.js';
+import { resolveUser, userView } from '../../domain/users.js';
 import { storedAddress } from '../address.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
 import { formToObject, isFormBody } from '../plugins/body.js';
@@ -158,11 +158,16 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
               type: 'string',
               description: 'An integer from 1 (older clients; prefer next_page_token).',
             },
-            role_id: { type: 'string', enum: ['0', '1', '2'], description: '"0" owner, "1" admin, "2" member.' },
+            role_id: {
+              type: 'string',
+              enum: ['0', '1', '2'],
+              description: '"0" owner, "1" admin, "2" member.',
+            },
             include_fields: {
               type: 'string',
               enum: [...INCLUDE_FIELDS],
-              description: 'custom_attributes: an empty list per user (zpass keeps none); host_key: not kept.',
+              description:
+                'custom_attributes: an empty list per user (zpass keeps none); host_key: not kept.',
             },
             license: {
               type: 'string',
@@ -368,7 +373,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
       schema: {
         summary: "Update a user's email",
         description:
-          "Changes the address the user signs in with. The address must be unused (409 1005). The new address is " +
+          'Changes the address the user signs in with. The address must be unused (409 1005). The new address is ' +
           "not proven (verified: 0) until the user signs in with it, and the user's web sessions and user-level " +
           'tokens end. Not for the owner, a pending or an inactive user (400 1000). Rate-limit label: Light.',
         tags: ['Users'],
