@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createAccount } from '../src/domain/accounts.js';
+import { acceptInvitation, issueInvitationLink } from '../src/domain/invitations.js';
 import { signIn } from '../src/domain/sessions.js';
 import { issueUserToken } from '../src/domain/tokens.js';
-import { users, webSessions } from '../src/store/repositories.js';
+import { credentials, invitations, outbox, users, webSessions } from '../src/store/repositories.js';
 import {
   accountToken,
   addUser,
@@ -263,6 +264,66 @@ describe('Users API fidelity (Rivet types)', () => {
         (await users.byEmail(t.server.store.db, other.acct.owner.email))?.account_id,
         other.acct.account_id,
       );
+    });
+
+    it("create for another account's active user invites them to join; accepting moves them", async () => {
+      const other = await newAccount(t);
+      const member = await addUser(t, { accountId: other.acct.account_id, role: 'admin' });
+      const theirs = (await issueUserToken(t.server.ctx, member.email, ['user:read'], 3600)).access_token;
+      const res = await post(t, token, { action: 'create', user_info: { email: member.email, type: 2 } });
+      assert.equal(res.status, 201, res.text);
+      assert.equal((res.body as Obj).id, member.id);
+      assert.equal((res.body as Obj).type, 2);
+      // Until they accept, they stay where they are.
+      assert.equal((await getUser(t, token, member.id)).status, 404);
+      assert.equal((await getUser(t, other.token, member.id)).status, 200);
+      const inv = await invitations.forUser(t.server.store.db, member.id);
+      assert.equal(inv?.account_id, t.demo.account_id);
+      assert.equal(inv?.join_type, 2);
+      const notices = await outbox.forRecipient(t.server.store.db, member.email);
+      assert.equal(notices.at(-1)?.kind, 'user_invitation');
+
+      const link = await issueInvitationLink(t.server.ctx, member.id, `${t.url}/invitations/accept`);
+      assert.ok(link);
+      const page = await call(link.link);
+      assert.equal(page.status, 200, page.text);
+      const token2 = new URL(link.link).searchParams.get('token')!;
+      const before = await credentials.get(t.server.store.db, member.id);
+      await acceptInvitation(t.server.ctx, token2, 'Joined-Pass-2026');
+      const moved = (await getUser(t, token, member.id)).body as Obj;
+      assert.equal(moved.status, 'active');
+      assert.equal(moved.account_id, t.demo.account_id);
+      assert.equal(moved.role_id, '2');
+      assert.equal(moved.type, 2);
+      assert.equal(moved.verified, 1);
+      assert.equal((await getUser(t, other.token, member.id)).status, 404);
+      assert.equal((await call(u(t, '/me'), { token: theirs })).status, 401);
+      assert.notEqual((await credentials.get(t.server.store.db, member.id))?.phc, before?.phc);
+      assert.equal(await invitations.forUser(t.server.store.db, member.id), undefined);
+      // The link is used up.
+      await assert.rejects(acceptInvitation(t.server.ctx, token2, 'Joined-Pass-2027'));
+    });
+
+    it("create for another account's owner answers 1009; for another account's pending user 1005", async () => {
+      const other = await newAccount(t);
+      const owner = await post(t, token, {
+        action: 'create',
+        user_info: { email: other.acct.owner.email, type: 1 },
+      });
+      assert.equal(owner.status, 400);
+      assert.equal((owner.body as Obj).code, 1009);
+      const pendingAddress = email('pend');
+      assert.equal(
+        (await post(t, other.token, { action: 'create', user_info: { email: pendingAddress, type: 1 } }))
+          .status,
+        201,
+      );
+      const pending = await post(t, token, {
+        action: 'create',
+        user_info: { email: pendingAddress, type: 1 },
+      });
+      assert.equal(pending.status, 409);
+      assert.equal((pending.body as Obj).code, 1005);
     });
 
     it('refuses to disassociate an admin (1117); deleting one is allowed', async () => {

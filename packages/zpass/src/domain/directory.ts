@@ -216,8 +216,11 @@ export async function createAccountUser(
 
   const account = await accounts.get(ctx.store.db, accountId);
   if (!account) throw Errors.validation([{ field: 'account_id', message: 'Invalid field.' }]);
-  await assertNotHeld(ctx.store.db, accountId, email, act);
   if (act === 'create') await assertCreateAllowance(ctx, account.plan, accountId);
+  const holder = await users.byEmail(ctx.store.db, email);
+  if (holder && act === 'create' && joinable(holder, accountId))
+    return inviteToJoin(ctx, actor, holder, accountId, type as number, opts);
+  assertNotHeld(holder, accountId, email, act);
   let cred: InitialCredential | undefined;
   if (act === 'autoCreate') {
     let password: string;
@@ -243,7 +246,7 @@ export async function createAccountUser(
   try {
     await ctx.store.transaction(async (tx) => {
       const now = ctx.clock.now();
-      await assertNotHeld(tx, accountId, email, act);
+      assertNotHeld(await users.byEmail(tx, email), accountId, email, act);
       const row = {
         id,
         account_id: accountId,
@@ -280,15 +283,64 @@ export async function createAccountUser(
 }
 
 /**
- * An address is one user's across the deployment. Held in this account: 409 1005.
- * Held in another: Zoom's 1009 for the actions that would make an active user; `create`
- * (an invitation) answers 1005 too, as zpass does not move users between accounts yet.
+ * An address is one user's across the deployment. Held in this account, or by a user
+ * of another account who is not active: 409 1005. Held by an active user of another
+ * account: Zoom's 1009 (`create` invites them to join instead, see `inviteToJoin`,
+ * unless they own their account).
  */
-async function assertNotHeld(q: Tx, accountId: string, email: string, act: CreateAction): Promise<void> {
-  const holder = await users.byEmail(q, email);
+function assertNotHeld(holder: User | undefined, accountId: string, email: string, act: CreateAction): void {
   if (!holder) return;
-  if (holder.account_id !== accountId && act !== 'create') throw Errors.activeElsewhere(email);
+  if (
+    holder.account_id !== accountId &&
+    holder.status === 'active' &&
+    (act !== 'create' || holder.role === 'owner')
+  )
+    throw Errors.activeElsewhere(email);
   throw Errors.emailTaken(email);
+}
+
+/** Whether `create` may invite this user of another account to join: active, and not its owner. */
+function joinable(holder: User, accountId: string): boolean {
+  return holder.account_id !== accountId && holder.status === 'active' && holder.role !== 'owner';
+}
+
+/**
+ * `POST /v2/users` (create) for an active user of another account: as Zoom, an
+ * invitation to join. The user stays where they are until they accept it through the
+ * link sent to their address; accepting moves them into this account as a member of
+ * the requested type, with the password they choose then (invitations.ts).
+ */
+async function inviteToJoin(
+  ctx: DomainContext,
+  actor: Actor,
+  holder: User,
+  accountId: string,
+  type: number,
+  opts: CreateUserOptions,
+): Promise<CreateUserResult> {
+  await ctx.store.transaction(async (tx) => {
+    await ctx.store.lockUser(tx, holder.id);
+    const current = await users.byId(tx, holder.id);
+    if (!current || !joinable(current, accountId)) throw Errors.emailTaken(holder.email);
+    await inviteInTx(
+      tx,
+      { ...current, account_id: accountId },
+      {
+        now: ctx.clock.now(),
+        ttlMs: ctx.settings.invitationTtlSeconds * 1000,
+        acceptUrl: opts.acceptUrl,
+        invitedBy: actor === OPERATOR ? null : actor.email,
+        joinType: type,
+      },
+    );
+  });
+  return {
+    id: holder.id,
+    first_name: holder.first_name,
+    last_name: holder.last_name,
+    email: holder.email,
+    type,
+  };
 }
 
 /** Zoom's daily number of users an account may create with action `create`, by plan (per UTC day). */

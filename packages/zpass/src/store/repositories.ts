@@ -510,6 +510,12 @@ export const invitations = {
   delete: (q: Q, userId: string) => q.deleteFrom('invitations').where('user_id', '=', userId).execute(),
 };
 
+/** A user's password and its history go: a user joining another account starts afresh there. */
+export async function forgetPasswords(q: Q, userId: string): Promise<void> {
+  await q.deleteFrom('password_history').where('user_id', '=', userId).execute();
+  await q.deleteFrom('credentials').where('user_id', '=', userId).execute();
+}
+
 export const serverKeys = {
   get: (q: Q, name: string) =>
     q.selectFrom('server_keys').selectAll().where('name', '=', name).executeTakeFirst(),

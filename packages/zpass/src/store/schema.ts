@@ -162,6 +162,11 @@ export interface InvitationsTable {
   /** The invitation (and any link issued for it) stops working at this time. */
   expires_at: Millis;
   link_issued_at: Millis | null;
+  /**
+   * Set for an invitation to join this account sent to another account's user: the
+   * type they join with. Null for a pending user's invitation to set a first password.
+   */
+  join_type: Generated<number | null>;
 }
 
 /** Secrets the servers sharing a store must agree on (e.g. the page-token key). */
