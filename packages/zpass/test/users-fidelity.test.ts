@@ -408,6 +408,22 @@ describe('Users API fidelity (Rivet types)', () => {
       assert.equal(((await putEmail(t, readOnly, m.id, { email: email() })).body as Obj).code, 4711);
     });
 
+    it("allows 3 changes of a user's address in 24 hours, as Zoom, and refuses the fourth", async () => {
+      const m = await addUser(t);
+      for (let i = 0; i < 3; i++)
+        assert.equal((await putEmail(t, token, m.id, { email: email('thrice') })).status, 204);
+      const current = (await users.byId(t.server.store.db, m.id))?.email;
+      // Only the letters' case: not a change of address, not counted.
+      assert.equal((await putEmail(t, token, m.id, { email: current?.toUpperCase() })).status, 204);
+      const fourth = await putEmail(t, token, m.id, { email: email('thrice') });
+      assert.equal(fourth.status, 400);
+      assert.deepEqual(fourth.body, {
+        code: 300,
+        message: "A user's email address can be changed up to 3 times in any 24 hour period.",
+      });
+      assert.equal((await users.byId(t.server.store.db, m.id))?.email, current?.toUpperCase());
+    });
+
     it("refuses the owner's, a pending user's and an inactive user's address with Zoom's 1000", async () => {
       const owner = await putEmail(t, token, t.demo.owner.id, { email: email() });
       assert.equal(owner.status, 400);

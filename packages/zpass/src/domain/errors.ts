@@ -92,6 +92,9 @@ export const Errors = {
   emailChangePending: () => new ZoomError(400, 1000, 'Pending user can not change email.'),
   emailChangeOwner: () => new ZoomError(400, 1000, 'Can not change email of account owner.'),
   emailChangeInactive: () => new ZoomError(400, 1000, 'This user is locked or inactive.'),
+  /** Zoom: "A user's email address can be changed up to 3 times in any 24 hour period." */
+  emailChangeLimit: () =>
+    new ZoomError(400, 300, "A user's email address can be changed up to 3 times in any 24 hour period."),
   /** GET /v2/users/email without `email`. */
   emailRequired: () => new ZoomError(400, 300, 'Email is required.'),
   /** POST /v2/users with action `create` past the plan's daily number of created users. */

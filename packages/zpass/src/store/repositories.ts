@@ -510,6 +510,22 @@ export const invitations = {
   delete: (q: Q, userId: string) => q.deleteFrom('invitations').where('user_id', '=', userId).execute(),
 };
 
+export const emailChanges = {
+  insert: (q: Q, userId: string, now: number) =>
+    q.insertInto('email_changes').values({ user_id: userId, changed_at: now }).execute(),
+  countSince: async (q: Q, userId: string, since: number) =>
+    Number(
+      (
+        await q
+          .selectFrom('email_changes')
+          .select((e) => e.fn.countAll().as('n'))
+          .where('user_id', '=', userId)
+          .where('changed_at', '>', since)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+};
+
 /** A user's password and its history go: a user joining another account starts afresh there. */
 export async function forgetPasswords(q: Q, userId: string): Promise<void> {
   await q.deleteFrom('password_history').where('user_id', '=', userId).execute();

@@ -201,6 +201,12 @@ export interface WebSessionsTable {
   expires_at: Millis;
 }
 
+/** When a user's sign-in address changed (`PUT /v2/users/{userId}/email`: 3 in 24 hours). */
+export interface EmailChangesTable {
+  user_id: string;
+  changed_at: Millis;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -217,4 +223,5 @@ export interface Database {
   server_keys: ServerKeysTable;
   rate_limit_overrides: RateLimitOverridesTable;
   web_sessions: WebSessionsTable;
+  email_changes: EmailChangesTable;
 }

@@ -4,7 +4,7 @@
  */
 import type { Tx } from '../../store/database.js';
 import { isUniqueViolation } from '../../store/failures.js';
-import { normalizeEmail, tokens, users, webSessions } from '../../store/repositories.js';
+import { emailChanges, normalizeEmail, tokens, users, webSessions } from '../../store/repositories.js';
 import type { Role } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { assertMayManage, isEmail } from '../directory.js';
@@ -12,6 +12,10 @@ import { Errors } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { SCOPES } from '../scopes.js';
 import { requireScopes, resolveUser } from '../users.js';
+
+/** Zoom: "A user's email address can be changed up to 3 times in any 24 hour period." */
+export const EMAIL_CHANGES_PER_DAY = 3;
+const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * `PUT /v2/users/{userId}/email`. The address must be free across the deployment
@@ -44,13 +48,19 @@ export async function changeEmail(
       const holder = await users.byEmail(tx, next);
       if (holder && holder.id !== user.id) throw Errors.emailTaken(next);
       const sameAddress = normalizeEmail(next) === current.email_norm;
+      const now = ctx.clock.now();
+      if (!sameAddress) {
+        if ((await emailChanges.countSince(tx, user.id, now - DAY_MS)) >= EMAIL_CHANGES_PER_DAY)
+          throw Errors.emailChangeLimit();
+        await emailChanges.insert(tx, user.id, now);
+      }
       await users.update(tx, user.id, {
         email: next,
         email_norm: normalizeEmail(next),
         // Only the letters' case changed: still the address the user proved.
         ...(sameAddress ? {} : { email_verified_at: null }),
       });
-      if (!sameAddress) await endSignIns(tx, user.id, ctx.clock.now());
+      if (!sameAddress) await endSignIns(tx, user.id, now);
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw Errors.emailTaken(next);

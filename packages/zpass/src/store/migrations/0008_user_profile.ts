@@ -23,6 +23,17 @@ async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('invitations').addColumn('join_type', 'integer').execute();
   // A user who has signed in has proven their address.
   await sql`update users set email_verified_at = last_login_at where last_login_at is not null`.execute(db);
+  // When each user's sign-in address changed: Zoom allows 3 changes in 24 hours.
+  await db.schema
+    .createTable('email_changes')
+    .addColumn('user_id', 'varchar(64)', (c) => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('changed_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('email_changes_user_idx')
+    .on('email_changes')
+    .columns(['user_id', 'changed_at'])
+    .execute();
   await db.schema
     .createIndex('users_created_via_idx')
     .on('users')
@@ -31,6 +42,7 @@ async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('email_changes').execute();
   await db.schema.dropIndex('users_created_via_idx').execute();
   await db.schema.alterTable('invitations').dropColumn('join_type').execute();
   await db.schema.alterTable('users').dropColumn('created_via').execute();
