@@ -15,6 +15,7 @@ import type { DomainContext } from './context.js';
 import { checkNewPassword, revokeAccess } from './directory.js';
 import { Errors } from './errors.js';
 import { initialCredential } from './history.js';
+import { recordOperation } from './reports/operation-log.js';
 
 /** The page that takes an invitation's token, under zpass's public address (served by the web pages). */
 export const INVITATION_PATH = '/invitations/accept';
@@ -214,6 +215,16 @@ export async function acceptInvitation(
       via: 'web',
       ip: opts.ip ?? null,
       changed_at: now,
+    });
+    await recordOperation(tx, {
+      accountId: inv.account_id,
+      time: now,
+      by: { email: user.email, userId: user.id },
+      category: 'user',
+      action: joining ? 'Add' : 'Activate',
+      detail: joining
+        ? `Add user ${user.email} - invitation to join accepted, password set`
+        : `Activate user ${user.email} - invitation accepted, password set`,
     });
     return { ...user, status: 'active' as const, email_verified_at: now, ...moved };
   });

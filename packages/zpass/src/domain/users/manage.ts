@@ -10,6 +10,7 @@ import type { DomainContext } from '../context.js';
 import { assertMayManage, isEmail } from '../directory.js';
 import { Errors } from '../errors.js';
 import type { Principal } from '../principal.js';
+import { recordOperation } from '../reports/operation-log.js';
 import { SCOPES } from '../scopes.js';
 import { requireScopes, resolveUser } from '../users.js';
 
@@ -61,6 +62,14 @@ export async function changeEmail(
         ...(sameAddress ? {} : { email_verified_at: null }),
       });
       if (!sameAddress) await endSignIns(tx, user.id, now);
+      await recordOperation(tx, {
+        accountId: current.account_id,
+        time: now,
+        by: principal,
+        category: 'user',
+        action: 'Update',
+        detail: `Update user ${current.email} - email: ${next}`,
+      });
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw Errors.emailTaken(next);
@@ -89,7 +98,16 @@ export async function signOutEverywhere(
   assertMayManage(principal, user, 'profile');
   await ctx.store.transaction(async (tx) => {
     await ctx.store.lockUser(tx, user.id);
-    await endSignIns(tx, user.id, ctx.clock.now());
+    const now = ctx.clock.now();
+    await endSignIns(tx, user.id, now);
+    await recordOperation(tx, {
+      accountId: user.account_id,
+      time: now,
+      by: principal,
+      category: 'user',
+      action: 'Update',
+      detail: `Update user ${user.email} - sign out from all devices`,
+    });
   });
 }
 
