@@ -82,7 +82,7 @@ export const SCOPES = {
   /** DELETE /v2/users/{userId}/token */
   revokeUserToken: {
     account: ['user:write:admin', 'user:delete:token:admin'],
-    user: ['user:write', 'user:delete:token'],
+    user: [],
   },
   /** GET /v2/users/{userId}/permissions */
   userPermissions: {
