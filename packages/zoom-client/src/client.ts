@@ -20,8 +20,9 @@ import { isDailyLimit, parseRateLimit, type RateLimitInfo } from './rate-limit.j
 import { Redactor } from './redact.js';
 import { Accounts } from './resources/accounts.js';
 import { Users } from './resources/users.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** Console-compatible: `logger: console` works. Every message and field is redacted first. */
 export interface Logger {

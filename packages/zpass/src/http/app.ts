@@ -15,6 +15,7 @@ import { oauthRoutes } from './routes/oauth.js';
 import { zoomErrorSchema } from './routes/schemas.js';
 import { testControlRoutes } from './routes/test-controls.js';
 import { userRoutes } from './routes/users.js';
+import { VERSION } from '../version.js';
 
 export interface AppOptions {
   ctx: DomainContext;
@@ -98,7 +99,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       openapi: '3.0.3',
       info: {
         title: 'zpass: Zoom-compatible user password API',
-        version: '0.1.0',
+        version: VERSION,
         description: "The parts of Zoom's REST API v2 that zpass answers exactly as Zoom does.",
       },
       components: {
