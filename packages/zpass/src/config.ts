@@ -33,6 +33,11 @@ export interface ServeConfig extends StoreConfig {
   hashMaxWaitMs?: number;
   /** Mail relay settings; missing fields take DEFAULT_MAIL_CONFIG's values. */
   mail?: Partial<MailConfig>;
+  /**
+   * At shutdown, how long `/readyz` answers 503 while requests are still served, before the
+   * listener closes (`ZPASS_SHUTDOWN_DELAY_MS`, default 0): a load balancer's probe interval.
+   */
+  shutdownDelayMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -121,7 +126,17 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     testControls: flags.testControls === true || env.ZPASS_TEST_CONTROLS === '1',
     mail: mailConfig(env, flags),
     hashMaxWaitMs: hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS),
+    shutdownDelayMs: shutdownDelayFrom(env.ZPASS_SHUTDOWN_DELAY_MS),
   };
+}
+
+export function shutdownDelayFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) > 600_000)
+    throw new ConfigError(
+      `ZPASS_SHUTDOWN_DELAY_MS must be a whole number of milliseconds from 0 to 600000, got "${value}".`,
+    );
+  return Number(value);
 }
 
 export function hashMaxWaitFrom(value: string | undefined): number | undefined {

@@ -12,6 +12,7 @@ import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/inde
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
 import { createRelay, type MailRelay } from './mail/index.js';
 import { redactUrl } from './redact.js';
+import { checkReadiness } from './readiness.js';
 import { openStore, type Store } from './store/database.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -93,6 +94,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // When Redis is not there, the counter logs it (once) and counts in memory until it answers.
       if (await limiter.counter.waitReady()) logger.info({ redis }, 'rate limits counted in redis');
     }
+    let shuttingDown = false;
+    const redis = limiter.counter instanceof RedisCounter ? limiter.counter.client : undefined;
     let app: FastifyInstance;
     try {
       app = await buildApp({
@@ -105,6 +108,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ? new RedisThrottle(limiter.counter.client, limiter.counter.keyPrefix, options.throttle)
             : new MemoryThrottle(options.throttle),
         testControls: options.testControls,
+        readiness: () => checkReadiness({ store, redis, shuttingDown: () => shuttingDown }),
       });
       await app.listen({ port: options.port, host: options.host });
     } catch (err) {
@@ -149,6 +153,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       async close() {
         if (closed) return;
         closed = true;
+        // Readiness fails first, so that a load balancer stops sending before the listener closes.
+        shuttingDown = true;
+        const delay = options.shutdownDelayMs ?? 0;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         await app.close();
         await relay?.stop();
         await limiter.close();

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
+import { checkReadiness, type ReadinessReport } from '../readiness.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
@@ -11,6 +12,7 @@ import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from
 import { registerRateLimits } from './plugins/ratelimit.js';
 import { newTrackingId, registerTracking } from './plugins/tracking.js';
 import { accountRoutes } from './routes/accounts.js';
+import { healthRoutes } from './routes/health.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { zoomErrorSchema } from './routes/schemas.js';
 import { testControlRoutes } from './routes/test-controls.js';
@@ -32,6 +34,8 @@ export interface AppOptions {
   throttle?: FailureThrottle;
   /** Serve the integrators' test controls under /zpass/test (default false). */
   testControls?: boolean;
+  /** What `GET /readyz` checks (default: the store and its schema). */
+  readiness?: () => Promise<ReadinessReport>;
 }
 
 /** A URL as logged: the path, and the names but never the values of query parameters. */
@@ -113,6 +117,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limiter =
     options.limiter ?? new RateLimiter(options.ctx.store, new MemoryCounter(), options.ctx.clock);
   registerRateLimits(app, limiter);
+  await app.register(healthRoutes, {
+    readiness: options.readiness ?? (() => checkReadiness({ store: options.ctx.store })),
+  });
   // One throttle: failed token requests and failed sign-ins on the web pages count together per address.
   const throttle = options.throttle ?? new MemoryThrottle();
   await app.register(oauthRoutes, { ctx: options.ctx, throttle });
