@@ -38,6 +38,11 @@ export interface ServeConfig extends StoreConfig {
    * listener closes (`ZPASS_SHUTDOWN_DELAY_MS`, default 0): a load balancer's probe interval.
    */
   shutdownDelayMs?: number;
+  /**
+   * Serve `GET /metrics` on this address, apart from the API (`--metrics-addr`,
+   * `ZPASS_METRICS_ADDR`: `[host:]port`, host 127.0.0.1 unless given); unset: no metrics.
+   */
+  metricsAddr?: { host: string; port: number };
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +69,7 @@ export interface ServeFlags extends StoreFlags {
   redisUrl?: string;
   testControls?: boolean;
   mailRelay?: boolean;
+  metricsAddr?: string;
 }
 
 const CIDR = /^(.+)\/(\d{1,3})$/;
@@ -127,7 +133,21 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     mail: mailConfig(env, flags),
     hashMaxWaitMs: hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS),
     shutdownDelayMs: shutdownDelayFrom(env.ZPASS_SHUTDOWN_DELAY_MS),
+    metricsAddr: metricsAddrFrom(flags.metricsAddr ?? (env.ZPASS_METRICS_ADDR || undefined)),
   };
+}
+
+/** `[host:]port`, `[v6]:port` for IPv6: where `GET /metrics` is served. */
+export function metricsAddrFrom(value: string | undefined): { host: string; port: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(?:\[([^\]]+)\]:|([^:]+):)?(\d+)$/.exec(value.trim());
+  const host = m?.[1] ?? m?.[2] ?? '127.0.0.1';
+  if (!m || isIP(host) === 0 && host !== 'localhost') {
+    throw new ConfigError(
+      `ZPASS_METRICS_ADDR (--metrics-addr) must be a port or address:port, e.g. 9464 or 0.0.0.0:9464, got "${value}".`,
+    );
+  }
+  return { host, port: portFrom(m[3]!, 'the port of ZPASS_METRICS_ADDR (--metrics-addr)') };
 }
 
 export function shutdownDelayFrom(value: string | undefined): number | undefined {

@@ -17,7 +17,7 @@ export interface ReadinessSources {
   timeoutMs?: number;
 }
 
-const FAILED = Symbol('failed');
+const FAILED: unique symbol = Symbol('failed');
 
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof FAILED> {
   let timer: NodeJS.Timeout | undefined;
@@ -26,7 +26,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof FA
     timer.unref();
   });
   try {
-    return await Promise.race([promise.catch(() => FAILED), late]);
+    return await Promise.race([promise.catch((): typeof FAILED => FAILED), late]);
   } finally {
     clearTimeout(timer);
   }

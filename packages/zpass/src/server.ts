@@ -12,6 +12,8 @@ import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/inde
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
 import { createRelay, type MailRelay } from './mail/index.js';
 import { redactUrl } from './redact.js';
+import { Metrics } from './metrics.js';
+import { listenMetrics } from './metrics-server.js';
 import { checkReadiness } from './readiness.js';
 import { openStore, type Store } from './store/database.js';
 
@@ -36,6 +38,8 @@ export interface RunningServer {
   url: string;
   /** The outbox relay running in this server (undefined when turned off). */
   relay?: MailRelay;
+  /** Where the metrics are scraped (`http://host:port/metrics`), when `metricsAddr` is set. */
+  metricsUrl?: string;
   demo?: DemoCredentials;
   close(): Promise<void>;
 }
@@ -78,6 +82,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clock: options.clock ?? systemClock,
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
     };
+    const metrics = options.metricsAddr ? new Metrics({ store, hasher: ctx.hasher }) : undefined;
+    if (metrics) ctx.observer = metrics.observer;
     const demo = options.demo === false ? undefined : await ensureDemo(ctx, options.dataDir);
     const limiter = createRateLimiter(
       store,
@@ -109,11 +115,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             : new MemoryThrottle(options.throttle),
         testControls: options.testControls,
         readiness: () => checkReadiness({ store, redis, shuttingDown: () => shuttingDown }),
+        metrics,
       });
       await app.listen({ port: options.port, host: options.host });
     } catch (err) {
       await limiter.close();
       throw err;
+    }
+    let metricsListener: Awaited<ReturnType<typeof listenMetrics>> | undefined;
+    if (metrics && options.metricsAddr) {
+      try {
+        metricsListener = await listenMetrics(metrics, options.metricsAddr);
+      } catch (err) {
+        await app.close();
+        await limiter.close();
+        throw err;
+      }
     }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : options.port;
@@ -150,6 +167,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       url,
       demo,
       relay,
+      metricsUrl: metricsListener?.url,
       async close() {
         if (closed) return;
         closed = true;
@@ -158,6 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const delay = options.shutdownDelayMs ?? 0;
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         await app.close();
+        await metricsListener?.close();
         await relay?.stop();
         await limiter.close();
         await store.close();

@@ -70,6 +70,8 @@ export interface TestServerOptions {
   mail?: Partial<MailConfig>;
   /** At stop, how long /readyz answers 503 before the listener closes (default 0). */
   shutdownDelayMs?: number;
+  /** Serve GET /metrics there (`{ host: '127.0.0.1', port: 0 }`: a free port). */
+  metricsAddr?: { host: string; port: number };
 }
 
 /**
@@ -136,6 +138,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     redisTimeoutMs: opts.redisTimeoutMs,
     testControls: opts.testControls,
     shutdownDelayMs: opts.shutdownDelayMs,
+    metricsAddr: opts.metricsAddr,
     // Failed token requests are throttled per address; tests about other things make many from one.
     throttle: opts.throttle ?? (opts.zoomLimits ? undefined : { freeFailures: 1_000_000 }),
   });

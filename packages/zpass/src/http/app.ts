@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
+import type { Metrics } from '../metrics.js';
 import { checkReadiness, type ReadinessReport } from '../readiness.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
@@ -9,6 +10,7 @@ import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
 import { webRoutes } from '../web/routes.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
+import { registerMetrics } from './plugins/metrics.js';
 import { registerRateLimits } from './plugins/ratelimit.js';
 import { newTrackingId, registerTracking } from './plugins/tracking.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -36,6 +38,8 @@ export interface AppOptions {
   testControls?: boolean;
   /** What `GET /readyz` checks (default: the store and its schema). */
   readiness?: () => Promise<ReadinessReport>;
+  /** Count requests into these metrics (default: none are kept). */
+  metrics?: Metrics;
 }
 
 /** A URL as logged: the path, and the names but never the values of query parameters. */
@@ -116,6 +120,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const limiter =
     options.limiter ?? new RateLimiter(options.ctx.store, new MemoryCounter(), options.ctx.clock);
+  if (options.metrics) registerMetrics(app, options.metrics);
   registerRateLimits(app, limiter);
   await app.register(healthRoutes, {
     readiness: options.readiness ?? (() => checkReadiness({ store: options.ctx.store })),

@@ -37,6 +37,8 @@ export const OUTBOX_CHANNEL = 'zpass_outbox';
  */
 export class Store {
   private readonly outboxListeners = new Set<() => void>();
+  /** The PostgreSQL connection pool (undefined on SQLite), for metrics of its use. */
+  pool?: pg.Pool;
 
   constructor(
     readonly db: Db,
@@ -218,7 +220,9 @@ export function openPostgresStore(
   // So does one that dies while checked out between queries: the query that next uses it fails instead.
   pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new Store(db, 'postgres', redactUrl(url));
+  const store = new Store(db, 'postgres', redactUrl(url));
+  store.pool = pool;
+  return store;
 }
 
 export function openStore(options: StoreOptions): Store {
