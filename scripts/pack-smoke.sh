@@ -13,7 +13,8 @@ node=${NODE:-node}
 work=$(mktemp -d "${TMPDIR:-/tmp}/zpass-pack-smoke.XXXXXX")
 server_pid=
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  # npx runs the server as its child: stop the whole process group it leads.
+  if [ -n "$server_pid" ]; then kill -- "-$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -49,7 +50,7 @@ printf 'Smoke-Passw0rd!x\n' | "$node" "$bin" admin create-user --account "$("$no
 
 step "npx zpass serve"
 port=$("$node" -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-PATH="$(dirname "$(command -v "$node")"):$PATH" npx --no-install zpass serve --port "$port" --data ./data >serve.log 2>serve.err &
+PATH="$(dirname "$(command -v "$node")"):$PATH" setsid npx --no-install zpass serve --port "$port" --data ./data >serve.log 2>serve.err &
 server_pid=$!
 for _ in $(seq 100); do
   if "$node" -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "http://127.0.0.1:$port/openapi.json"; then break; fi
