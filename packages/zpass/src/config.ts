@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { checkRedisUrl } from './limits/redis.js';
+import { type LogFormat, LogFormatError, logFormatFrom } from './log.js';
 import { redactUrl } from './redact.js';
 
 /** Where the store lives: the embedded SQLite file under `dataDir`, or PostgreSQL when `databaseUrl` is set. */
@@ -14,6 +15,8 @@ export interface ServeConfig extends StoreConfig {
   port: number;
   host: string;
   logLevel: string;
+  /** `ZPASS_LOG_FORMAT`: json or pretty (default: pretty on a terminal, json otherwise). */
+  logFormat?: LogFormat;
   /** Proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, `true` for any peer, false for none. */
   trustProxy: boolean | string[];
   /** Rate-limit counters in Redis (`REDIS_URL`), shared by every server using it; unset: in memory. */
@@ -133,8 +136,18 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     mail: mailConfig(env, flags),
     hashMaxWaitMs: hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS),
     shutdownDelayMs: shutdownDelayFrom(env.ZPASS_SHUTDOWN_DELAY_MS),
+    logFormat: configured(() => logFormatFrom(env.ZPASS_LOG_FORMAT)),
     metricsAddr: metricsAddrFrom(flags.metricsAddr ?? (env.ZPASS_METRICS_ADDR || undefined)),
   };
+}
+
+function configured<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof LogFormatError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 /** `[host:]port`, `[v6]:port` for IPv6: where `GET /metrics` is served. */

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, type ServeFlags, serveConfig, storeConfig } from '../config.js';
 import { AdminError } from '../domain/accounts.js';
 import { startServer } from '../server.js';
+import { DataDirError } from '../store/data-dir.js';
 import { DatabaseUrlError, openStore } from '../store/database.js';
 import { SchemaTooNewError } from '../store/migrator.js';
 import { registerAdmin } from './admin.js';
@@ -97,7 +98,8 @@ export async function main(argv: string[]): Promise<void> {
       err instanceof AdminError ||
       err instanceof ConfigError ||
       err instanceof SchemaTooNewError ||
-      err instanceof DatabaseUrlError
+      err instanceof DatabaseUrlError ||
+      err instanceof DataDirError
     ) {
       process.stderr.write(`zpass: ${err.message}\n`);
       process.exitCode = 1;

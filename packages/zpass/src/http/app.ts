@@ -1,7 +1,8 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import pino, { type DestinationStream, type Logger } from 'pino';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
+import { createLogger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { checkReadiness, type ReadinessReport } from '../readiness.js';
 import { RateLimiter } from '../limits/limiter.js';
@@ -40,46 +41,6 @@ export interface AppOptions {
   readiness?: () => Promise<ReadinessReport>;
   /** Count requests into these metrics (default: none are kept). */
   metrics?: Metrics;
-}
-
-/** A URL as logged: the path, and the names but never the values of query parameters. */
-export function redactUrl(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return url;
-  const names = [...new URLSearchParams(url.slice(q + 1)).keys()];
-  return `${url.slice(0, q)}?${names.map((n) => `${n}=[redacted]`).join('&')}`;
-}
-
-export function createLogger(level = 'info', stream?: DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      // Bodies are never logged; headers that carry secrets are removed if anything logs them.
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'headers.authorization',
-          'headers.cookie',
-          // Plugins log their options with the request's headers (@fastify/multipart: busboyOptions, at trace).
-          '*.headers.authorization',
-          '*.headers.cookie',
-          '*.password',
-          'password',
-        ],
-        censor: '[redacted]',
-      },
-      serializers: {
-        req: (req: FastifyRequest) => ({
-          method: req.method,
-          url: redactUrl(req.url),
-          remoteAddress: req.ip,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    },
-    stream,
-  );
 }
 
 /** The zpass HTTP application: Zoom's API on top of the domain. */

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../redact.js';
+import { prepareDataDir } from './data-dir.js';
 import type { Dialect } from './dialect.js';
 import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
@@ -180,7 +180,7 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
 }
 
 export function openSqliteStore(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDir(dataDir);
   const file = join(dataDir, 'zpass.db');
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
