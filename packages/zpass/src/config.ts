@@ -155,7 +155,7 @@ export function metricsAddrFrom(value: string | undefined): { host: string; port
   if (value === undefined) return undefined;
   const m = /^(?:\[([^\]]+)\]:|([^:]+):)?(\d+)$/.exec(value.trim());
   const host = m?.[1] ?? m?.[2] ?? '127.0.0.1';
-  if (!m || isIP(host) === 0 && host !== 'localhost') {
+  if (!m || (isIP(host) === 0 && host !== 'localhost')) {
     throw new ConfigError(
       `ZPASS_METRICS_ADDR (--metrics-addr) must be a port or address:port, e.g. 9464 or 0.0.0.0:9464, got "${value}".`,
     );

@@ -89,7 +89,7 @@ export class Metrics {
       labelNames: ['status'],
       registers,
     });
-    const oldestPending = new Gauge({
+    new Gauge({
       name: 'zpass_outbox_oldest_pending_age_seconds',
       help: 'Age of the oldest notice not yet delivered (0 when none is pending)',
       registers,

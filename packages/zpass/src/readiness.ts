@@ -45,11 +45,7 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
   const [ping, pending, pong] = await Promise.all([
     within(sources.store.ping(), ms),
     within(sources.store.pending(), ms),
-    redis === undefined
-      ? undefined
-      : redis.status === 'ready'
-        ? within(redis.ping(), ms)
-        : FAILED,
+    redis === undefined ? undefined : redis.status === 'ready' ? within(redis.ping(), ms) : FAILED,
   ]);
   checks.store = ping === FAILED ? 'unreachable' : 'ok';
   checks.migrations =

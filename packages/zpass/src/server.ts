@@ -8,14 +8,14 @@ import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { buildApp } from './http/app.js';
-import { createLogger } from './log.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
+import { createLogger } from './log.js';
 import { createRelay, type MailRelay } from './mail/index.js';
-import { redactUrl } from './redact.js';
 import { Metrics } from './metrics.js';
 import { listenMetrics } from './metrics-server.js';
 import { checkReadiness } from './readiness.js';
+import { redactUrl } from './redact.js';
 import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
 

@@ -52,7 +52,10 @@ describe('GET /healthz and GET /readyz', () => {
     try {
       const ready = await call(`${t.url}/readyz`);
       assert.equal(ready.status, 200, ready.text);
-      assert.deepEqual(ready.body, { status: 'ready', checks: { store: 'ok', migrations: 'ok', redis: 'ok' } });
+      assert.deepEqual(ready.body, {
+        status: 'ready',
+        checks: { store: 'ok', migrations: 'ok', redis: 'ok' },
+      });
       await relay.cut();
       const down = await until(`${t.url}/readyz`, (r) => r.status !== 200);
       assert.equal(down.status, 503, down.text);

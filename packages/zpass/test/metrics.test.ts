@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { accountToken, addUser, call, putPassword, startTestServer, type TestServer, tokenRequest } from './helpers.js';
+import {
+  accountToken,
+  addUser,
+  call,
+  putPassword,
+  startTestServer,
+  type TestServer,
+  tokenRequest,
+} from './helpers.js';
 
 /** The value of one series in a Prometheus text scrape (0 when absent). */
 function value(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -8,7 +16,9 @@ function value(text: string, name: string, labels: Record<string, string> = {}):
     if (line.startsWith('#')) continue;
     const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    const have = Object.fromEntries(
+      [...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]),
+    );
     if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
   }
   return 0;

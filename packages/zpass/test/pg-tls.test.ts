@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { join, dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { startServer } from '../src/server.js';
@@ -11,7 +11,11 @@ import { onPostgres } from './pg.js';
 // SQLite pass (it does not use the pass's database).
 const CA = process.env.ZPASS_TEST_PG_TLS_CA;
 const BASE = process.env.ZPASS_TEST_PG_TLS_URL || 'postgres://postgres@127.0.0.1:5434/postgres';
-const skip = !CA ? 'ZPASS_TEST_PG_TLS_CA is not set (scripts/pg-tls.sh)' : onPostgres() ? 'runs on the SQLite pass' : false;
+const skip = !CA
+  ? 'ZPASS_TEST_PG_TLS_CA is not set (scripts/pg-tls.sh)'
+  : onPostgres()
+    ? 'runs on the SQLite pass'
+    : false;
 
 function url(params: Record<string, string>): string {
   const u = new URL(BASE);
@@ -38,9 +42,9 @@ describe('managed PostgreSQL over TLS', { skip }, () => {
   it('sslmode=verify-full with the CA in sslrootcert: connects over TLS and is ready', async () => {
     const server = await start(url({ sslmode: 'verify-full', sslrootcert: CA! }));
     try {
-      const { rows } = await sql<{ ssl: boolean }>`select ssl from pg_stat_ssl where pid = pg_backend_pid()`.execute(
-        server.store.db,
-      );
+      const { rows } = await sql<{
+        ssl: boolean;
+      }>`select ssl from pg_stat_ssl where pid = pg_backend_pid()`.execute(server.store.db);
       assert.equal(rows[0]?.ssl, true);
       assert.equal((await call(`${server.url}/readyz`)).status, 200);
     } finally {
@@ -51,13 +55,19 @@ describe('managed PostgreSQL over TLS', { skip }, () => {
   it('a certificate from another CA: refused at start, naming the database without secrets', async () => {
     const other = join(dirname(CA!), 'other-ca.pem');
     await assert.rejects(start(url({ sslmode: 'verify-full', sslrootcert: other })), (err: Error) => {
-      assert.match(err.message, /^Cannot reach the database at postgres:\/\/postgres@127\.0\.0\.1:5434\/postgres/);
+      assert.match(
+        err.message,
+        /^Cannot reach the database at postgres:\/\/postgres@127\.0\.0\.1:5434\/postgres/,
+      );
       assert.match(err.message, /certificate/i);
       return true;
     });
   });
 
   it('without TLS (sslmode=disable): the server refuses the connection, and zpass says so at start', async () => {
-    await assert.rejects(start(url({ sslmode: 'disable' })), /^Error: Cannot reach the database at .*(no encryption|pg_hba)/);
+    await assert.rejects(
+      start(url({ sslmode: 'disable' })),
+      /^Error: Cannot reach the database at .*(no encryption|pg_hba)/,
+    );
   });
 });

@@ -85,7 +85,12 @@ describe('start-up errors, through the real binary', () => {
           DATABASE_URL: `postgres://zpass:secret-pw@127.0.0.1:${port}/zpass`,
         }),
       );
-      assert.match(line, new RegExp(`^zpass: Cannot reach the database at postgres://zpass:\\*\\*\\*@127\\.0\\.0\\.1:${port}/zpass`));
+      assert.match(
+        line,
+        new RegExp(
+          `^zpass: Cannot reach the database at postgres://zpass:\\*\\*\\*@127\\.0\\.0\\.1:${port}/zpass`,
+        ),
+      );
       assert.match(line, /Check DATABASE_URL/);
       assert.equal(line.includes('secret-pw'), false);
     } finally {
@@ -94,7 +99,9 @@ describe('start-up errors, through the real binary', () => {
   });
 
   it('a mistaken setting: one line naming it', async () => {
-    const line = refused(await zpass(['serve', '--port', '0', '--data', tempDir()], { ZPASS_LOG_FORMAT: 'xml' }));
+    const line = refused(
+      await zpass(['serve', '--port', '0', '--data', tempDir()], { ZPASS_LOG_FORMAT: 'xml' }),
+    );
     assert.equal(line, 'zpass: ZPASS_LOG_FORMAT must be json or pretty, got "xml".');
   });
 
@@ -110,7 +117,10 @@ describe('start-up errors, through the real binary', () => {
         assert.match(line, /^zpass: No store at \.\/\.zpass: use --data or ZPASS_DATA/);
       }
       const elsewhere = join(cwd, 'elsewhere');
-      assert.match(refused(await zpass(['admin', 'list-accounts', '--data', elsewhere])), /No store at .*elsewhere/);
+      assert.match(
+        refused(await zpass(['admin', 'list-accounts', '--data', elsewhere])),
+        /No store at .*elsewhere/,
+      );
       assert.equal(existsSync(join(cwd, '.zpass')), false);
       assert.equal(existsSync(elsewhere), false);
       mkdirSync(join(cwd, 'empty'));
@@ -118,7 +128,11 @@ describe('start-up errors, through the real binary', () => {
 
       const migrate = await zpass(['migrate'], {}, cwd);
       assert.equal(migrate.code, 0, migrate.stderr);
-      const created = await zpass(['admin', 'create-account', '--owner-email', 'o@example.com', '--json'], {}, cwd);
+      const created = await zpass(
+        ['admin', 'create-account', '--owner-email', 'o@example.com', '--json'],
+        {},
+        cwd,
+      );
       assert.equal(created.code, 0, created.stderr);
       assert.ok(JSON.parse(created.stdout).account_id);
     } finally {
@@ -168,7 +182,10 @@ describe('standard output when it is not a terminal', () => {
   it('holds only JSON log lines; the demo banner goes to standard error', async () => {
     const { stdout, stderr } = await serveOnce();
     const lines = stdout.trim().split('\n');
-    assert.ok(lines.some((l) => l.includes('zpass is listening')), stdout);
+    assert.ok(
+      lines.some((l) => l.includes('zpass is listening')),
+      stdout,
+    );
     for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `not JSON on stdout: ${line}`);
     assert.match(stderr, /demo/i);
   });

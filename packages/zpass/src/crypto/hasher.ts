@@ -119,7 +119,10 @@ export class Hasher {
   protected async run<T>(work: () => Promise<T>, call: HashCall = {}): Promise<T> {
     const queuedAt = this.now();
     if (this.running >= this.concurrency) {
-      if (!call.followUp && (this.waiting.length >= this.maxQueue || this.estimatedWaitMs() > this.maxWaitMs)) {
+      if (
+        !call.followUp &&
+        (this.waiting.length >= this.maxQueue || this.estimatedWaitMs() > this.maxWaitMs)
+      ) {
         this.shed++;
         throw new HasherBusyError();
       }

@@ -2,12 +2,13 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
-import { createLogger } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import { checkReadiness, type ReadinessReport } from '../readiness.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
+import { createLogger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { checkReadiness, type ReadinessReport } from '../readiness.js';
+import { VERSION } from '../version.js';
 import { webRoutes } from '../web/routes.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
@@ -20,7 +21,6 @@ import { oauthRoutes } from './routes/oauth.js';
 import { zoomErrorSchema } from './routes/schemas.js';
 import { testControlRoutes } from './routes/test-controls.js';
 import { userRoutes } from './routes/users.js';
-import { VERSION } from '../version.js';
 
 export interface AppOptions {
   ctx: DomainContext;

@@ -2,7 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from '../../metrics.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-const GRANT_TYPES = new Set(['account_credentials', 'client_credentials', 'authorization_code', 'refresh_token']);
+const GRANT_TYPES = new Set([
+  'account_credentials',
+  'client_credentials',
+  'authorization_code',
+  'refresh_token',
+]);
 
 function signInOutcome(status: number): string {
   if (status < 400) return 'success';
@@ -37,7 +42,9 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
         const query = request.query as Record<string, unknown> | undefined;
         const body = request.body as Record<string, unknown> | undefined;
         const grant = query?.grant_type ?? body?.grant_type;
-        metrics.tokensIssued.inc({ grant_type: typeof grant === 'string' && GRANT_TYPES.has(grant) ? grant : 'other' });
+        metrics.tokensIssued.inc({
+          grant_type: typeof grant === 'string' && GRANT_TYPES.has(grant) ? grant : 'other',
+        });
       }
     } else if (route === '/signin') {
       metrics.signIns.inc({ via: 'web', outcome: signInOutcome(status) });
