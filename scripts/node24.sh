@@ -32,6 +32,9 @@ mkdir -p "$tree"
   (cd "$root" && xargs -0 cp --parents -t "$tree" 2>/dev/null || true)
 
 export PATH="$base/node/bin:$PATH"
+# Native modules compiled here use Node 24's headers (the package's include/), not the
+# system's: Debian's npm sets nodedir=/usr, the machine's Node 20.
+export npm_config_nodedir="$base/node"
 cd "$tree"
 node --version
 npm ci --no-audit --no-fund --loglevel=error
