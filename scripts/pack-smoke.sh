@@ -31,7 +31,8 @@ for t in "$work"/tarballs/*.tgz; do
 done
 # The SDK is a dual package (ES modules and CommonJS); the server and the policy are ES modules
 # only (Node >= 20.19 and 22.12 can require() them; the CLI is the main way to use zpass).
-(cd "$root" && npx --no-install attw --format ascii "$work"/tarballs/zpass-zoom-client-*.tgz)
+# node10 (TypeScript's legacy resolution) cannot see subpath exports such as ./webhooks.
+(cd "$root" && npx --no-install attw --format ascii --profile node16 "$work"/tarballs/zpass-zoom-client-*.tgz)
 (cd "$root" && npx --no-install attw --format ascii --profile esm-only "$work"/tarballs/zpass-policy-*.tgz)
 (cd "$root" && npx --no-install attw --format ascii --profile esm-only "$work"/tarballs/zpass-[0-9]*.tgz)
 
