@@ -30,4 +30,11 @@ export interface DomainContext {
   settings: DomainSettings;
   /** The access-token signing keys as this process knows them (one per process, shared by its requests). */
   tokenKeys: TokenKeyring;
+  /** Told what use cases decided, for metrics (never a user, e-mail or secret). */
+  observer?: DomainObserver;
+}
+
+export interface DomainObserver {
+  /** A password change: `accepted`, or the Zoom error code it was refused with. */
+  passwordChange?(outcome: 'accepted' | number): void;
 }
