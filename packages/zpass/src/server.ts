@@ -11,12 +11,12 @@ import { TokenKeyring } from './domain/tokens/jwt.js';
 import { buildApp } from './http/app.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
-import { createLogger } from './log.js';
+import { createLogger } from './log/logger.js';
+import { redactUrl } from './log/redact.js';
 import { createRelay, type MailRelay } from './mail/index.js';
-import { Metrics } from './metrics.js';
-import { listenMetrics } from './metrics-server.js';
-import { checkReadiness } from './readiness.js';
-import { redactUrl } from './redact.js';
+import { Metrics } from './monitoring/metrics.js';
+import { listenMetrics } from './monitoring/metrics-server.js';
+import { checkReadiness } from './monitoring/readiness.js';
 import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
 

@@ -2,17 +2,29 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { type StoreFlags, storeConfig } from '../config.js';
 import { Hasher } from '../crypto/hasher.js';
-import { AdminError, createAccount, createApp, createUser, setPlan } from '../domain/accounts.js';
+import { type AccountLimitsView, setLimit, showLimits } from '../domain/accounts/limits.js';
+import {
+  AdminError,
+  createAccount,
+  createApp,
+  createUser,
+  setPlan,
+} from '../domain/accounts/provisioning.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.js';
-import { createAccountUser, OPERATOR, removeUser, setStatus, updateProfile } from '../domain/directory.js';
 import { ZoomError } from '../domain/errors.js';
-import { INVITATION_PATH, issueInvitationLink } from '../domain/invitations.js';
-import { accountRequirement, accountSecurity, setPolicyOffline } from '../domain/policy.js';
-import { parseScopes } from '../domain/scopes.js';
+import { accountRequirement, accountSecurity, setPolicyOffline } from '../domain/passwords/policy.js';
+import { issueUserToken } from '../domain/tokens/access-tokens.js';
 import { rotateTokenKey, TokenKeyring } from '../domain/tokens/jwt.js';
-import { issueUserToken } from '../domain/tokens.js';
-import { userView } from '../domain/users.js';
-import { type AccountLimitsView, setLimit, showLimits } from '../limits/admin.js';
+import { parseScopes } from '../domain/tokens/scopes.js';
+import {
+  createAccountUser,
+  OPERATOR,
+  removeUser,
+  setStatus,
+  updateProfile,
+} from '../domain/users/directory.js';
+import { INVITATION_PATH, issueInvitationLink } from '../domain/users/invitations.js';
+import { userView } from '../domain/users/resolve.js';
 import { accounts, settingsChanges, type User, users } from '../store/repositories.js';
 import type { Role } from '../store/schema.js';
 import { openExistingStore, printJson, promptHidden, readStdin, withStoreOptions } from './io.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { OAuthError } from '../../domain/errors.js';
-import { issueAccountToken } from '../../domain/tokens.js';
+import { issueAccountToken } from '../../domain/tokens/access-tokens.js';
 import type { FailureThrottle } from '../../limits/throttle.js';
 
 type Params = Record<string, unknown>;
