@@ -10,6 +10,12 @@ export interface FieldError {
 }
 
 export class ZoomError extends Error {
+  /**
+   * The error's stable identity: its name in `Errors` below (set there). Code that
+   * decides on an error (the pages, the edges' error policy) reads this, never the message.
+   */
+  kind!: ErrorKind;
+
   constructor(
     readonly status: number,
     readonly code: number,
@@ -45,7 +51,7 @@ function echo(value: string): string {
   return value.length > ECHO_MAX ? `${value.slice(0, ECHO_MAX)}...` : value;
 }
 
-export const Errors = {
+const catalogue = {
   invalidJson: () => new ZoomError(400, 300, 'Request Body should be a valid JSON object.'),
   validation: (errors: FieldError[]) => new ZoomError(400, 300, 'Validation Failed.', errors),
   unsupportedMediaType: () =>
@@ -180,5 +186,17 @@ export const Errors = {
       undefined,
       headers,
     ),
+  /** A 4xx the framework raised that no other entry describes. */
+  malformed: (status: number) => new ZoomError(status, 300, 'The request is malformed.'),
   internal: () => new ZoomError(500, 500, 'Internal server error.'),
 };
+
+export type ErrorKind = keyof typeof catalogue;
+
+/** The catalogue: every error it makes carries its entry's name as its `kind`. */
+export const Errors = Object.fromEntries(
+  Object.entries(catalogue).map(([kind, make]) => [
+    kind,
+    (...args: never[]) => Object.assign((make as (...a: never[]) => ZoomError)(...args), { kind }),
+  ]),
+) as typeof catalogue;
