@@ -207,6 +207,33 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return n;
 }
 
+/**
+ * ZPASS_PUBLIC_URL: the base of every link zpass hands out (e-mails, pages, `api_url`).
+ * An absolute http(s) URL with a host, no credentials, query or fragment; else the server refuses to start.
+ */
+export function checkPublicUrl(value: string): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(value);
+  } catch {
+    u = undefined;
+  }
+  if (
+    !u ||
+    (u.protocol !== 'http:' && u.protocol !== 'https:') ||
+    !u.hostname ||
+    u.username ||
+    u.password ||
+    u.search ||
+    u.hash
+  ) {
+    throw new ConfigError(
+      `ZPASS_PUBLIC_URL must be an http:// or https:// URL with a host and no query, fragment or credentials, got "${value}".`,
+    );
+  }
+  return value;
+}
+
 /** Checks a complete mail configuration; throws ConfigError with a message for the operator. */
 export function checkMailConfig(c: MailConfig): MailConfig {
   if (c.smtpUrl !== undefined) {
@@ -228,14 +255,7 @@ export function checkMailConfig(c: MailConfig): MailConfig {
       `ZPASS_MAIL_FROM must be an address such as "Example <no-reply@example.com>", got "${c.from}".`,
     );
   }
-  if (c.publicUrl !== undefined) {
-    try {
-      const u = new URL(c.publicUrl);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
-    } catch {
-      throw new ConfigError(`ZPASS_PUBLIC_URL must be an http:// or https:// URL, got "${c.publicUrl}".`);
-    }
-  }
+  if (c.publicUrl !== undefined) checkPublicUrl(c.publicUrl);
   if (!c.resetPath.startsWith('/')) throw new ConfigError('ZPASS_MAIL_RESET_PATH must start with "/".');
   if (c.leaseMs < c.sendTimeoutMs + 5_000) {
     throw new ConfigError(

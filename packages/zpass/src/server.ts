@@ -3,7 +3,7 @@ import { defaultWeakList } from '@zpass/policy';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { type Clock, systemClock } from './clock.js';
-import { ConfigError, type ServeConfig } from './config.js';
+import { ConfigError, checkPublicUrl, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
@@ -46,6 +46,9 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logger = createLogger(options.logLevel, options.logStream);
+  if (options.mail?.publicUrl !== undefined) checkPublicUrl(options.mail.publicUrl);
+  // Links in token responses, e-mails and pages: from configuration only, known once listening.
+  let publicUrl = options.mail?.publicUrl?.replace(/\/+$/, '') ?? '';
   const store = openStore({
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
@@ -105,6 +108,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ? new RedisThrottle(limiter.counter.client, limiter.counter.keyPrefix, options.throttle)
             : new MemoryThrottle(options.throttle),
         testControls: options.testControls,
+        publicUrl: () => publicUrl,
       });
       await app.listen({ port: options.port, host: options.host });
     } catch (err) {
@@ -115,6 +119,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const port = typeof addr === 'object' && addr ? addr.port : options.port;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    if (!publicUrl) publicUrl = url;
     if (demo) {
       const print = options.print ?? ((t: string) => process.stdout.write(t));
       print(demoBanner(demo, url, join(options.dataDir, 'demo-credentials.json')));

@@ -31,6 +31,11 @@ export interface AppOptions {
   throttle?: FailureThrottle;
   /** Serve the integrators' test controls under /zpass/test (default false). */
   testControls?: boolean;
+  /**
+   * The server's public base URL (ZPASS_PUBLIC_URL, else the address it listens on): the
+   * `api_url` of token responses. Never taken from a request's Host or X-Forwarded-* headers.
+   */
+  publicUrl?: () => string;
 }
 
 /** A URL as logged: the path, and the names but never the values of query parameters. */
@@ -114,7 +119,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerRateLimits(app, limiter);
   // One throttle: failed token requests and failed sign-ins on the web pages count together per address.
   const throttle = options.throttle ?? new MemoryThrottle();
-  await app.register(oauthRoutes, { ctx: options.ctx, throttle });
+  const publicUrl = options.publicUrl ?? (() => 'http://127.0.0.1');
+  await app.register(oauthRoutes, { ctx: options.ctx, throttle, publicUrl });
   await app.register(userRoutes, { ctx: options.ctx });
   await app.register(accountRoutes, { ctx: options.ctx });
   if (options.testControls) await app.register(testControlRoutes, { ctx: options.ctx, limiter });

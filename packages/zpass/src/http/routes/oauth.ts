@@ -20,18 +20,13 @@ function param(query: Params, body: Params | undefined, name: string): string | 
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
-/** The public base URL clients should call, from the request as received. */
-function apiUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
-}
-
 /** Refusal while an address or client id is throttled after failed attempts (zpass choice; OAuth error shape). */
 const tooManyFailures = () =>
   new OAuthError(429, 'too_many_requests', 'Too many failed attempts. Try again later.');
 
 export async function oauthRoutes(
   app: FastifyInstance,
-  opts: { ctx: DomainContext; throttle: FailureThrottle },
+  opts: { ctx: DomainContext; throttle: FailureThrottle; publicUrl: () => string },
 ): Promise<void> {
   const { ctx, throttle } = opts;
   app.post<{ Querystring: Params; Body: Params | undefined }>(
@@ -98,7 +93,7 @@ export async function oauthRoutes(
       }
       await throttle.success(id!, request.ip, now);
       reply.header('cache-control', 'no-store');
-      return { ...token, api_url: apiUrl(request) };
+      return { ...token, api_url: opts.publicUrl() };
     },
   );
 }
