@@ -72,8 +72,10 @@ export async function oauthRoutes(
       const body = request.body && typeof request.body === 'object' ? request.body : undefined;
       const { id, secret } = basicCredentials(request);
       const now = ctx.clock.now();
-      // Throttled: refused before the credentials are looked at, so guessing gains nothing.
-      const wait = await throttle.waitMs(id, request.ip, now);
+      // Throttled: refused before the credentials are looked at, so guessing gains nothing. The
+      // attempt is reserved (counted as a failure) atomically with the check, so that a burst
+      // of concurrent guesses cannot all pass before any failure is counted.
+      const wait = await throttle.reserve(id, request.ip, now);
       if (wait > 0) {
         reply.header('retry-after', String(Math.ceil(wait / 1000)));
         throw tooManyFailures();
@@ -87,8 +89,9 @@ export async function oauthRoutes(
           clientSecret: secret,
         });
       } catch (err) {
-        if (err instanceof OAuthError && err.error === 'invalid_client')
-          await throttle.failure(id, request.ip, now);
+        // Only a wrong client id or secret keeps its reservation.
+        if (!(err instanceof OAuthError && err.error === 'invalid_client'))
+          await throttle.release(id, request.ip, now);
         throw err;
       }
       await throttle.success(id!, request.ip, now);
