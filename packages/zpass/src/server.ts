@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultWeakList } from '@zpass/policy';
 import type { FastifyInstance } from 'fastify';
@@ -39,6 +40,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A data folder others can read or enter exposes the database's and the demo's file names and sizes. */
+function warnOpenDataDir(dataDir: string, logger: { warn(o: object, msg: string): void }): void {
+  let mode: number;
+  try {
+    mode = statSync(dataDir).mode & 0o777;
+  } catch {
+    return;
+  }
+  if (mode & 0o077)
+    logger.warn(
+      { dataDir, mode: mode.toString(8).padStart(4, '0') },
+      'the data folder is open to other users: make it owner-only (chmod 700); its files are created 0600',
+    );
+}
+
 /**
  * Opens the store and checks it can be reached, applies pending migrations (or
  * refuses to start behind the schema with `migrate: false`), creates the demo
@@ -72,6 +88,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         );
       }
     }
+    warnOpenDataDir(options.dataDir, logger);
     // Load the weak-password list now rather than on the first password check.
     defaultWeakList();
     const ctx: DomainContext = {
