@@ -89,6 +89,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
     }
     warnOpenDataDir(options.dataDir, logger);
+    if (options.trustProxy === true)
+      logger.warn(
+        'ZPASS_TRUST_PROXY=1 believes X-Forwarded-For from any peer: list the proxies\' addresses instead (e.g. ZPASS_TRUST_PROXY=10.0.0.2), or any client that reaches zpass directly chooses its own address',
+      );
     // Load the weak-password list now rather than on the first password check.
     defaultWeakList();
     const ctx: DomainContext = {

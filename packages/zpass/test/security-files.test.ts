@@ -47,3 +47,21 @@ describe('files in the data folder', () => {
     }
   });
 });
+
+describe('trusting a proxy', () => {
+  it('warns at start when every peer is trusted, not when the proxies are listed', async () => {
+    const warn = 'ZPASS_TRUST_PROXY=1 believes X-Forwarded-For from any peer';
+    const any = await startTestServer({ trustProxy: true });
+    try {
+      assert.ok(any.logs.some((l) => l.includes(warn)));
+    } finally {
+      await any.stop();
+    }
+    const listed = await startTestServer({ trustProxy: ['127.0.0.1'] });
+    try {
+      assert.ok(!listed.logs.some((l) => l.includes(warn)));
+    } finally {
+      await listed.stop();
+    }
+  });
+});
