@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/connections.js';
 import { checkRedisUrl } from './limits/redis.js';
 import { redactUrl } from './redact.js';
 
@@ -33,6 +34,8 @@ export interface ServeConfig extends StoreConfig {
   hashMaxWaitMs?: number;
   /** Mail relay settings; missing fields take DEFAULT_MAIL_CONFIG's values. */
   mail?: Partial<MailConfig>;
+  /** Timeouts and connection caps (ZPASS_*_TIMEOUT_MS, ZPASS_MAX_CONNECTIONS*); missing ones: the defaults. */
+  connections?: Partial<ConnectionLimits>;
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +124,20 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     testControls: flags.testControls === true || env.ZPASS_TEST_CONTROLS === '1',
     mail: mailConfig(env, flags),
     hashMaxWaitMs: hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS),
+    connections: connectionLimitsFrom(env),
+  };
+}
+
+/** ZPASS_HEADERS_TIMEOUT_MS, ZPASS_REQUEST_TIMEOUT_MS, ZPASS_IDLE_TIMEOUT_MS, ZPASS_KEEP_ALIVE_TIMEOUT_MS, ZPASS_MAX_CONNECTIONS, ZPASS_MAX_CONNECTIONS_PER_ADDRESS. */
+export function connectionLimitsFrom(env: NodeJS.ProcessEnv = process.env): ConnectionLimits {
+  const d = DEFAULT_CONNECTION_LIMITS;
+  return {
+    headersTimeoutMs: intFrom(env, 'ZPASS_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, 100, 600_000),
+    requestTimeoutMs: intFrom(env, 'ZPASS_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, 100, 3_600_000),
+    idleTimeoutMs: intFrom(env, 'ZPASS_IDLE_TIMEOUT_MS', d.idleTimeoutMs, 100, 3_600_000),
+    keepAliveTimeoutMs: intFrom(env, 'ZPASS_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, 100, 600_000),
+    maxConnections: intFrom(env, 'ZPASS_MAX_CONNECTIONS', d.maxConnections, 1, 1_000_000),
+    maxConnectionsPerAddress: intFrom(env, 'ZPASS_MAX_CONNECTIONS_PER_ADDRESS', d.maxConnectionsPerAddress, 1, 1_000_000),
   };
 }
 

@@ -130,6 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             : new MemoryThrottle(options.throttle),
         testControls: options.testControls,
         publicUrl: () => publicUrl,
+        connections: options.connections,
       });
       await app.listen({ port: options.port, host: options.host });
     } catch (err) {

@@ -8,6 +8,7 @@ import type { Clock } from '../src/clock.js';
 import type { MailConfig } from '../src/config.js';
 import { type HashCall, Hasher, type HasherOptions } from '../src/crypto/hasher.js';
 import type { DemoCredentials } from '../src/demo.js';
+import type { ConnectionLimits } from '../src/http/connections.js';
 import { createApp, createUser } from '../src/domain/accounts.js';
 import type { DomainSettings } from '../src/domain/context.js';
 import { CATEGORIES, MAX_LIMIT } from '../src/limits/categories.js';
@@ -68,6 +69,8 @@ export interface TestServerOptions {
    * see their outbox rows stay pending; pass `{}` (or settings) to run it.
    */
   mail?: Partial<MailConfig>;
+  /** Timeouts and connection caps (default: the server's defaults). */
+  connections?: Partial<ConnectionLimits>;
 }
 
 /**
@@ -133,6 +136,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     redisPrefix,
     redisTimeoutMs: opts.redisTimeoutMs,
     testControls: opts.testControls,
+    connections: opts.connections,
     // Failed token requests are throttled per address; tests about other things make many from one.
     throttle: opts.throttle ?? (opts.zoomLimits ? undefined : { freeFailures: 1_000_000 }),
   });

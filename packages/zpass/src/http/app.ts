@@ -6,6 +6,7 @@ import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
 import { webRoutes } from '../web/routes.js';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, limitConnections, serverTimeouts } from './connections.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
 import { registerRateLimits } from './plugins/ratelimit.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
    * `api_url` of token responses. Never taken from a request's Host or X-Forwarded-* headers.
    */
   publicUrl?: () => string;
+  /** Timeouts and connection caps (default DEFAULT_CONNECTION_LIMITS). */
+  connections?: Partial<ConnectionLimits>;
 }
 
 /** A URL as logged: the path, and the names but never the values of query parameters. */
@@ -80,7 +83,9 @@ export function createLogger(level = 'info', stream?: DestinationStream): Logger
 
 /** The zpass HTTP application: Zoom's API on top of the domain. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const connections = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
   const app = Fastify({
+    ...serverTimeouts(connections),
     loggerInstance: (options.logger ?? createLogger()) as FastifyBaseLogger,
     genReqId: newTrackingId,
     requestIdHeader: false,
@@ -94,6 +99,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A JSON number is not a password: values keep the type the client sent.
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
   });
+  limitConnections(app.server, connections, options.trustProxy);
   app.addSchema(zoomErrorSchema);
   registerTracking(app);
   registerErrorHandling(app);
