@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { MailConfig } from '../config.js';
+import { isEmail } from '../domain/email.js';
 import type { Store } from '../store/database.js';
 import { accounts, type OutboxRow, outbox, users } from '../store/repositories.js';
 import { type Judged, judge, NoticeError } from './failures.js';
@@ -50,12 +51,9 @@ export interface RelayOptions {
   subscribe?: (wake: () => void) => Promise<() => Promise<void>>;
 }
 
-const ADDRESS =
-  /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
-
-/** A plain address a mail server can take (no display name, no spaces, a host name). */
+/** A plain address a mail server can take: the one e-mail rule of the API and the CLI. */
 export function deliverableAddress(a: string): boolean {
-  return a.length <= 254 && ADDRESS.test(a);
+  return isEmail(a);
 }
 
 /**
