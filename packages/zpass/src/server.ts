@@ -12,7 +12,9 @@ import { buildApp, createLogger } from './http/app.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
 import { createRelay, type MailRelay } from './mail/index.js';
+import type { Limits } from './limits/categories.js';
 import { redactUrl } from './redact.js';
+import { tokens } from './store/repositories.js';
 import { openStore, type Store } from './store/database.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -24,6 +26,14 @@ export interface ServerOptions extends ServeConfig {
   demo?: boolean;
   /** Where the demo banner goes (default stdout). */
   print?: (text: string) => void;
+  /** Tokens issued per app (default DEFAULT_TOKEN_RATE: 10 a second, 10 000 a day). */
+  tokenRate?: Limits;
+  /**
+   * Rows of expired and revoked access tokens are deleted this long after they stopped
+   * working (default 1 hour: until then an expired token is still told "expired"), checked
+   * every `everyMs` (default 10 minutes) and at start.
+   */
+  tokenPurge?: { graceMs?: number; everyMs?: number };
   /** Delays of the failed-sign-in throttle (defaults: see DEFAULT_THROTTLE). */
   throttle?: Partial<ThrottleOptions>;
 }
@@ -131,6 +141,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         testControls: options.testControls,
         publicUrl: () => publicUrl,
         connections: options.connections,
+        tokenRate: options.tokenRate,
       });
       await app.listen({ port: options.port, host: options.host });
     } catch (err) {
@@ -164,6 +175,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         throw err;
       }
     }
+    const purgeGrace = options.tokenPurge?.graceMs ?? 3_600_000;
+    const purge = async () => {
+      try {
+        const n = await tokens.purge(store.db, ctx.clock.now() - purgeGrace);
+        if (n > 0) logger.debug({ deleted: n }, 'purged expired and revoked access tokens');
+      } catch (err) {
+        logger.warn({ error: (err as Error).message }, 'could not purge expired access tokens');
+      }
+    };
+    await purge();
+    const purgeTimer = setInterval(purge, options.tokenPurge?.everyMs ?? 600_000);
+    purgeTimer.unref();
     let closed = false;
     return {
       app,
@@ -176,6 +199,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       async close() {
         if (closed) return;
         closed = true;
+        clearInterval(purgeTimer);
         await app.close();
         await relay?.stop();
         await limiter.close();

@@ -69,6 +69,9 @@ export interface TestServerOptions {
    * see their outbox rows stay pending; pass `{}` (or settings) to run it.
    */
   mail?: Partial<MailConfig>;
+  /** Tokens issued per app (default: lifted unless `zoomLimits`, like Zoom's limits). */
+  tokenRate?: { qps: number; daily: number | null };
+  tokenPurge?: { graceMs?: number; everyMs?: number };
   /** Timeouts and connection caps (default: the server's defaults). */
   connections?: Partial<ConnectionLimits>;
 }
@@ -137,6 +140,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     redisTimeoutMs: opts.redisTimeoutMs,
     testControls: opts.testControls,
     connections: opts.connections,
+    tokenRate: opts.tokenRate ?? (opts.zoomLimits ? undefined : { qps: 1_000_000, daily: null }),
+    tokenPurge: opts.tokenPurge,
     // Failed token requests are throttled per address; tests about other things make many from one.
     throttle: opts.throttle ?? (opts.zoomLimits ? undefined : { freeFailures: 1_000_000 }),
   });

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
+import type { Limits } from '../limits/categories.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
@@ -12,7 +13,7 @@ import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from
 import { registerRateLimits } from './plugins/ratelimit.js';
 import { newTrackingId, registerTracking } from './plugins/tracking.js';
 import { accountRoutes } from './routes/accounts.js';
-import { oauthRoutes } from './routes/oauth.js';
+import { DEFAULT_TOKEN_RATE, oauthRoutes } from './routes/oauth.js';
 import { zoomErrorSchema } from './routes/schemas.js';
 import { testControlRoutes } from './routes/test-controls.js';
 import { userRoutes } from './routes/users.js';
@@ -37,6 +38,8 @@ export interface AppOptions {
    * `api_url` of token responses. Never taken from a request's Host or X-Forwarded-* headers.
    */
   publicUrl?: () => string;
+  /** Tokens issued per app (default DEFAULT_TOKEN_RATE), counted by the limiter's counter. */
+  tokenRate?: Limits;
   /** Timeouts and connection caps (default DEFAULT_CONNECTION_LIMITS). */
   connections?: Partial<ConnectionLimits>;
 }
@@ -126,7 +129,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // One throttle: failed token requests and failed sign-ins on the web pages count together per address.
   const throttle = options.throttle ?? new MemoryThrottle();
   const publicUrl = options.publicUrl ?? (() => 'http://127.0.0.1');
-  await app.register(oauthRoutes, { ctx: options.ctx, throttle, publicUrl });
+  await app.register(oauthRoutes, {
+    ctx: options.ctx,
+    throttle,
+    publicUrl,
+    tokenRate: { counter: limiter.counter, limits: options.tokenRate ?? DEFAULT_TOKEN_RATE },
+  });
   await app.register(userRoutes, { ctx: options.ctx });
   await app.register(accountRoutes, { ctx: options.ctx });
   if (options.testControls) await app.register(testControlRoutes, { ctx: options.ctx, limiter });

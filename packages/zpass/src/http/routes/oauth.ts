@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { OAuthError } from '../../domain/errors.js';
 import { issueAccountToken } from '../../domain/tokens.js';
+import type { Limits } from '../../limits/categories.js';
+import type { Counter } from '../../limits/counter.js';
 import type { FailureThrottle } from '../../limits/throttle.js';
 
 type Params = Record<string, unknown>;
@@ -21,12 +23,27 @@ function param(query: Params, body: Params | undefined, name: string): string | 
 }
 
 /** Refusal while an address or client id is throttled after failed attempts (zpass choice; OAuth error shape). */
+/**
+ * Tokens issued per app (zpass choice: Zoom limits issuance without publishing a number):
+ * at most `qps` a second and `daily` a UTC day, counted where the rate limits are (memory or Redis).
+ */
+export const DEFAULT_TOKEN_RATE: Limits = { qps: 10, daily: 10_000 };
+
+const tooManyTokens = () =>
+  new OAuthError(429, 'too_many_requests', 'Too many token requests for this app. Try again later.');
+
 const tooManyFailures = () =>
   new OAuthError(429, 'too_many_requests', 'Too many failed attempts. Try again later.');
 
 export async function oauthRoutes(
   app: FastifyInstance,
-  opts: { ctx: DomainContext; throttle: FailureThrottle; publicUrl: () => string },
+  opts: {
+    ctx: DomainContext;
+    throttle: FailureThrottle;
+    publicUrl: () => string;
+    /** Where token issuance per app is counted, and its limits. */
+    tokenRate?: { counter: Counter; limits: Limits };
+  },
 ): Promise<void> {
   const { ctx, throttle } = opts;
   app.post<{ Querystring: Params; Body: Params | undefined }>(
@@ -87,6 +104,21 @@ export async function oauthRoutes(
           accountId: param(request.query, body, 'account_id'),
           clientId: id,
           clientSecret: secret,
+          admit: async (appId) => {
+            if (!opts.tokenRate) return;
+            const taken = await opts.tokenRate.counter.take({
+              accountId: `oauth-app:${appId}`,
+              category: 'Light',
+              now,
+              limits: opts.tokenRate.limits,
+            });
+            if (!taken.allowed) {
+              const daily = taken.refusedBy === 'Daily-limit';
+              const wait = daily ? 86_400_000 - (now % 86_400_000) : 1000 - (now % 1000);
+              reply.header('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
+              throw tooManyTokens();
+            }
+          },
         });
       } catch (err) {
         // Only a wrong client id or secret keeps its reservation.
