@@ -34,6 +34,11 @@ export interface ServeConfig extends StoreConfig {
   hashMaxWaitMs?: number;
   /** Mail relay settings; missing fields take DEFAULT_MAIL_CONFIG's values. */
   mail?: Partial<MailConfig>;
+  /**
+   * Create a demo account on an empty store: `--demo` / `--no-demo`, else ZPASS_DEMO (1/0),
+   * else yes unless DATABASE_URL is set or NODE_ENV=production.
+   */
+  demo?: boolean;
   /** Timeouts and connection caps (ZPASS_*_TIMEOUT_MS, ZPASS_MAX_CONNECTIONS*); missing ones: the defaults. */
   connections?: Partial<ConnectionLimits>;
 }
@@ -62,6 +67,8 @@ export interface ServeFlags extends StoreFlags {
   redisUrl?: string;
   testControls?: boolean;
   mailRelay?: boolean;
+  /** `--demo` / `--no-demo`. */
+  demo?: boolean;
 }
 
 const CIDR = /^(.+)\/(\d{1,3})$/;
@@ -125,7 +132,18 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     mail: mailConfig(env, flags),
     hashMaxWaitMs: hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS),
     connections: connectionLimitsFrom(env),
+    demo: demoFrom(flags, env),
   };
+}
+
+/** Whether `zpass serve` creates a demo account on an empty store (see ServeConfig.demo). */
+export function demoFrom(flags: { demo?: boolean; databaseUrl?: string }, env: NodeJS.ProcessEnv): boolean {
+  if (flags.demo !== undefined) return flags.demo;
+  const v = (env.ZPASS_DEMO ?? '').trim().toLowerCase();
+  if (v === '1' || v === 'true' || v === 'on') return true;
+  if (v === '0' || v === 'false' || v === 'off') return false;
+  if (v !== '') throw new ConfigError(`ZPASS_DEMO must be 1 or 0, got "${env.ZPASS_DEMO}".`);
+  return !(flags.databaseUrl ?? env.DATABASE_URL) && env.NODE_ENV !== 'production';
 }
 
 /** ZPASS_HEADERS_TIMEOUT_MS, ZPASS_REQUEST_TIMEOUT_MS, ZPASS_IDLE_TIMEOUT_MS, ZPASS_KEEP_ALIVE_TIMEOUT_MS, ZPASS_MAX_CONNECTIONS, ZPASS_MAX_CONNECTIONS_PER_ADDRESS. */

@@ -26,6 +26,11 @@ export interface ServerOptions extends ServeConfig {
   demo?: boolean;
   /** Where the demo banner goes (default stdout). */
   print?: (text: string) => void;
+  /**
+   * Print the demo's secrets (default: only when standard output is a terminal); otherwise
+   * one line says where the 0600 file holding them is, so that they never reach a log.
+   */
+  bannerSecrets?: boolean;
   /** Tokens issued per app (default DEFAULT_TOKEN_RATE: 10 a second, 10 000 a day). */
   tokenRate?: Limits;
   /**
@@ -155,7 +160,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!publicUrl) publicUrl = url;
     if (demo) {
       const print = options.print ?? ((t: string) => process.stdout.write(t));
-      print(demoBanner(demo, url, join(options.dataDir, 'demo-credentials.json')));
+      const file = join(options.dataDir, 'demo-credentials.json');
+      const secrets = options.bannerSecrets ?? process.stdout.isTTY === true;
+      print(
+        secrets
+          ? demoBanner(demo, url, file)
+          : `zpass created a demo account; its credentials are in ${file} (mode 0600)\n`,
+      );
     }
     let relay: MailRelay | undefined;
     if (options.mail?.relay !== false) {

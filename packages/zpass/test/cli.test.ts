@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { DemoCredentials } from '../src/demo.js';
+import { type DemoCredentials, demoBanner } from '../src/demo.js';
 import { basic, call, tempDir } from './helpers.js';
 import { databaseFor, dropTestDatabase } from './pg.js';
 
@@ -452,7 +452,8 @@ describe('zpass CLI', () => {
 
     before(async () => {
       store = await newStore();
-      s = await serve(store.args);
+      // --demo: on the PostgreSQL pass DATABASE_URL is set, where no demo is made unless asked.
+      s = await serve([...store.args, '--demo']);
       demo = JSON.parse(await readFile(`${store.dir}/demo-credentials.json`, 'utf8')) as DemoCredentials;
     });
     after(async () => {
@@ -472,8 +473,15 @@ describe('zpass CLI', () => {
       assert.equal(demo.member.email, 'member@demo.zpass.test');
     });
 
-    it('prints a banner with the client id and curl commands for this server', () => {
+    it('prints no secret when its output is not a terminal: one line points at the 0600 file', () => {
       const out = s.output();
+      assert.ok(out.includes(`zpass created a demo account; its credentials are in ${store.dir}/demo-credentials.json (mode 0600)`));
+      assert.ok(!out.includes(demo.client_secret));
+      assert.ok(!out.includes(demo.owner.password));
+    });
+
+    it('the banner (on a terminal) has the client id and curl commands for this server', () => {
+      const out = demoBanner(demo, s.url, `${store.dir}/demo-credentials.json`);
       assert.ok(out.includes('zpass created a demo account'));
       assert.ok(out.includes(`client id      ${demo.client_id}`));
       assert.ok(out.includes(`${store.dir}/demo-credentials.json (mode 0600)`));
@@ -486,7 +494,7 @@ describe('zpass CLI', () => {
     });
 
     it("the banner's curl commands, pasted into a shell, change the member's password (204)", async () => {
-      const out = s.output();
+      const out = demoBanner(demo, s.url, `${store.dir}/demo-credentials.json`);
       const start = out.indexOf('  TOKEN=$(curl');
       const end = out.indexOf('\n\n', start);
       assert.ok(start > 0 && end > start);

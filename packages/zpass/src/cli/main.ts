@@ -37,7 +37,7 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('serve')
-    .description('serve the API (creates a demo account on an empty store)')
+    .description('serve the API (creates a demo account on an empty SQLite store, unless --no-demo)')
     .option('--port <port>', 'port (env ZPASS_PORT, default 8080)')
     .option('--host <host>', 'address to bind (env ZPASS_HOST, default 127.0.0.1)')
     .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
@@ -54,6 +54,8 @@ export async function main(argv: string[]): Promise<void> {
       '--test-controls',
       'serve POST /zpass/test/rate-limits, which forces 429s for rehearsing retry code (env ZPASS_TEST_CONTROLS=1)',
     )
+    .option('--demo', 'create a demo account on an empty store even with DATABASE_URL or NODE_ENV=production')
+    .option('--no-demo', 'never create a demo account (env ZPASS_DEMO=0)')
     .option(
       '--no-mail-relay',
       'do not deliver e-mail notices in this process (run `zpass mail relay` instead)',
