@@ -306,7 +306,7 @@ describe('zpass CLI', () => {
       );
       await zpassFails(
         ['admin', 'create-account', '--owner-email', 'not an e-mail', ...store.args],
-        'Not an e-mail address: "not an e-mail"',
+        'Not an e-mail address (at most 128 characters, a domain with a dot): "not an e-mail"',
       );
     });
 
