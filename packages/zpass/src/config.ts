@@ -155,7 +155,13 @@ export function connectionLimitsFrom(env: NodeJS.ProcessEnv = process.env): Conn
     idleTimeoutMs: intFrom(env, 'ZPASS_IDLE_TIMEOUT_MS', d.idleTimeoutMs, 100, 3_600_000),
     keepAliveTimeoutMs: intFrom(env, 'ZPASS_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, 100, 600_000),
     maxConnections: intFrom(env, 'ZPASS_MAX_CONNECTIONS', d.maxConnections, 1, 1_000_000),
-    maxConnectionsPerAddress: intFrom(env, 'ZPASS_MAX_CONNECTIONS_PER_ADDRESS', d.maxConnectionsPerAddress, 1, 1_000_000),
+    maxConnectionsPerAddress: intFrom(
+      env,
+      'ZPASS_MAX_CONNECTIONS_PER_ADDRESS',
+      d.maxConnectionsPerAddress,
+      1,
+      1_000_000,
+    ),
   };
 }
 

@@ -9,13 +9,13 @@ import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { buildApp, createLogger } from './http/app.js';
+import type { Limits } from './limits/categories.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
 import { createRelay, type MailRelay } from './mail/index.js';
-import type { Limits } from './limits/categories.js';
 import { redactUrl } from './redact.js';
-import { tokens } from './store/repositories.js';
 import { openStore, type Store } from './store/database.js';
+import { tokens } from './store/repositories.js';
 
 export interface ServerOptions extends ServeConfig {
   clock?: Clock;
@@ -106,7 +106,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     warnOpenDataDir(options.dataDir, logger);
     if (options.trustProxy === true)
       logger.warn(
-        'ZPASS_TRUST_PROXY=1 believes X-Forwarded-For from any peer: list the proxies\' addresses instead (e.g. ZPASS_TRUST_PROXY=10.0.0.2), or any client that reaches zpass directly chooses its own address',
+        "ZPASS_TRUST_PROXY=1 believes X-Forwarded-For from any peer: list the proxies' addresses instead (e.g. ZPASS_TRUST_PROXY=10.0.0.2), or any client that reaches zpass directly chooses its own address",
       );
     // Load the weak-password list now rather than on the first password check.
     defaultWeakList();

@@ -475,7 +475,11 @@ describe('zpass CLI', () => {
 
     it('prints no secret when its output is not a terminal: one line points at the 0600 file', () => {
       const out = s.output();
-      assert.ok(out.includes(`zpass created a demo account; its credentials are in ${store.dir}/demo-credentials.json (mode 0600)`));
+      assert.ok(
+        out.includes(
+          `zpass created a demo account; its credentials are in ${store.dir}/demo-credentials.json (mode 0600)`,
+        ),
+      );
       assert.ok(!out.includes(demo.client_secret));
       assert.ok(!out.includes(demo.owner.password));
     });

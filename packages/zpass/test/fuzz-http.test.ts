@@ -25,9 +25,19 @@ describe('the HTTP surface under generated requests', () => {
     const [users, creds, changes, outbox, settings, apps] = await Promise.all([
       db.selectFrom('users').selectAll().orderBy('id').execute(),
       db.selectFrom('credentials').select(['user_id', 'phc']).orderBy('user_id').execute(),
-      db.selectFrom('password_changes').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      db.selectFrom('account_settings').selectAll().execute().catch(() => []),
+      db
+        .selectFrom('password_changes')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('account_settings')
+        .selectAll()
+        .execute()
+        .catch(() => []),
       db.selectFrom('apps').select(['id']).orderBy('id').execute(),
     ]);
     return JSON.stringify([users, creds, Number(changes.n), Number(outbox.n), settings, apps]);
@@ -35,7 +45,17 @@ describe('the HTTP surface under generated requests', () => {
 
   const text = fc.oneof(
     fc.string({ maxLength: 40 }),
-    fc.constantFrom('', 'me', 'member@demo.zpass.test', 'Zpass-Fuzz-2026!', '%FC%DF', '%', '\uFFFD', 'a\u0000b', '💥'),
+    fc.constantFrom(
+      '',
+      'me',
+      'member@demo.zpass.test',
+      'Zpass-Fuzz-2026!',
+      '%FC%DF',
+      '%',
+      '\uFFFD',
+      'a\u0000b',
+      '💥',
+    ),
   );
   const path = fc.oneof(
     fc.constantFrom(
@@ -57,9 +77,26 @@ describe('the HTTP surface under generated requests', () => {
     text.map((s) => `/v2/users/${encodeURIComponent(s)}`),
     fc.string({ maxLength: 30 }).map((s) => `/${s.replace(/[^\x21-\x7e]/g, 'x')}`),
   );
-  const value = fc.oneof(text, fc.integer(), fc.boolean(), fc.constant(null), fc.array(text, { maxLength: 3 }));
+  const value = fc.oneof(
+    text,
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(text, { maxLength: 3 }),
+  );
   const fields = fc.dictionary(
-    fc.constantFrom('password', 'action', 'status', 'email', 'user_info', 'first_name', 'type', 'grant_type', 'csrf', 'x'),
+    fc.constantFrom(
+      'password',
+      'action',
+      'status',
+      'email',
+      'user_info',
+      'first_name',
+      'type',
+      'grant_type',
+      'csrf',
+      'x',
+    ),
     value,
     { maxKeys: 4 },
   );
@@ -80,9 +117,12 @@ describe('the HTTP surface under generated requests', () => {
         .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
         .join('&'),
     })),
-    fc.tuple(fc.constantFrom('password=', 'x=', 'action=', ''), fc.constantFrom('%FC%DF', '%', '%zz', '+', '%E2%82')).map(
-      ([k, v]) => ({ type: 'application/x-www-form-urlencoded', body: `${k}${v}` }),
-    ),
+    fc
+      .tuple(
+        fc.constantFrom('password=', 'x=', 'action=', ''),
+        fc.constantFrom('%FC%DF', '%', '%zz', '+', '%E2%82'),
+      )
+      .map(([k, v]) => ({ type: 'application/x-www-form-urlencoded', body: `${k}${v}` })),
     fc.tuple(fields, bytes).map(([f, b]) => {
       const boundary = 'fuzzb';
       const parts = Object.entries(f).map(
@@ -98,36 +138,51 @@ describe('the HTTP surface under generated requests', () => {
   );
   const auth = fc.constantFrom<'token' | 'basic' | 'garbage' | 'none'>('token', 'basic', 'garbage', 'none');
 
-  it(`answers ${RUNS} generated requests without a 5xx or a hang, and refusals change nothing`, { timeout: 600_000 }, async () => {
+  it(`answers ${RUNS} generated requests without a 5xx or a hang, and refusals change nothing`, {
+    timeout: 600_000,
+  }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'), path, body, auth, async (method, p, b, a) => {
-        const headers: Record<string, string> = {};
-        if (b.type) headers['content-type'] = b.type;
-        if (a === 'token') headers.authorization = `Bearer ${token}`;
-        if (a === 'basic')
-          headers.authorization = `Basic ${Buffer.from(`${t.demo.client_id}:${t.demo.client_secret}`).toString('base64')}`;
-        if (a === 'garbage') headers.authorization = 'Bearer \u00ff garbage';
-        const sendsBody = method !== 'GET' && b.body !== undefined;
-        const before = await snapshot();
-        let status: number;
-        try {
-          const res = await fetch(`${t.url}${p}`, {
-            method,
-            headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v, 'latin1').toString('latin1')])),
-            body: sendsBody ? b.body : undefined,
-            redirect: 'manual',
-            signal: AbortSignal.timeout(30_000),
-          });
-          await res.arrayBuffer();
-          status = res.status;
-        } catch (err) {
-          // A header fetch itself refuses to send is no request at all.
-          if (err instanceof TypeError && !(err as { cause?: unknown }).cause) return;
-          throw err;
-        }
-        assert.ok(status < 500, `${method} ${p} ${b.type ?? ''}: ${status}`);
-        if (status >= 400) assert.equal(await snapshot(), before, `${method} ${p} ${b.type ?? ''}: ${status} changed the store`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
+        path,
+        body,
+        auth,
+        async (method, p, b, a) => {
+          const headers: Record<string, string> = {};
+          if (b.type) headers['content-type'] = b.type;
+          if (a === 'token') headers.authorization = `Bearer ${token}`;
+          if (a === 'basic')
+            headers.authorization = `Basic ${Buffer.from(`${t.demo.client_id}:${t.demo.client_secret}`).toString('base64')}`;
+          if (a === 'garbage') headers.authorization = 'Bearer \u00ff garbage';
+          const sendsBody = method !== 'GET' && b.body !== undefined;
+          const before = await snapshot();
+          let status: number;
+          try {
+            const res = await fetch(`${t.url}${p}`, {
+              method,
+              headers: Object.fromEntries(
+                Object.entries(headers).map(([k, v]) => [k, Buffer.from(v, 'latin1').toString('latin1')]),
+              ),
+              body: sendsBody ? b.body : undefined,
+              redirect: 'manual',
+              signal: AbortSignal.timeout(30_000),
+            });
+            await res.arrayBuffer();
+            status = res.status;
+          } catch (err) {
+            // A header fetch itself refuses to send is no request at all.
+            if (err instanceof TypeError && !(err as { cause?: unknown }).cause) return;
+            throw err;
+          }
+          assert.ok(status < 500, `${method} ${p} ${b.type ?? ''}: ${status}`);
+          if (status >= 400)
+            assert.equal(
+              await snapshot(),
+              before,
+              `${method} ${p} ${b.type ?? ''}: ${status} changed the store`,
+            );
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -20,7 +20,10 @@ describe('request bytes', () => {
       body,
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as { code: number; message: string }) : undefined };
+    return {
+      status: res.status,
+      body: text ? (JSON.parse(text) as { code: number; message: string }) : undefined,
+    };
   }
 
   const multipart = (value: Buffer) => {
@@ -44,12 +47,20 @@ describe('request bytes', () => {
       ['application/json; charset="windows-1252"', '{"password":"Plain-Pass-123"}', 415],
       ['application/x-www-form-urlencoded; charset=latin1', 'password=Plain-Pass-123', 415],
       ['application/json', latin1, 400],
-      ['application/json; charset=utf-8', Buffer.from([...Buffer.from('{"password":"Ab-12345'), 0xc3, 0x28, ...Buffer.from('"}')]), 400],
+      [
+        'application/json; charset=utf-8',
+        Buffer.from([...Buffer.from('{"password":"Ab-12345'), 0xc3, 0x28, ...Buffer.from('"}')]),
+        400,
+      ],
       ['application/x-www-form-urlencoded', 'password=Gr%FC%DFe-Pass-123', 400],
       ['application/x-www-form-urlencoded', 'password=Bad-Escape-%ZZ-123', 400],
       ['application/x-www-form-urlencoded', Buffer.from([...Buffer.from('password=Ab-1234'), 0xfc]), 400],
       ['application/json', JSON.stringify({ password: 'Replaced-\uFFFD-Pass-1' }), 400],
-      [multipart(latin1.subarray(13, 30)).type, multipart(Buffer.from('Gr\u00fc\u00dfe-Pass-123', 'latin1')).body, 400],
+      [
+        multipart(latin1.subarray(13, 30)).type,
+        multipart(Buffer.from('Gr\u00fc\u00dfe-Pass-123', 'latin1')).body,
+        400,
+      ],
     ];
     for (const [type, body, status] of cases) {
       const res = await put(u.id, type, body);
@@ -58,7 +69,10 @@ describe('request bytes', () => {
     }
     assert.equal((await credentials.get(t.server.store.db, u.id))!.phc, before);
     const wrong = await put(u.id, 'application/json; charset=iso-8859-1', latin1);
-    assert.deepEqual(wrong.body, { code: 300, message: 'Unsupported charset. Send the request body in UTF-8.' });
+    assert.deepEqual(wrong.body, {
+      code: 300,
+      message: 'Unsupported charset. Send the request body in UTF-8.',
+    });
   });
 
   it('store the UTF-8 password sent in any of the three encodings', async () => {

@@ -42,12 +42,19 @@ describe('connection limits', () => {
   let t: TestServer;
   before(async () => {
     t = await startTestServer({
-      connections: { headersTimeoutMs: 400, requestTimeoutMs: 800, idleTimeoutMs: 5_000, maxConnectionsPerAddress: 3 },
+      connections: {
+        headersTimeoutMs: 400,
+        requestTimeoutMs: 800,
+        idleTimeoutMs: 5_000,
+        maxConnectionsPerAddress: 3,
+      },
     });
   });
   after(() => t.stop());
 
-  it('cut a slow-body unauthenticated request off after the request timeout', { timeout: 30_000 }, async () => {
+  it('cut a slow-body unauthenticated request off after the request timeout', {
+    timeout: 30_000,
+  }, async () => {
     const s = await open(t.url, '127.0.0.3');
     const done = closed(s);
     s.write(
@@ -75,7 +82,9 @@ describe('connection limits', () => {
     assert.ok(s.destroyed);
   });
 
-  it('refuse connections past the per-address cap, while another address is served', { timeout: 30_000 }, async () => {
+  it('refuse connections past the per-address cap, while another address is served', {
+    timeout: 30_000,
+  }, async () => {
     const held = await Promise.all([1, 2, 3].map(() => open(t.url, '127.0.0.1')));
     // Each answered once (kept alive): the server has counted them.
     await Promise.all(

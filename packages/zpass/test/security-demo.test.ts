@@ -38,7 +38,11 @@ describe('the demo account', () => {
 
   it('zpass serve with output to a pipe prints where the credentials are, not the secrets', async () => {
     const dir = tempDir();
-    const s = await spawnServer(['--data', dir], { DATABASE_URL: '', ZPASS_LOG_LEVEL: 'info', ZPASS_DEMO: undefined });
+    const s = await spawnServer(['--data', dir], {
+      DATABASE_URL: '',
+      ZPASS_LOG_LEVEL: 'info',
+      ZPASS_DEMO: undefined,
+    });
     try {
       const file = join(dir, 'demo-credentials.json');
       assert.ok(existsSync(file));

@@ -33,7 +33,12 @@ describe('e-mail addresses', () => {
     assert.equal((refused.body as { code: number }).code, 300);
     // What `zpass admin create-user` calls.
     await assert.rejects(
-      createUser(t.server.ctx, { accountId: t.demo.account_id, email: longEmail(300), role: 'member', password: 'Initial-Pass-1' }),
+      createUser(t.server.ctx, {
+        accountId: t.demo.account_id,
+        email: longEmail(300),
+        role: 'member',
+        password: 'Initial-Pass-1',
+      }),
       AdminError,
     );
     assert.equal(deliverableAddress(ok), true);

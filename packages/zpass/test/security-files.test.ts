@@ -23,12 +23,17 @@ describe('files in the data folder', () => {
       });
       assert.equal(res.status, 201, res.text);
       const mailDir = join(dataDir, 'mail');
-      await waitFor('the .eml file', () => existsSync(mailDir) && readdirSync(mailDir).some((f) => f.endsWith('.eml')));
+      await waitFor(
+        'the .eml file',
+        () => existsSync(mailDir) && readdirSync(mailDir).some((f) => f.endsWith('.eml')),
+      );
       const files = ['demo-credentials.json', ...readdirSync(mailDir).map((f) => join('mail', f))];
       if (!t.databaseUrl) files.push('zpass.db', 'zpass.db-wal', 'zpass.db-shm');
       for (const f of files) assert.equal(modeOf(join(dataDir, f)), '600', f);
       assert.ok(
-        t.logs.some((l) => l.includes('the data folder is open to other users') && l.includes('"mode":"0755"')),
+        t.logs.some(
+          (l) => l.includes('the data folder is open to other users') && l.includes('"mode":"0755"'),
+        ),
         t.logs.join(''),
       );
     } finally {

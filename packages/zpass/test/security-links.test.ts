@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { acceptInvitation } from '../src/domain/invitations.js';
 import { startServer } from '../src/server.js';
 import { outbox } from '../src/store/repositories.js';
-import { accountToken, tempDir, startTestServer, type TestServer } from './helpers.js';
+import { accountToken, startTestServer, type TestServer, tempDir } from './helpers.js';
 import { TestSmtp, waitFor } from './smtp.js';
 
 const FAST = {
@@ -121,7 +121,12 @@ describe('links come from ZPASS_PUBLIC_URL only', () => {
   });
 
   it('a server refuses to start with a public URL that is not http(s)', async () => {
-    for (const bad of ['javascript://x/%0aalert(1)', 'ftp://files.example', 'https://u:p@x.example', '/relative']) {
+    for (const bad of [
+      'javascript://x/%0aalert(1)',
+      'ftp://files.example',
+      'https://u:p@x.example',
+      '/relative',
+    ]) {
       await assert.rejects(
         startServer({
           port: 0,
@@ -179,7 +184,10 @@ describe('a retried invitation', () => {
     // A copy of the first attempt may still arrive: it must not share the working copy's Message-ID.
     assert.notEqual(first.mail.messageId, second.mail.messageId);
     const tokenOf = (l: string) => decodeURIComponent(new URL(l).searchParams.get('token')!);
-    await assert.rejects(acceptInvitation(t.server.ctx, tokenOf(firstLink), 'First-Chosen-Pass-1'), /not valid/);
+    await assert.rejects(
+      acceptInvitation(t.server.ctx, tokenOf(firstLink), 'First-Chosen-Pass-1'),
+      /not valid/,
+    );
     const user = await acceptInvitation(t.server.ctx, tokenOf(secondLink), 'First-Chosen-Pass-1');
     assert.equal(user.status, 'active');
   });

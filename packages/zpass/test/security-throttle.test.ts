@@ -66,7 +66,9 @@ for (const redis of [false, true]) {
       const t = await start(hasher);
       try {
         const own = await addUser(t, { password: 'Own-Account-Pass-1' });
-        const victims = await Promise.all([1, 2, 3, 4].map(() => addUser(t, { password: 'Victim-Pass-123' })));
+        const victims = await Promise.all(
+          [1, 2, 3, 4].map(() => addUser(t, { password: 'Victim-Pass-123' })),
+        );
         const c = new WebClient(t.url, '203.0.113.42');
         const statuses: number[] = [];
         for (const v of victims) {

@@ -15,7 +15,10 @@ function tokenRequest(t: TestServer) {
 }
 
 const rows = (t: TestServer) =>
-  t.server.store.db.selectFrom('access_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  t.server.store.db
+    .selectFrom('access_tokens')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
 
 for (const redis of [false, true]) {
   describe(`token issuance (${redis ? 'Redis' : 'memory'} counters)`, () => {

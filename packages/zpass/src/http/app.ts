@@ -7,7 +7,12 @@ import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
 import { webRoutes } from '../web/routes.js';
-import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, limitConnections, serverTimeouts } from './connections.js';
+import {
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  limitConnections,
+  serverTimeouts,
+} from './connections.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
 import { registerRateLimits } from './plugins/ratelimit.js';
