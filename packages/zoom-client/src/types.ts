@@ -124,3 +124,127 @@ export interface ZoomErrorBody {
   message: string;
   errors?: Array<{ field: string; message: string }>;
 }
+
+/** Zoom's built-in role ids: "0" Owner, "1" Admin, "2" Member. */
+export type RoleId = '0' | '1' | '2' | (string & {});
+
+/** One role of `GET /roles`. */
+export interface Role {
+  id: string;
+  name: string;
+  description?: string;
+  type?: string;
+  total_members: number;
+}
+
+/** `GET /roles`. */
+export interface RoleListResponse {
+  total_records: number;
+  roles: Role[];
+}
+
+/** One member of `GET /roles/{roleId}/members`. */
+export interface RoleMember {
+  id: string;
+  email: string;
+  first_name?: string;
+  last_name?: string;
+  type: number;
+  department?: string;
+}
+
+export interface RoleMembersParams {
+  /** 1 to 300 (Zoom's default 30). */
+  page_size?: number;
+  page_number?: number;
+  /** Start from this page token (iteration continues from it). */
+  next_page_token?: string;
+}
+
+/** `GET /roles/{roleId}/members`. */
+export interface RoleMembersResponse {
+  page_count?: number;
+  page_number?: number;
+  page_size: number;
+  total_records: number;
+  next_page_token: string;
+  members: RoleMember[];
+}
+
+/** A member named by id or by e-mail. */
+export type RoleMemberRef = { id: string } | { email: string };
+
+/** `POST /roles/{roleId}/members` (201). */
+export interface RoleAssignResponse {
+  /** The members' ids, comma-separated. */
+  ids: string;
+  add_at: string;
+}
+
+/** Zoom's `category_type` filter of the operation-logs report. */
+export type OperationLogCategory =
+  | 'all'
+  | 'user'
+  | 'user_settings'
+  | 'account'
+  | 'billing'
+  | 'im'
+  | 'recording'
+  | 'phone_contacts'
+  | 'webinar'
+  | 'sub_account'
+  | 'role'
+  | 'zoom_rooms';
+
+export interface ReportRangeParams {
+  /** First day, `yyyy-mm-dd`. */
+  from?: string;
+  /** Last day, `yyyy-mm-dd`, at most one month after `from`. */
+  to?: string;
+  /** 1 to 300 (default 30). */
+  page_size?: number;
+  next_page_token?: string;
+}
+
+export interface OperationLogsParams extends ReportRangeParams {
+  from: string;
+  to: string;
+  category_type?: OperationLogCategory;
+}
+
+/** One entry of `GET /report/operationlogs`. */
+export interface OperationLog {
+  time: string;
+  operator: string;
+  category_type: string;
+  action: string;
+  operation_detail: string;
+}
+
+/** `GET /report/operationlogs`. */
+export interface OperationLogsResponse {
+  from?: string;
+  to?: string;
+  page_size: number;
+  next_page_token: string;
+  operation_logs: OperationLog[];
+}
+
+/** One entry of `GET /report/activities`. */
+export interface ActivityLog {
+  email: string;
+  time: string;
+  type: 'Sign in' | 'Sign out';
+  ip_address: string;
+  client_type: string;
+  version: string;
+}
+
+/** `GET /report/activities`. */
+export interface ActivityLogsResponse {
+  from?: string;
+  to?: string;
+  page_size: number;
+  next_page_token: string;
+  activity_logs: ActivityLog[];
+}

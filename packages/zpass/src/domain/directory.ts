@@ -25,6 +25,8 @@ import { inviteInTx } from './invitations.js';
 import { openCursor, PAGE_TOKEN_TTL_MS, sealCursor } from './page-tokens.js';
 import { enforcePolicy, type PolicyInput } from './policy.js';
 import type { Principal } from './principal.js';
+import { recordOperation } from './reports/operation-log.js';
+import { applyRole, assertMayAssign } from './roles/roles.js';
 import { type EndpointScopes, SCOPES } from './scopes.js';
 import { requireScopes, resolveUser, type UserView, userView } from './users.js';
 
@@ -96,16 +98,14 @@ function typeField(errors: FieldError[], field: string, value: unknown): number 
 }
 
 /** Who may act on whom, beyond the scopes: the owner is protected from everyone, admins from admins. */
-function assertMayManage(actor: Actor, target: User, what: 'profile' | 'status' | 'delete' | 'role'): void {
+function assertMayManage(actor: Actor, target: User, what: 'profile' | 'status' | 'delete'): void {
   if (target.role === 'owner') {
     if (what === 'status') throw Errors.ownerStatus();
     if (what === 'delete') throw Errors.ownerDelete();
-    if (what === 'role') throw Errors.ownerRole();
   }
   if (actor === OPERATOR) return;
   const self = target.id === actor.userId;
   if (self && (what === 'status' || what === 'delete')) throw Errors.selfAction();
-  if (what === 'role' && actor.role !== 'owner') throw Errors.noPrivilege();
   if (self) return;
   if (actor.role === 'member') throw Errors.noPrivilege();
   if (actor.role === 'admin' && (target.role === 'owner' || target.role === 'admin'))
@@ -249,6 +249,14 @@ export async function createAccountUser(
           invitedBy: actor === OPERATOR ? null : actor.email,
         });
       }
+      await recordOperation(tx, {
+        accountId,
+        time: now,
+        by: actor === OPERATOR ? null : actor,
+        category: 'user',
+        action: 'Add',
+        detail: `Add user ${email} (${act})`,
+      });
     });
   } catch (err) {
     // Two requests racing for one address: the unique index refuses the second.
@@ -394,7 +402,7 @@ export async function updateProfile(
 
   const user = await target(ctx, actor, userId, SCOPES.updateUser);
   assertMayManage(actor, user, 'profile');
-  if (role !== undefined && role !== user.role) assertMayManage(actor, user, 'role');
+  if (role !== undefined && role !== user.role) assertMayAssign(actor, user);
   // A user-level token edits its own profile, not its licence.
   if (type !== undefined && type !== user.type && actor !== OPERATOR && actor.kind === 'user')
     throw Errors.noPrivilege();
@@ -415,8 +423,19 @@ export async function updateProfile(
       patch.display_name = `${first ?? current.first_name} ${last ?? current.last_name}`.trim();
     }
     if (type !== undefined) patch.type = type;
-    if (role !== undefined) patch.role = role;
+    const now = ctx.clock.now();
+    const changed = Object.keys(patch).filter((k) => patch[k as keyof User] !== current[k as keyof User]);
     if (Object.keys(patch).length > 0) await users.update(tx, user.id, patch);
+    if (changed.length > 0)
+      await recordOperation(tx, {
+        accountId: current.account_id,
+        time: now,
+        by: actor === OPERATOR ? null : actor,
+        category: 'user',
+        action: 'Update',
+        detail: `Update user ${current.email} - ${changed.join(', ')}`,
+      });
+    if (role !== undefined) await applyRole(tx, actor, current, role, now);
   });
 }
 
@@ -447,12 +466,22 @@ export async function setStatus(
     if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
     if (current.status === 'pending') throw Errors.pendingStatus();
     const now = ctx.clock.now();
+    const to = action === 'deactivate' ? 'inactive' : 'active';
     if (action === 'deactivate') {
       if (current.status !== 'inactive') await users.update(tx, user.id, { status: 'inactive' });
       await revokeAccess(tx, user.id, now);
     } else if (current.status !== 'active') {
       await users.update(tx, user.id, { status: 'active' });
     }
+    if (current.status !== to)
+      await recordOperation(tx, {
+        accountId: current.account_id,
+        time: now,
+        by: actor === OPERATOR ? null : actor,
+        category: 'user',
+        action: action === 'deactivate' ? 'Deactivate' : 'Activate',
+        detail: `${action === 'deactivate' ? 'Deactivate' : 'Activate'} user ${current.email}`,
+      });
   });
 }
 
@@ -482,7 +511,16 @@ export async function removeUser(
     if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
     const now = ctx.clock.now();
     await revokeAccess(tx, user.id, now);
-    if (act === 'delete' || current.status === 'pending') {
+    const erased = act === 'delete' || current.status === 'pending';
+    await recordOperation(tx, {
+      accountId: current.account_id,
+      time: now,
+      by: actor === OPERATOR ? null : actor,
+      category: 'user',
+      action: erased ? 'Delete' : 'Disassociate',
+      detail: `${erased ? 'Delete' : 'Disassociate'} user ${current.email}`,
+    });
+    if (erased) {
       await users.delete(tx, user.id);
       return;
     }

@@ -126,6 +126,18 @@ export const Errors = {
   invalidPageToken: () => new ZoomError(400, 300, 'The next page token is invalid.'),
   expiredPageToken: () =>
     new ZoomError(400, 300, 'The next page token has expired. Start again from the first page.'),
+  /** A role id other than Zoom's three built-in ones ("0" Owner, "1" Admin, "2" Member). */
+  roleNotFound: (roleId: string) => new ZoomError(404, 300, `Role does not exist: ${echo(roleId)}.`),
+  /** Assigning a role the user already holds. */
+  alreadyInRole: (email: string, role: string) =>
+    new ZoomError(400, 300, `User ${echo(email)} already has the role ${role}.`),
+  notInRole: (memberId: string, role: string) =>
+    new ZoomError(400, 300, `User ${echo(memberId)} does not have the role ${role}.`),
+  /** The Owner role is given by transferring the account, and the Member role by unassigning another one. */
+  roleNotAssignable: (role: string) =>
+    new ZoomError(400, 300, `The ${role} role can not be assigned or unassigned through this API.`),
+  /** A report's dates: Zoom's `yyyy-mm-dd`, `from` not after `to`, at most one month apart. */
+  reportRange: (message: string) => new ZoomError(400, 300, message),
   policy: (code: number, message: string) => new ZoomError(400, code, message),
   notFound: (method: string, path: string) =>
     new ZoomError(404, 404, `No API route matches ${method} ${echo(path.split('?')[0] ?? '')}.`),

@@ -13,6 +13,7 @@ import type { DomainContext } from './context.js';
 import { checkNewPassword } from './directory.js';
 import { Errors } from './errors.js';
 import { initialCredential } from './history.js';
+import { recordOperation } from './reports/operation-log.js';
 
 /** The page that takes an invitation's token, under zpass's public address (served by the web pages). */
 export const INVITATION_PATH = '/invitations/accept';
@@ -174,6 +175,14 @@ export async function acceptInvitation(
       via: 'web',
       ip: opts.ip ?? null,
       changed_at: now,
+    });
+    await recordOperation(tx, {
+      accountId: user.account_id,
+      time: now,
+      by: { email: user.email, userId: user.id },
+      category: 'user',
+      action: 'Activate',
+      detail: `Activate user ${user.email} - invitation accepted, password set`,
     });
     return { ...user, status: 'active' as const };
   });

@@ -43,22 +43,24 @@ async function pageKey(db: Db, now: number): Promise<Buffer> {
  * position) and tamper-proof (any change fails authentication).
  */
 export async function sealCursor(db: Db, cursor: PageCursor, now: number): Promise<string> {
+  return seal(
+    db,
+    [cursor.accountId, cursor.status, cursor.after.created_at, cursor.after.id, cursor.expiresAt],
+    now,
+  );
+}
+
+/** Any JSON array, sealed with the page-token key (AES-256-GCM): opaque and tamper-proof. */
+export async function seal(db: Db, values: unknown[], now: number): Promise<string> {
   const key = await pageKey(db, now);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const plain = JSON.stringify([
-    cursor.accountId,
-    cursor.status,
-    cursor.after.created_at,
-    cursor.after.id,
-    cursor.expiresAt,
-  ]);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  const body = Buffer.concat([cipher.update(JSON.stringify(values), 'utf8'), cipher.final()]);
   return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
 }
 
-/** The cursor a token carries, or 300 for a token that is forged, altered, expired or another account's. */
-export async function openCursor(db: Db, token: string, accountId: string, now: number): Promise<PageCursor> {
+/** The array a `seal`ed token carries, or 300 for a token that is forged or altered. */
+export async function unseal(db: Db, token: string, now: number): Promise<unknown[]> {
   if (token.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(token)) throw Errors.invalidPageToken();
   const raw = Buffer.from(token, 'base64url');
   if (raw.length < IV_BYTES + TAG_BYTES + 2) throw Errors.invalidPageToken();
@@ -75,7 +77,14 @@ export async function openCursor(db: Db, token: string, accountId: string, now: 
   } catch {
     throw Errors.invalidPageToken();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 5) throw Errors.invalidPageToken();
+  if (!Array.isArray(parsed)) throw Errors.invalidPageToken();
+  return parsed;
+}
+
+/** The cursor a token carries, or 300 for a token that is forged, altered, expired or another account's. */
+export async function openCursor(db: Db, token: string, accountId: string, now: number): Promise<PageCursor> {
+  const parsed = await unseal(db, token, now);
+  if (parsed.length !== 5) throw Errors.invalidPageToken();
   const [acct, status, createdAt, id, expiresAt] = parsed as unknown[];
   if (
     acct !== accountId ||

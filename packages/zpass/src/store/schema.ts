@@ -190,6 +190,40 @@ export interface WebSessionsTable {
   expires_at: Millis;
 }
 
+/** Zoom's operation-log categories that zpass writes (`category_type` in the report). */
+export type OperationCategory = 'user' | 'account' | 'role';
+
+/** One change in an account, in the words of Zoom's "Operation logs" report. */
+export interface OperationLogsTable {
+  id: Generated<number>;
+  account_id: string;
+  time: Millis;
+  /** Who made the change: their e-mail at the time, or the admin CLI's name. */
+  operator: string;
+  operator_id: string | null;
+  category: OperationCategory;
+  /** Zoom's action word: Add, Update, Delete, ... */
+  action: string;
+  /** Zoom's `operation_detail`: what changed, never a secret. */
+  detail: string;
+}
+
+export type SignInActivityType = 'sign_in' | 'sign_out';
+
+/** A sign-in or sign-out on the web pages (Zoom's "Sign In/Sign Out Activities" report). */
+export interface SignInActivitiesTable {
+  id: Generated<number>;
+  account_id: string;
+  user_id: string;
+  /** The address at the time. */
+  email: string;
+  time: Millis;
+  type: SignInActivityType;
+  ip: string | null;
+  client_type: string;
+  version: string;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -206,4 +240,6 @@ export interface Database {
   server_keys: ServerKeysTable;
   rate_limit_overrides: RateLimitOverridesTable;
   web_sessions: WebSessionsTable;
+  operation_logs: OperationLogsTable;
+  sign_in_activities: SignInActivitiesTable;
 }
