@@ -122,13 +122,14 @@ describe('Users API', () => {
       assert.equal(await credentials.get(db, body.id as string), undefined);
 
       // The relay (or `zpass admin invite-link`) makes the link; only its digest is kept.
-      const first = await issueInvitationLink(t.server.ctx, body.id as string, payload.accept_url as string);
+      const acceptUrl = `${t.url}${payload.accept_url as string}`;
+      const first = await issueInvitationLink(t.server.ctx, body.id as string, acceptUrl);
       assert.ok(first);
       const m = /^(.+)\?token=([A-Za-z0-9_-]{43})$/.exec(first.link);
       assert.ok(m, first.link);
       assert.equal(m[1], `${t.url}/invitations/accept`);
       assert.equal((await invitations.forUser(db, body.id as string))?.token_digest, digest(m[2]!));
-      const second = await issueInvitationLink(t.server.ctx, body.id as string, payload.accept_url as string);
+      const second = await issueInvitationLink(t.server.ctx, body.id as string, acceptUrl);
       assert.ok(second && second.link !== first.link);
       const stored = await invitations.forUser(db, body.id as string);
       assert.equal(stored?.token_digest, digest(new URL(second.link).searchParams.get('token')!));
