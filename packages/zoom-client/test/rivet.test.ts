@@ -204,7 +204,8 @@ function assertShape(
 
 function assertUser(what: string, u: unknown, required = USER_KEYS_REQUIRED) {
   assertShape(what, u, RIVET_USER, required);
-  for (const t of (u as Obj).login_types as unknown[])
+  // Rivet's list items have no login_types; a user object always has them.
+  for (const t of ((u as Obj).login_types ?? []) as unknown[])
     assert.ok(LOGIN_TYPES.includes(t as number), `${what}.login_types`);
   for (const g of ((u as Obj).group_ids ?? []) as unknown[]) assert.equal(typeof g, 'string');
 }

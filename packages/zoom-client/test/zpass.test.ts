@@ -81,6 +81,50 @@ describe('ZoomClient against zpass', () => {
     assert.equal(byEmail.id, u.id);
   });
 
+  it('reads the user object with its profile fields, and updates them', async () => {
+    const zoom = s2s();
+    const u = await addUser(t);
+    await zoom.users.update(u.id, { timezone: 'America/New_York', job_title: 'Engineer', use_pmi: true });
+    const got = await zoom.users.get(u.id);
+    assert.equal(got.timezone, 'America/New_York');
+    assert.equal(got.job_title, 'Engineer');
+    assert.equal(got.use_pmi, true);
+    assert.equal(got.verified, 0);
+    assert.equal(got.role_id, '2');
+    assert.match(String(got.pmi), /^\d{10}$/);
+    assert.deepEqual(got.group_ids, []);
+    const admins = await zoom.users.list({ role_id: '0' });
+    assert.deepEqual(
+      admins.items.map((x) => x.id),
+      [t.demo.owner.id],
+    );
+  });
+
+  it('updates an e-mail, signs a user out everywhere, reads permissions and the summary', async () => {
+    const zoom = s2s();
+    const u = await addUser(t);
+    const next = `sdk-moved-${u.id}@example.test`;
+    assert.equal(await zoom.users.updateEmail(u.id, next), undefined);
+    assert.equal((await zoom.users.get(u.id)).email, next);
+    const taken = await zoom.users.updateEmail(u.id, t.demo.member.email).catch((e: unknown) => e);
+    assert.ok(taken instanceof ZoomApiError);
+    assert.equal(taken.status, 409);
+    assert.equal(taken.code, 1005);
+
+    const ut = (await issueUserToken(t.server.ctx, next, ['user:read'], 3600)).access_token;
+    const asUser = new ZoomClient({ accessToken: ut, baseUrl: `${t.url}/v2` });
+    assert.equal((await asUser.users.get('me')).id, u.id);
+    assert.equal(await zoom.users.revokeToken(u.id), undefined);
+    await assert.rejects(asUser.users.get('me'), ZoomAuthenticationError);
+
+    assert.deepEqual(await zoom.users.permissions(u.id), { permissions: [] });
+    assert.ok((await zoom.users.permissions(t.demo.owner.id)).permissions.includes('User:Edit'));
+    const summary = await zoom.users.summary();
+    assert.equal(typeof summary.total_users_count, 'number');
+    assert.ok((summary.total_users_count ?? 0) >= 3);
+    assert.equal(summary.room_users_count, 0);
+  });
+
   it('throws ZoomBadRequestError with code, message and tracking id for a weak password', async () => {
     const zoom = s2s();
     const u = await addUser(t);

@@ -8,12 +8,17 @@ import { ConfigError, checkPublicUrl, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
-import { buildApp, createLogger } from './http/app.js';
+import { buildApp } from './http/app.js';
 import type { Limits } from './limits/categories.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
+import { createLogger } from './log.js';
 import { createRelay, type MailRelay } from './mail/index.js';
+import { Metrics } from './metrics.js';
+import { listenMetrics } from './metrics-server.js';
+import { checkReadiness } from './readiness.js';
 import { redactUrl } from './redact.js';
+import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
 import { tokens } from './store/repositories.js';
 
@@ -24,10 +29,10 @@ export interface ServerOptions extends ServeConfig {
   logStream?: DestinationStream;
   /** Create a demo account on an empty store (default true). */
   demo?: boolean;
-  /** Where the demo banner goes (default stdout). */
+  /** Where the demo banner goes (default standard error). */
   print?: (text: string) => void;
   /**
-   * Print the demo's secrets (default: only when standard output is a terminal); otherwise
+   * Print the demo's secrets (default: only when standard error, where the banner goes, is a terminal); otherwise
    * one line says where the 0600 file holding them is, so that they never reach a log.
    */
   bannerSecrets?: boolean;
@@ -51,6 +56,8 @@ export interface RunningServer {
   url: string;
   /** The outbox relay running in this server (undefined when turned off). */
   relay?: MailRelay;
+  /** Where the metrics are scraped (`http://host:port/metrics`), when `metricsAddr` is set. */
+  metricsUrl?: string;
   demo?: DemoCredentials;
   close(): Promise<void>;
 }
@@ -76,7 +83,9 @@ function warnOpenDataDir(dataDir: string, logger: { warn(o: object, msg: string)
  * account on an empty store, and listens.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const logger = createLogger(options.logLevel, options.logStream);
+  const logger = createLogger(options.logLevel, options.logStream, options.logFormat);
+  // SQLite keeps its file there; with PostgreSQL the demo's credentials and written mail go there.
+  prepareDataDir(options.dataDir);
   if (options.mail?.publicUrl !== undefined) checkPublicUrl(options.mail.publicUrl);
   // Links in token responses, e-mails and pages: from configuration only, known once listening.
   let publicUrl = options.mail?.publicUrl?.replace(/\/+$/, '') ?? '';
@@ -90,7 +99,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     try {
       await store.ping();
     } catch (err) {
-      throw new ConfigError(`Cannot reach the database at ${store.location}: ${(err as Error).message}`);
+      throw new ConfigError(
+        `Cannot reach the database at ${store.location}: ${(err as Error).message}. Check DATABASE_URL (--database-url) and that the database server is running and accepts connections from here.`,
+      );
     }
     if (options.migrate) {
       const { applied } = await store.migrate();
@@ -116,6 +127,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clock: options.clock ?? systemClock,
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
     };
+    const metrics = options.metricsAddr ? new Metrics({ store, hasher: ctx.hasher }) : undefined;
+    if (metrics) ctx.observer = metrics.observer;
     const demo = options.demo === false ? undefined : await ensureDemo(ctx, options.dataDir);
     const limiter = createRateLimiter(
       store,
@@ -132,6 +145,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // When Redis is not there, the counter logs it (once) and counts in memory until it answers.
       if (await limiter.counter.waitReady()) logger.info({ redis }, 'rate limits counted in redis');
     }
+    let shuttingDown = false;
+    const redis = limiter.counter instanceof RedisCounter ? limiter.counter.client : undefined;
     let app: FastifyInstance;
     try {
       app = await buildApp({
@@ -147,11 +162,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         publicUrl: () => publicUrl,
         connections: options.connections,
         tokenRate: options.tokenRate,
+        readiness: () => checkReadiness({ store, redis, shuttingDown: () => shuttingDown }),
+        metrics,
       });
       await app.listen({ port: options.port, host: options.host });
     } catch (err) {
       await limiter.close();
-      throw err;
+      throw listenError(err, options, '--port (or ZPASS_PORT)');
+    }
+    let metricsListener: Awaited<ReturnType<typeof listenMetrics>> | undefined;
+    if (metrics && options.metricsAddr) {
+      try {
+        metricsListener = await listenMetrics(metrics, options.metricsAddr);
+      } catch (err) {
+        await app.close();
+        await limiter.close();
+        throw listenError(err, options.metricsAddr, '--metrics-addr (or ZPASS_METRICS_ADDR)');
+      }
     }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : options.port;
@@ -159,9 +186,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     if (!publicUrl) publicUrl = url;
     if (demo) {
-      const print = options.print ?? ((t: string) => process.stdout.write(t));
+      // Not a log line: on standard error, so that standard output carries only JSON logs.
+      const print = options.print ?? ((t: string) => process.stderr.write(t));
       const file = join(options.dataDir, 'demo-credentials.json');
-      const secrets = options.bannerSecrets ?? process.stdout.isTTY === true;
+      const secrets = options.bannerSecrets ?? process.stderr.isTTY === true;
       print(
         secrets
           ? demoBanner(demo, url, file)
@@ -207,11 +235,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       url,
       demo,
       relay,
+      metricsUrl: metricsListener?.url,
       async close() {
         if (closed) return;
         closed = true;
         clearInterval(purgeTimer);
+        // Readiness fails first, so that a load balancer stops sending before the listener closes.
+        shuttingDown = true;
+        const delay = options.shutdownDelayMs ?? 0;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         await app.close();
+        await metricsListener?.close();
         await relay?.stop();
         await limiter.close();
         await store.close();
@@ -221,4 +255,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await store.close();
     throw err;
   }
+}
+
+/** A listen failure as one line that says what to do: the address is taken, or not ours to bind. */
+function listenError(err: unknown, at: { host: string; port: number }, flag: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new ConfigError(
+      `Port ${at.port} on ${at.host} is already in use by another process: stop it, or use ${flag} to choose another port.`,
+    );
+  if (code === 'EACCES')
+    return new ConfigError(
+      `Not allowed to listen on port ${at.port} on ${at.host} (ports below 1024 need privileges): use ${flag} to choose a port from 1024 up.`,
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new ConfigError(
+      `${at.host} is not an address of this machine: use ${flag.startsWith('--port') ? '--host (or ZPASS_HOST)' : flag} to name one, e.g. 127.0.0.1 or 0.0.0.0.`,
+    );
+  return err;
 }

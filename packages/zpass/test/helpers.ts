@@ -74,6 +74,10 @@ export interface TestServerOptions {
   tokenPurge?: { graceMs?: number; everyMs?: number };
   /** Timeouts and connection caps (default: the server's defaults). */
   connections?: Partial<ConnectionLimits>;
+  /** At stop, how long /readyz answers 503 before the listener closes (default 0). */
+  shutdownDelayMs?: number;
+  /** Serve GET /metrics there (`{ host: '127.0.0.1', port: 0 }`: a free port). */
+  metricsAddr?: { host: string; port: number };
 }
 
 /**
@@ -142,6 +146,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     connections: opts.connections,
     tokenRate: opts.tokenRate ?? (opts.zoomLimits ? undefined : { qps: 1_000_000, daily: null }),
     tokenPurge: opts.tokenPurge,
+    shutdownDelayMs: opts.shutdownDelayMs,
+    metricsAddr: opts.metricsAddr,
     // Failed token requests are throttled per address; tests about other things make many from one.
     throttle: opts.throttle ?? (opts.zoomLimits ? undefined : { freeFailures: 1_000_000 }),
   });

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, type ServeFlags, serveConfig, storeConfig } from '../config.js';
 import { AdminError } from '../domain/accounts.js';
 import { startServer } from '../server.js';
+import { DataDirError } from '../store/data-dir.js';
 import { DatabaseUrlError, openStore } from '../store/database.js';
 import { SchemaTooNewError } from '../store/migrator.js';
 import { registerAdmin } from './admin.js';
@@ -57,6 +58,10 @@ export async function main(argv: string[]): Promise<void> {
     .option('--demo', 'create a demo account on an empty store even with DATABASE_URL or NODE_ENV=production')
     .option('--no-demo', 'never create a demo account (env ZPASS_DEMO=0)')
     .option(
+      '--metrics-addr <[host:]port>',
+      'serve GET /metrics (Prometheus) on this address, apart from the API (env ZPASS_METRICS_ADDR; default: off)',
+    )
+    .option(
       '--no-mail-relay',
       'do not deliver e-mail notices in this process (run `zpass mail relay` instead)',
     )
@@ -95,7 +100,8 @@ export async function main(argv: string[]): Promise<void> {
       err instanceof AdminError ||
       err instanceof ConfigError ||
       err instanceof SchemaTooNewError ||
-      err instanceof DatabaseUrlError
+      err instanceof DatabaseUrlError ||
+      err instanceof DataDirError
     ) {
       process.stderr.write(`zpass: ${err.message}\n`);
       process.exitCode = 1;

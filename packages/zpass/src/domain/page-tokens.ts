@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { serverKeys, type UserKey } from '../store/repositories.js';
-import type { UserStatus } from '../store/schema.js';
+import type { Role, UserStatus } from '../store/schema.js';
 import { Errors } from './errors.js';
 
 /** How long a `next_page_token` stays usable. */
@@ -15,6 +15,8 @@ const TAG_BYTES = 16;
 export interface PageCursor {
   accountId: string;
   status: UserStatus;
+  /** The `role_id` filter of the walk, if any. */
+  role?: Role;
   after: UserKey;
   expiresAt: number;
 }
@@ -45,7 +47,14 @@ async function pageKey(db: Db, now: number): Promise<Buffer> {
 export async function sealCursor(db: Db, cursor: PageCursor, now: number): Promise<string> {
   return seal(
     db,
-    [cursor.accountId, cursor.status, cursor.after.created_at, cursor.after.id, cursor.expiresAt],
+    [
+      cursor.accountId,
+      cursor.status,
+      cursor.after.created_at,
+      cursor.after.id,
+      cursor.expiresAt,
+      cursor.role ?? null,
+    ],
     now,
   );
 }
@@ -84,10 +93,12 @@ export async function unseal(db: Db, token: string, now: number): Promise<unknow
 /** The cursor a token carries, or 300 for a token that is forged, altered, expired or another account's. */
 export async function openCursor(db: Db, token: string, accountId: string, now: number): Promise<PageCursor> {
   const parsed = await unseal(db, token, now);
-  if (parsed.length !== 5) throw Errors.invalidPageToken();
-  const [acct, status, createdAt, id, expiresAt] = parsed as unknown[];
+  // Five elements: a token sealed before the role filter existed.
+  if (parsed.length !== 5 && parsed.length !== 6) throw Errors.invalidPageToken();
+  const [acct, status, createdAt, id, expiresAt, role = null] = parsed as unknown[];
   if (
     acct !== accountId ||
+    (role !== null && role !== 'owner' && role !== 'admin' && role !== 'member') ||
     (status !== 'active' && status !== 'inactive' && status !== 'pending') ||
     typeof createdAt !== 'number' ||
     typeof id !== 'string' ||
@@ -96,5 +107,7 @@ export async function openCursor(db: Db, token: string, accountId: string, now: 
     throw Errors.invalidPageToken();
   }
   if (expiresAt <= now) throw Errors.expiredPageToken();
-  return { accountId: acct, status, after: { created_at: createdAt, id }, expiresAt };
+  const cursor: PageCursor = { accountId: acct, status, after: { created_at: createdAt, id }, expiresAt };
+  if (role !== null) cursor.role = role as Role;
+  return cursor;
 }

@@ -50,6 +50,26 @@ export const SCOPES = {
     account: ['user:write:admin', 'user:delete:user:admin'],
     user: [],
   },
+  /** `PUT /v2/users/{userId}/email`: classic scopes per Zoom's reference; granular `user:update:email`. */
+  updateUserEmail: {
+    account: ['user:write:admin', 'user:update:email:admin'],
+    user: ['user:write', 'user:update:email'],
+  },
+  /** `DELETE /v2/users/{userId}/token` (Zoom: "Revoke a user's SSO token"). */
+  revokeUserToken: {
+    account: ['user:write:admin', 'user:delete:token:admin'],
+    user: [],
+  },
+  /** `GET /v2/users/{userId}/permissions`. */
+  userPermissions: {
+    account: ['user:read:admin', 'user:write:admin', 'user:read:list_permissions:admin'],
+    user: ['user:read', 'user:write', 'user:read:list_permissions'],
+  },
+  /** `GET /v2/users/summary`. */
+  userSummary: {
+    account: ['user:read:admin', 'user:write:admin', 'user:read:summary:admin'],
+    user: [],
+  },
   // Roles and reports are account-wide: no user-level form. Classic scope first, then Zoom's granular one.
   listRoles: {
     account: ['role:read:admin', 'role:write:admin', 'role:read:list_roles:admin'],

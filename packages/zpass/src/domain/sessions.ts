@@ -92,9 +92,11 @@ export async function startSession(
       created_at: now,
       expires_at: now + SESSION_TTL_MS,
     });
-    await users.update(tx, user.id, { last_login_at: now });
+    // Signing in with the address proves it (Zoom's `verified`).
+    const verifiedAt = locked.email_verified_at ?? now;
+    await users.update(tx, user.id, { last_login_at: now, email_verified_at: verifiedAt });
     await recordActivity(tx, locked, 'sign_in', now, opts.ip);
-    return { user: { ...locked, last_login_at: now }, sessionId };
+    return { user: { ...locked, last_login_at: now, email_verified_at: verifiedAt }, sessionId };
   });
 }
 

@@ -142,12 +142,21 @@ export const users = {
     q.updateTable('users').set(patch).where('id', '=', id).execute(),
   delete: (q: Q, id: string) => q.deleteFrom('users').where('id', '=', id).execute(),
   /** Users of the account with this status, in (created_at, id) order, strictly after `after`. */
-  page: (q: Q, accountId: string, status: UserStatus, after: UserKey | null, limit: number, offset = 0) => {
+  page: (
+    q: Q,
+    accountId: string,
+    status: UserStatus,
+    after: UserKey | null,
+    limit: number,
+    offset = 0,
+    role?: Role,
+  ) => {
     let query = q
       .selectFrom('users')
       .selectAll()
       .where('account_id', '=', accountId)
       .where('status', '=', status);
+    if (role) query = query.where('role', '=', role);
     if (after) {
       query = query.where((e) =>
         e.or([
@@ -158,14 +167,35 @@ export const users = {
     }
     return query.orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
   },
-  count: async (q: Q, accountId: string, status: UserStatus) =>
+  count: async (q: Q, accountId: string, status: UserStatus, role?: Role) => {
+    let query = q
+      .selectFrom('users')
+      .select((e) => e.fn.countAll().as('n'))
+      .where('account_id', '=', accountId)
+      .where('status', '=', status);
+    if (role) query = query.where('role', '=', role);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  },
+  /** The account's users counted by status and type (`GET /v2/users/summary`). */
+  countByStatusAndType: async (q: Q, accountId: string) =>
+    (
+      await q
+        .selectFrom('users')
+        .select(['status', 'type', (e) => e.fn.countAll().as('n')])
+        .where('account_id', '=', accountId)
+        .groupBy(['status', 'type'])
+        .execute()
+    ).map((r) => ({ status: r.status, type: r.type, n: Number(r.n) })),
+  /** Users the account created with this `POST /v2/users` action since `since`. */
+  countCreatedSince: async (q: Q, accountId: string, via: string, since: number) =>
     Number(
       (
         await q
           .selectFrom('users')
           .select((e) => e.fn.countAll().as('n'))
           .where('account_id', '=', accountId)
-          .where('status', '=', status)
+          .where('created_via', '=', via)
+          .where('created_at', '>=', since)
           .executeTakeFirstOrThrow()
       ).n,
     ),
@@ -523,6 +553,28 @@ export const invitations = {
       .execute(),
   delete: (q: Q, userId: string) => q.deleteFrom('invitations').where('user_id', '=', userId).execute(),
 };
+
+export const emailChanges = {
+  insert: (q: Q, userId: string, now: number) =>
+    q.insertInto('email_changes').values({ user_id: userId, changed_at: now }).execute(),
+  countSince: async (q: Q, userId: string, since: number) =>
+    Number(
+      (
+        await q
+          .selectFrom('email_changes')
+          .select((e) => e.fn.countAll().as('n'))
+          .where('user_id', '=', userId)
+          .where('changed_at', '>', since)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+};
+
+/** A user's password and its history go: a user joining another account starts afresh there. */
+export async function forgetPasswords(q: Q, userId: string): Promise<void> {
+  await q.deleteFrom('password_history').where('user_id', '=', userId).execute();
+  await q.deleteFrom('credentials').where('user_id', '=', userId).execute();
+}
 
 export const serverKeys = {
   get: (q: Q, name: string) =>

@@ -32,6 +32,12 @@ export interface UsersTable {
   created_at: Millis;
   last_login_at: Millis | null;
   sign_in: Generated<SignIn>;
+  /** JSON: the profile fields of Zoom's user object set through PATCH (domain/users/profile.ts). */
+  profile: Generated<string>;
+  /** When the user proved the address (accepted invitation, sign-in); null: never. */
+  email_verified_at: Generated<Millis | null>;
+  /** The `POST /v2/users` action that created the user; null for other paths (CLI, accounts). */
+  created_via: Generated<string | null>;
 }
 
 export interface CredentialsTable {
@@ -156,6 +162,11 @@ export interface InvitationsTable {
   /** The invitation (and any link issued for it) stops working at this time. */
   expires_at: Millis;
   link_issued_at: Millis | null;
+  /**
+   * Set for an invitation to join this account sent to another account's user: the
+   * type they join with. Null for a pending user's invitation to set a first password.
+   */
+  join_type: Generated<number | null>;
 }
 
 /** Secrets the servers sharing a store must agree on (e.g. the page-token key). */
@@ -188,6 +199,12 @@ export interface WebSessionsTable {
   created_at: Millis;
   /** The session ends at this time, whatever happens before. */
   expires_at: Millis;
+}
+
+/** When a user's sign-in address changed (`PUT /v2/users/{userId}/email`: 3 in 24 hours). */
+export interface EmailChangesTable {
+  user_id: string;
+  changed_at: Millis;
 }
 
 /** Zoom's operation-log categories that zpass writes (`category_type` in the report). */
@@ -240,6 +257,7 @@ export interface Database {
   server_keys: ServerKeysTable;
   rate_limit_overrides: RateLimitOverridesTable;
   web_sessions: WebSessionsTable;
+  email_changes: EmailChangesTable;
   operation_logs: OperationLogsTable;
   sign_in_activities: SignInActivitiesTable;
 }
