@@ -8,6 +8,7 @@ import { ConfigError, checkPublicUrl, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
+import { TokenKeyring } from './domain/tokens/jwt.js';
 import { buildApp } from './http/app.js';
 import type { Limits } from './limits/categories.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
@@ -126,6 +127,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       hasher: options.hasher ?? new Hasher({ maxWaitMs: options.hashMaxWaitMs }),
       clock: options.clock ?? systemClock,
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
+      tokenKeys: new TokenKeyring(),
     };
     const metrics = options.metricsAddr ? new Metrics({ store, hasher: ctx.hasher }) : undefined;
     if (metrics) ctx.observer = metrics.observer;
@@ -162,6 +164,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         publicUrl: () => publicUrl,
         connections: options.connections,
         tokenRate: options.tokenRate,
+        cluster: options.cluster,
         readiness: () => checkReadiness({ store, redis, shuttingDown: () => shuttingDown }),
         metrics,
       });

@@ -63,6 +63,8 @@ export interface TestServerOptions {
   redisTimeoutMs?: number;
   testControls?: boolean;
   trustProxy?: boolean | string[];
+  /** The cluster name in tracking ids. */
+  cluster?: string;
   throttle?: Partial<ThrottleOptions>;
   /**
    * Mail relay settings. Without them the relay is off, so that tests of other parts
@@ -146,6 +148,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     connections: opts.connections,
     tokenRate: opts.tokenRate ?? (opts.zoomLimits ? undefined : { qps: 1_000_000, daily: null }),
     tokenPurge: opts.tokenPurge,
+    cluster: opts.cluster,
     shutdownDelayMs: opts.shutdownDelayMs,
     metricsAddr: opts.metricsAddr,
     // Failed token requests are throttled per address; tests about other things make many from one.

@@ -56,6 +56,8 @@ export interface AppOptions {
   tokenRate?: Limits;
   /** Timeouts and connection caps (default DEFAULT_CONNECTION_LIMITS). */
   connections?: Partial<ConnectionLimits>;
+  /** The cluster name in `x-zm-trackingid` (default `zp1`; `ZPASS_CLUSTER`). */
+  cluster?: string;
   /** What `GET /readyz` checks (default: the store and its schema). */
   readiness?: () => Promise<ReadinessReport>;
   /** Count requests into these metrics (default: none are kept). */
@@ -68,7 +70,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...serverTimeouts(connections),
     loggerInstance: (options.logger ?? createLogger()) as FastifyBaseLogger,
-    genReqId: newTrackingId,
+    genReqId: () => newTrackingId(options.cluster),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 16 * 1024 },
