@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { DemoCredentials } from '../src/demo.js';
+import { type DemoCredentials, demoBanner } from '../src/demo.js';
 import { basic, call, tempDir } from './helpers.js';
 import { databaseFor, dropTestDatabase } from './pg.js';
 
@@ -308,7 +308,7 @@ describe('zpass CLI', () => {
       );
       await zpassFails(
         ['admin', 'create-account', '--owner-email', 'not an e-mail', ...store.args],
-        'Not an e-mail address: "not an e-mail"',
+        'Not an e-mail address (at most 128 characters, a domain with a dot): "not an e-mail"',
       );
     });
 
@@ -454,7 +454,8 @@ describe('zpass CLI', () => {
 
     before(async () => {
       store = await newStore();
-      s = await serve(store.args);
+      // --demo: on the PostgreSQL pass DATABASE_URL is set, where no demo is made unless asked.
+      s = await serve([...store.args, '--demo']);
       demo = JSON.parse(await readFile(`${store.dir}/demo-credentials.json`, 'utf8')) as DemoCredentials;
     });
     after(async () => {
@@ -474,9 +475,20 @@ describe('zpass CLI', () => {
       assert.equal(demo.member.email, 'member@demo.zpass.test');
     });
 
-    it('prints a banner with the client id and curl commands for this server, on standard error', () => {
+    it('prints no secret when its output is not a terminal: one line on standard error points at the 0600 file', () => {
       const out = s.errors();
       assert.equal(s.output().includes('zpass created a demo account'), false);
+      assert.ok(
+        out.includes(
+          `zpass created a demo account; its credentials are in ${store.dir}/demo-credentials.json (mode 0600)`,
+        ),
+      );
+      assert.ok(!out.includes(demo.client_secret));
+      assert.ok(!out.includes(demo.owner.password));
+    });
+
+    it('the banner (on a terminal) has the client id and curl commands for this server', () => {
+      const out = demoBanner(demo, s.url, `${store.dir}/demo-credentials.json`);
       assert.ok(out.includes('zpass created a demo account'));
       assert.ok(out.includes(`client id      ${demo.client_id}`));
       assert.ok(out.includes(`${store.dir}/demo-credentials.json (mode 0600)`));
@@ -489,7 +501,7 @@ describe('zpass CLI', () => {
     });
 
     it("the banner's curl commands, pasted into a shell, change the member's password (204)", async () => {
-      const out = s.errors();
+      const out = demoBanner(demo, s.url, `${store.dir}/demo-credentials.json`);
       const start = out.indexOf('  TOKEN=$(curl');
       const end = out.indexOf('\n\n', start);
       assert.ok(start > 0 && end > start);

@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('serve')
-    .description('serve the API (creates a demo account on an empty store)')
+    .description('serve the API (creates a demo account on an empty SQLite store, unless --no-demo)')
     .option('--port <port>', 'port (env ZPASS_PORT, default 8080)')
     .option('--host <host>', 'address to bind (env ZPASS_HOST, default 127.0.0.1)')
     .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
@@ -55,6 +55,8 @@ export async function main(argv: string[]): Promise<void> {
       '--test-controls',
       'serve POST /zpass/test/rate-limits, which forces 429s for rehearsing retry code (env ZPASS_TEST_CONTROLS=1)',
     )
+    .option('--demo', 'create a demo account on an empty store even with DATABASE_URL or NODE_ENV=production')
+    .option('--no-demo', 'never create a demo account (env ZPASS_DEMO=0)')
     .option(
       '--metrics-addr <[host:]port>',
       'serve GET /metrics (Prometheus) on this address, apart from the API (env ZPASS_METRICS_ADDR; default: off)',
