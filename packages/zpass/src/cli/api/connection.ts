@@ -129,7 +129,10 @@ export function resolveProfile(flags: ConnectionFlags): { profile: Profile; sour
   return { profile: p, source: `profile ${name}` };
 }
 
-export function clientFor(profile: Profile, options: { maxRetries?: number } = {}): ZoomClient {
+export function clientFor(
+  profile: Profile,
+  options: { maxRetries?: number; fetch?: typeof fetch } = {},
+): ZoomClient {
   return new ZoomClient({
     ...options,
     accountId: profile.account_id,
