@@ -137,7 +137,13 @@ export async function main(argv: string[]): Promise<void> {
       // Usage errors exit 2, as getopt-style tools do.
       if (json)
         reportFailure(
-          { code: 'usage', message: String(e.message).replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), exitCode: 2 },
+          {
+            code: 'usage',
+            message: String(e.message)
+              .replace(/^error: /, '')
+              .replace(/\s*\n\s*/g, ' '),
+            exitCode: 2,
+          },
           true,
         );
       process.exitCode = 2;

@@ -73,3 +73,18 @@ export function printTable(rows: ReadonlyArray<Record<string, unknown>>, columns
 }
 
 export const COLUMNS_HELP = 'columns to show, comma-separated (see the list below)';
+
+/** The columns of a user (a Zoom user object), for `users list` and `admin list-users`. */
+export const USER_COLUMNS = [
+  'id',
+  'email',
+  'first_name',
+  'last_name',
+  'display_name',
+  'type',
+  'role_name',
+  'status',
+  'created_at',
+  'last_login_time',
+] as const;
+export const USER_DEFAULT_COLUMNS = ['id', 'email', 'role_name', 'status'] as const;

@@ -5,7 +5,7 @@
 import type { PasswordRequirementSettings, User } from '@zpass/zoom-client';
 import { type Command, Option } from 'commander';
 import { examples, printJson, promptHidden, promptVisible, readStdin } from '../io.js';
-import { COLUMNS_HELP, pickColumns, printTable } from '../table.js';
+import { COLUMNS_HELP, pickColumns, printTable, USER_COLUMNS, USER_DEFAULT_COLUMNS } from '../table.js';
 import { registerAuth } from './auth.js';
 import { bulk } from './bulk.js';
 import { action, CliError, clientFor, connect, type Profile, saveProfile } from './connection.js';
@@ -107,19 +107,6 @@ async function setPassword(user: string, flags: SetFlags, cmd: Command): Promise
   }
 }
 
-const USER_COLUMNS = [
-  'id',
-  'email',
-  'first_name',
-  'last_name',
-  'display_name',
-  'type',
-  'role_name',
-  'status',
-  'created_at',
-  'last_login_time',
-] as const;
-const USER_DEFAULT_COLUMNS = ['id', 'email', 'role_name', 'status'];
 
 const POLICY_FIELDS: Array<[keyof PasswordRequirementSettings & string, string]> = [
   ['minimum_password_length', 'minimum length (0 = baseline 8)'],
