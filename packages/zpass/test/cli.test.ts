@@ -392,7 +392,7 @@ describe('zpass CLI', () => {
 
     it('list-users refuses an unknown account', async () => {
       await zpassFails(
-        ['admin', 'list-users', '--account', 'no-such-account', '--json', ...store.args],
+        ['admin', 'list-users', '--account', 'no-such-account', ...store.args],
         'No account no-such-account.',
       );
     });
