@@ -700,7 +700,10 @@ describe('zpass API commands against a real server', () => {
       first.child.kill('SIGINT');
       const stopped = await first.done;
       assert.equal(stopped.code, 130, stopped.stderr);
-      assert.match(stopped.stderr, /interrupted: sending stopped; waiting briefly for the changes on the wire/);
+      assert.match(
+        stopped.stderr,
+        /interrupted: sending stopped; waiting briefly for the changes on the wire/,
+      );
       assert.match(
         stopped.stdout,
         /^120 rows: \d+ ok, 0 failed, 0 invalid, \d+ pending \(\d+ changed by this run; /,

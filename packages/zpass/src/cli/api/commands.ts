@@ -107,7 +107,6 @@ async function setPassword(user: string, flags: SetFlags, cmd: Command): Promise
   }
 }
 
-
 const POLICY_FIELDS: Array<[keyof PasswordRequirementSettings & string, string]> = [
   ['minimum_password_length', 'minimum length (0 = baseline 8)'],
   ['have_special_character', 'special character required'],

@@ -4,6 +4,7 @@
  * turn are not sent, requests already on the wire get a bounded time to answer (then they are
  * aborted and stay "in flight" in the journal, resolved by the next run).
  */
+import { setMaxListeners } from 'node:events';
 import {
   type RateLimitPacer,
   ZoomApiError,
@@ -78,6 +79,8 @@ export async function runChanges(o: RunOptions): Promise<RunOutcome> {
   const { journal, counts } = o;
   const result: RunOutcome = { changedThisRun: 0, interrupted: false, digest: '', lastEnd: 0 };
   const abort = new AbortController();
+  // One signal for every request of the run: as many listeners as requests in flight.
+  setMaxListeners(0, abort.signal);
   let interruptedNow: () => void = () => {};
   const interrupted = new Promise<void>((resolve) => {
     interruptedNow = resolve;
@@ -155,6 +158,8 @@ export async function runChanges(o: RunOptions): Promise<RunOutcome> {
     queued.set(p, entry);
     if (queued.size >= o.concurrency * 4) await Promise.race([...queued.keys(), interrupted]);
   }
+  // Every row is queued: wait for them, unless Ctrl-C comes first.
+  if (!result.stop) await Promise.race([Promise.all(queued.keys()), interrupted]);
   if (result.interrupted) {
     // Only the requests on the wire are waited for, and not for long; rows still queued in
     // the pacer will find `stop` set when their turn comes and send nothing.
@@ -171,6 +176,8 @@ export async function runChanges(o: RunOptions): Promise<RunOutcome> {
     // An aborted request settles at once: its row is journaled "retry".
     await Promise.all(onWire);
   } else {
+    // Stopped for another reason (the API unreachable, a daily limit): rows still queued
+    // find the stop when their turn comes and send nothing.
     await Promise.all(queued.keys());
     result.digest = csv.digest();
   }
