@@ -413,6 +413,49 @@ describe('zpass API commands: profiles, --json, tables, the user lifecycle', () 
     );
   });
 
+  it('users import creates users with the bulk machinery: validation, journal, results, resume without creating twice', async () => {
+    const file = join(dir, 'staff.csv');
+    const rows = Array.from({ length: 30 }, (_, i) =>
+      i < 20
+        ? `staff-${i}@example.test,Staff,${i},Import-Pass-${1000 + i}x`
+        : `staff-${i}@example.test,Staff,${i},`,
+    );
+    writeFileSync(
+      file,
+      `email,first_name,last_name,password\n${rows.join('\n')}\nnot-an-email,X,Y,\nstaff-0@example.test,Again,Z,\nshort@example.test,S,T,abc\n`,
+    );
+    const dry = await zpass(['users', 'import', file, '--dry-run', '--json', '--profile', 'test']);
+    assert.equal(dry.code, 1, dry.stderr);
+    const plan = JSON.parse(dry.stdout) as { rows: number; valid: number; invalid: number };
+    assert.deepEqual([plan.rows, plan.valid, plan.invalid], [33, 30, 3]);
+    assert.equal(await userRepo.byEmail(t.server.store.db, 'staff-0@example.test'), undefined);
+
+    const run = await zpass(['users', 'import', file, '--json', '--profile', 'test']);
+    assert.equal(run.code, 1, run.stderr);
+    const summary = JSON.parse(run.stdout) as Record<string, number>;
+    assert.deepEqual([summary.ok, summary.invalid, summary.changed_this_run], [30, 3, 30]);
+    const active = await userRepo.byEmail(t.server.store.db, 'staff-3@example.test');
+    const invited = await userRepo.byEmail(t.server.store.db, 'staff-25@example.test');
+    assert.deepEqual([active?.status, active?.first_name, invited?.status], ['active', 'Staff', 'pending']);
+    const results = readFileSync(join(dir, 'staff.results.csv'), 'utf8');
+    assert.match(results, /^not-an-email,invalid,,Not an e-mail address\.$/m);
+    assert.match(results, /^short@example\.test,invalid,1124,Have at least 8 characters$/m);
+
+    // A run that died after the server created two users but before the journal said so:
+    // the rerun sends them again and the server's "already in the account" settles them.
+    const journal = readFileSync(`${file}.journal`, 'utf8').trimEnd().split('\n');
+    const dropped = new Set([journal.findIndex((l) => l.includes('"event":"ok"')), journal.length - 1]);
+    const kept = journal.filter((l, i) => !dropped.has(i) && !l.includes('"event":"complete"'));
+    writeFileSync(`${file}.journal`, `${kept.join('\n')}\n`);
+    const rest = await zpass(['users', 'import', file, '--json', '--profile', 'test']);
+    const again = JSON.parse(rest.stdout) as Record<string, number>;
+    assert.deepEqual([again.ok, again.changed_this_run, again.failed], [30, 0, 0], rest.stderr);
+    assert.match(
+      readFileSync(join(dir, 'staff.results.csv'), 'utf8'),
+      /,ok,,Created by an earlier attempt of this run\.$/m,
+    );
+  });
+
   it('the progress line fits a 60- and an 80-column terminal', async () => {
     const users = await makeUsers(t, 'narrow', 120);
     for (const columns of [60, 80]) {

@@ -7,16 +7,28 @@
 
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { RateLimitPacer } from '@zpass/zoom-client';
+import {
+  type PasswordRequirementSettings,
+  RateLimitPacer,
+  type ZoomApiError,
+  type ZoomClient,
+} from '@zpass/zoom-client';
 import { CliError, clientFor, resolveProfile } from './connection.js';
-import type { CsvRow } from './csv.js';
+import { type CsvRow, type CsvSchema, PASSWORD_CSV } from './csv.js';
 import { DEFAULT_LENGTH, generatePassword, seededRandom, validLength } from './generate.js';
-import { Journal, type JournalHeader, RowState } from './journal.js';
+import { Journal, type JournalHeader, type Outcome, RowState } from './journal.js';
 import { fetchRequirement } from './policy.js';
 import { Progress, type ProgressCounts } from './progress.js';
 import { defaultResultsPath, writeResults } from './results.js';
-import { runChanges } from './run.js';
-import { problemLines, RowJudge, type Validation, validate } from './validate.js';
+import { passwordChangedEarlier, runChanges } from './run.js';
+import {
+  type Problem,
+  passwordProblem,
+  problemLines,
+  RowJudge,
+  type Validation,
+  validate,
+} from './validate.js';
 
 export { defaultResultsPath };
 
@@ -85,9 +97,43 @@ function watchedFetch(counts: ProgressCounts): typeof fetch {
   };
 }
 
-export async function bulk(file: string, flags: BulkFlags): Promise<void> {
+/** What one bulk command does with the shared machinery (validation, pacing, journal, results). */
+export interface BulkJob {
+  /** The command, as written in its journal: `zpass users password bulk`. */
+  command: string;
+  schema: CsvSchema;
+  /** The rate-limit category of the requests it sends. */
+  category: 'Light' | 'Medium';
+  generate: boolean;
+  length: number | null;
+  /** Refuses a header that cannot work (before any row is judged). */
+  checkColumns?: (columns: string[]) => void;
+  /** What the command requires of a row, beyond its shape and uniqueness. */
+  check: (row: CsvRow) => Problem | undefined;
+  /** Once the journal is open: how to send a row (and what to report of generated passwords). */
+  begin: (journal: Journal, resumed: boolean) => BulkActions;
+  /** The answers to a resend that mean an earlier attempt made the change. */
+  earlier?: (err: ZoomApiError) => Outcome | undefined;
+}
+
+export interface BulkActions {
+  send: (row: CsvRow, signal: AbortSignal) => Promise<void>;
+  /** Generated passwords, reported in the results. */
+  passwordOf?: ((row: CsvRow) => string) | undefined;
+  /** After the run; `complete` when no row is left to send. */
+  finish?: (complete: boolean) => void;
+}
+
+/**
+ * The stages of every bulk command: validate every row, then (unless a dry run) send the
+ * changes at the account's allowed rate with a journal for resuming, then write the results.
+ */
+export async function runBulk(
+  file: string,
+  flags: BulkFlags,
+  makeJob: (client: ZoomClient, requirement: PasswordRequirementSettings | undefined) => BulkJob,
+): Promise<void> {
   const { profile } = resolveProfile(flags);
-  const generate = flags.generate === true;
   const fraction = positiveNumber(flags.rateFraction, '--rate-fraction', 0.97, 1);
   const concurrency = Math.floor(positiveNumber(flags.concurrency, '--concurrency', 16, 256));
   const counts: ProgressCounts = { done: 0, failed: 0, total: 0 };
@@ -95,19 +141,22 @@ export async function bulk(file: string, flags: BulkFlags): Promise<void> {
   const client = clientFor(profile, { maxRetries: 6, fetch: watchedFetch(counts) });
   if (!existsSync(file)) throw new CliError(`${file}: no such file.`);
 
-  // The settings request counts against the same Medium limit as the changes: pace it too
-  // (its answer also teaches the pacer the account's limit before the first change).
-  const pacer = new RateLimitPacer(client, { category: 'Medium', fraction, concurrency });
-  const requirement = await pacer.schedule(() => fetchRequirement(client));
-  const length = generate ? validLength(Number(flags.length ?? DEFAULT_LENGTH), requirement) : null;
-  const judge = () => new RowJudge(client, requirement, generate);
+  // The settings request is Medium, as password changes are: it teaches the pacer the
+  // account's limit before the first change.
+  const settingsPacer = new RateLimitPacer(client, { category: 'Medium', fraction, concurrency });
+  const requirement = await settingsPacer.schedule(() => fetchRequirement(client));
+  const job = makeJob(client, requirement);
+  const pacer =
+    job.category === 'Medium'
+      ? settingsPacer
+      : (settingsPacer.close(),
+        new RateLimitPacer(client, { category: job.category, fraction, concurrency }));
+  const judge = () => new RowJudge(job.check, job.schema);
   const resultsPath = flags.results ?? defaultResultsPath(file);
 
   // Stage 1: every row, locally, before anything changes.
   const v = await validate(file, judge());
-  if (!v.columns.includes('password') && !generate) {
-    throw new CliError(`${file} has no "password" column: add one, or pass --generate to make passwords.`);
-  }
+  job.checkColumns?.(v.columns);
   if (flags.dryRun) {
     await writeResults(file, resultsPath, undefined, { judge: judge() });
     reportDryRun(v, resultsPath, flags);
@@ -133,19 +182,17 @@ export async function bulk(file: string, flags: BulkFlags): Promise<void> {
     results: resultsPath,
   };
 
-  // The journal, and the key the generated passwords derive from (beside it, mode 0600).
   const jpath = journalPath(file);
   const header: JournalHeader = {
-    journal: 'zpass users password bulk',
+    journal: job.command,
     version: 1,
     input_sha256: v.digest,
     rows: v.rows,
-    generate,
-    length,
+    generate: job.generate,
+    length: job.length,
     started_at: new Date().toISOString(),
   };
   const { journal, resumed } = await Journal.open(jpath, header);
-  const keyPath = `${jpath}.key`;
   if (journal.complete) {
     journal.close();
     pacer.close();
@@ -153,25 +200,7 @@ export async function bulk(file: string, flags: BulkFlags): Promise<void> {
     report(summary, flags, `already complete (journal ${jpath}); results were written to ${resultsPath}`);
     return;
   }
-  let key: Buffer | undefined;
-  if (generate) {
-    if (existsSync(keyPath)) key = Buffer.from(readFileSync(keyPath, 'utf8').trim(), 'hex');
-    else if (resumed && journal.states.some((s) => s !== RowState.None)) {
-      journal.close();
-      throw new CliError(
-        `${keyPath} is missing: the generated passwords of rows already sent cannot be recovered. Move ${jpath} away to start a new run.`,
-      );
-    } else {
-      key = randomBytes(32);
-      writeFileSync(keyPath, `${key.toString('hex')}\n`, { mode: 0o600 });
-      chmodSync(keyPath, 0o600);
-    }
-  }
-  const passwordOf = (row: CsvRow): string =>
-    row.password ??
-    generatePassword(length!, seededRandom(key!, row.row), (pw) =>
-      client.users.checkPassword(pw, requirement),
-    );
+  const actions = job.begin(journal, resumed);
 
   // Stage 2: the changes.
   counts.total = countToDo(journal, v.rows, v.invalid);
@@ -191,7 +220,8 @@ export async function bulk(file: string, flags: BulkFlags): Promise<void> {
     pacer,
     concurrency,
     counts,
-    send: (row, signal) => client.users.updatePassword(row.user, passwordOf(row), { signal }),
+    send: actions.send,
+    earlier: job.earlier,
     onInterrupt: () => {
       progress.stop();
       process.stderr.write(
@@ -215,11 +245,8 @@ export async function bulk(file: string, flags: BulkFlags): Promise<void> {
   journal.close();
 
   // Stage 3: the results, in the input's order.
-  await writeResults(file, resultsPath, journal, {
-    judge: judge(),
-    passwordOf: generate ? passwordOf : undefined,
-  });
-  if (done && key) rmSync(keyPath, { force: true });
+  await writeResults(file, resultsPath, journal, { judge: judge(), passwordOf: actions.passwordOf });
+  actions.finish?.(done);
 
   if (outcome.firstStart !== undefined && outcome.lastEnd > outcome.firstStart) {
     summary.elapsed_seconds = Math.round((Date.now() - started) / 100) / 10;
@@ -242,6 +269,64 @@ export async function bulk(file: string, flags: BulkFlags): Promise<void> {
     // Rows still queued in the pacer would only wake to find the run stopped: leave now.
     process.exit(130);
   }
+}
+
+/** `zpass users password bulk <file.csv>`. */
+export function bulk(file: string, flags: BulkFlags): Promise<void> {
+  const generate = flags.generate === true;
+  return runBulk(file, flags, (client, requirement) => {
+    const length = generate ? validLength(Number(flags.length ?? DEFAULT_LENGTH), requirement) : null;
+    return {
+      command: 'zpass users password bulk',
+      schema: PASSWORD_CSV,
+      category: 'Medium',
+      generate,
+      length,
+      checkColumns: (columns) => {
+        if (!columns.includes('password') && !generate)
+          throw new CliError(
+            `${file} has no "password" column: add one, or pass --generate to make passwords.`,
+          );
+      },
+      check: (row) => {
+        if (row.password !== undefined) return passwordProblem(client, row.password, requirement);
+        return generate ? undefined : { message: 'No password (pass --generate to make one for such rows).' };
+      },
+      begin: (journal, resumed) => {
+        const key = generate ? generationKey(journal, resumed) : undefined;
+        const passwordOf = (row: CsvRow): string =>
+          row.password ??
+          generatePassword(length!, seededRandom(key!, row.row), (pw) =>
+            client.users.checkPassword(pw, requirement),
+          );
+        return {
+          send: (row, signal) => client.users.updatePassword(row.user, passwordOf(row), { signal }),
+          passwordOf: generate ? passwordOf : undefined,
+          // The key goes once every generated password is in force and reported.
+          finish: (complete) => {
+            if (complete && key) rmSync(`${journal.path}.key`, { force: true });
+          },
+        };
+      },
+      earlier: passwordChangedEarlier,
+    };
+  });
+}
+
+/** The key the generated passwords derive from, beside the journal (mode 0600). */
+function generationKey(journal: Journal, resumed: boolean): Buffer {
+  const keyPath = `${journal.path}.key`;
+  if (existsSync(keyPath)) return Buffer.from(readFileSync(keyPath, 'utf8').trim(), 'hex');
+  if (resumed && journal.states.some((s) => s !== RowState.None)) {
+    journal.close();
+    throw new CliError(
+      `${keyPath} is missing: the generated passwords of rows already sent cannot be recovered. Move ${journal.path} away to start a new run.`,
+    );
+  }
+  const key = randomBytes(32);
+  writeFileSync(keyPath, `${key.toString('hex')}\n`, { mode: 0o600 });
+  chmodSync(keyPath, 0o600);
+  return key;
 }
 
 function reportDryRun(v: Validation, resultsPath: string, flags: BulkFlags): void {

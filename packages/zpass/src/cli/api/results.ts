@@ -60,7 +60,7 @@ export async function writeResults(
     chmodSync(tmp, 0o600);
     const withPassword = o.passwordOf !== undefined;
     let buf = withPassword ? 'user,status,code,message,password\n' : 'user,status,code,message\n';
-    const csv = await openCsv(input);
+    const csv = await openCsv(input, o.judge.schema);
     for await (const row of csv.rows) {
       const problem = o.judge.judge(row);
       let fields: string[];

@@ -27,29 +27,46 @@ export const INTERRUPT_GRACE_MS = 1500;
 const SAME_PASSWORD = 'Your new password can not match the old password.';
 const CAP = /maximum number of times over the past 24 hours/;
 
-/** What a failed change means for the row, knowing whether it was sent before (`resend`). */
-export function classify(err: unknown, resend: boolean): Outcome | 'unsent' {
-  if (err instanceof ZoomUserAbortError)
-    return { status: 'retry', message: 'In flight when the run was interrupted.' };
-  if (!(err instanceof ZoomApiError)) return { status: 'retry', message: describeError(err) };
-  const earlier = resend || err.earlierAttemptMayHaveSucceeded;
-  if (err instanceof ZoomRateLimitError) {
-    // A 429 was not processed; only an earlier attempt could have made the change.
-    return earlier ? { status: 'retry', code: err.code, message: describeError(err) } : 'unsent';
-  }
-  if (err instanceof ZoomConnectionError || err instanceof ZoomInternalServerError || err.status === 408) {
-    return { status: 'retry', code: err.code, message: describeError(err) };
-  }
-  if (earlier && err.status === 400 && err.code === 300 && err.message === SAME_PASSWORD) {
+/**
+ * The answers that show an earlier attempt of a password change went through: the password
+ * is already the new one (ok), or the 24-hour cap was reached (uncertain).
+ */
+export function passwordChangedEarlier(err: ZoomApiError): Outcome | undefined {
+  if (err.status === 400 && err.code === 300 && err.message === SAME_PASSWORD) {
     return { status: 'ok', message: 'Set by an earlier attempt of this run.' };
   }
-  if (earlier && err.status === 400 && err.code === 300 && CAP.test(err.message)) {
+  if (err.status === 400 && err.code === 300 && CAP.test(err.message)) {
     return {
       status: 'uncertain',
       code: err.code,
       message: `${err.message} An earlier attempt may have set the password: check before changing it again.`,
     };
   }
+  return undefined;
+}
+
+/**
+ * What a failed change means for the row, knowing whether it was sent before (`resend`);
+ * `earlier` reads the answers that mean an earlier attempt made the change.
+ */
+export function classify(
+  err: unknown,
+  resend: boolean,
+  earlier: (err: ZoomApiError) => Outcome | undefined = passwordChangedEarlier,
+): Outcome | 'unsent' {
+  if (err instanceof ZoomUserAbortError)
+    return { status: 'retry', message: 'In flight when the run was interrupted.' };
+  if (!(err instanceof ZoomApiError)) return { status: 'retry', message: describeError(err) };
+  const sentBefore = resend || err.earlierAttemptMayHaveSucceeded;
+  if (err instanceof ZoomRateLimitError) {
+    // A 429 was not processed; only an earlier attempt could have made the change.
+    return sentBefore ? { status: 'retry', code: err.code, message: describeError(err) } : 'unsent';
+  }
+  if (err instanceof ZoomConnectionError || err instanceof ZoomInternalServerError || err.status === 408) {
+    return { status: 'retry', code: err.code, message: describeError(err) };
+  }
+  const resolved = sentBefore ? earlier(err) : undefined;
+  if (resolved) return resolved;
   return { status: 'failed', code: err.code, message: describeError(err).replace(/ \(code [^)]*\)$/, '') };
 }
 
@@ -62,6 +79,8 @@ export interface RunOptions {
   counts: ProgressCounts;
   /** Sends one row's change. */
   send: (row: CsvRow, signal: AbortSignal) => Promise<void>;
+  /** The answers to a resend that mean an earlier attempt made the change (see `classify`). */
+  earlier?: (err: ZoomApiError) => Outcome | undefined;
   /** Called on the first Ctrl-C (to tell the user). */
   onInterrupt?: () => void;
 }
@@ -114,7 +133,7 @@ export async function runChanges(o: RunOptions): Promise<RunOutcome> {
       outcome = { status: 'ok' };
       unreachable = 0;
     } catch (err) {
-      outcome = sent ? classify(err, resend) : 'unsent';
+      outcome = sent ? classify(err, resend, o.earlier) : 'unsent';
       if (err instanceof ZoomConnectionError) {
         if (++unreachable >= MAX_CONSECUTIVE_UNREACHABLE) result.stop ??= 'the API is unreachable';
       } else unreachable = 0;
@@ -146,7 +165,7 @@ export async function runChanges(o: RunOptions): Promise<RunOutcome> {
     }
   };
 
-  const csv = await openCsv(o.file);
+  const csv = await openCsv(o.file, o.judge.schema);
   for await (const row of csv.rows) {
     if (result.stop) break;
     if (o.judge.judge(row)) continue;

@@ -3,7 +3,7 @@
  * is made again, row by row, by the later stages (`judgeRow` is deterministic for a file).
  */
 import type { PasswordRequirementSettings, ZoomClient } from '@zpass/zoom-client';
-import { type CsvRow, openCsv } from './csv.js';
+import { type CsvRow, type CsvSchema, openCsv, PASSWORD_CSV } from './csv.js';
 import { FirstRowIndex } from './first-row.js';
 
 export interface Problem {
@@ -18,9 +18,9 @@ export interface Problem {
 export class RowJudge {
   readonly #index = new FirstRowIndex();
   constructor(
-    private readonly client: ZoomClient,
-    private readonly requirement: PasswordRequirementSettings | undefined,
-    private readonly generate: boolean,
+    /** What the command itself requires of a row (its structure and duplicates are checked here). */
+    private readonly check: (row: CsvRow) => Problem | undefined,
+    readonly schema: CsvSchema = PASSWORD_CSV,
   ) {}
 
   judge(row: CsvRow): Problem | undefined {
@@ -28,16 +28,20 @@ export class RowJudge {
     const first = this.#index.firstRow(row.user, row.row);
     if (first !== row.row)
       return { message: 'Duplicate: the same user as an earlier row.', detail: `row ${first}` };
-    if (row.password === undefined) {
-      return this.generate
-        ? undefined
-        : { message: 'No password (pass --generate to make one for such rows).' };
-    }
-    const v = this.client.users.checkPassword(row.password, this.requirement)[0];
-    if (!v) return undefined;
-    const detail = v.errors?.map((e) => e.message).join(' ');
-    return { code: v.code, message: `${v.message}${detail ? ` ${detail}` : ''}` };
+    return this.check(row);
   }
+}
+
+/** Zoom's answer to a password, checked locally: the first rule it breaks. */
+export function passwordProblem(
+  client: ZoomClient,
+  password: string,
+  requirement: PasswordRequirementSettings | undefined,
+): Problem | undefined {
+  const v = client.users.checkPassword(password, requirement)[0];
+  if (!v) return undefined;
+  const detail = v.errors?.map((e) => e.message).join(' ');
+  return { code: v.code, message: `${v.message}${detail ? ` ${detail}` : ''}` };
 }
 
 export function problemText(p: Problem): string {
@@ -64,7 +68,7 @@ export interface Validation {
 }
 
 export async function validate(file: string, judge: RowJudge): Promise<Validation> {
-  const csv = await openCsv(file);
+  const csv = await openCsv(file, judge.schema);
   const groups = new Map<string, ProblemGroup>();
   let rows = 0;
   let invalid = 0;
