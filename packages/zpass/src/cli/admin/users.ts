@@ -1,12 +1,15 @@
 /** `zpass admin create-user|set-status|set-role|delete-user|invite-user|invite-link|list-users`. */
 
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { AdminError, createUser } from '../../domain/accounts.js';
+import { parse } from 'csv-parse/sync';
+import { AdminError, createUser, createUsers } from '../../domain/accounts.js';
 import { createAccountUser, OPERATOR, removeUser, setStatus, updateProfile } from '../../domain/directory.js';
 import { issueInvitationLink } from '../../domain/invitations.js';
 import { userView } from '../../domain/users.js';
 import { accounts, users } from '../../store/repositories.js';
 import type { Role } from '../../store/schema.js';
+import { CliError } from '../api/connection.js';
 import { examples, printJson } from '../io.js';
 import { COLUMNS_HELP, pickColumns, printTable, USER_COLUMNS, USER_DEFAULT_COLUMNS } from '../table.js';
 import { findUser, invitationUrl, passwordFrom, withContext } from './context.js';
@@ -185,4 +188,75 @@ export function registerUserCommands(admin: Command): void {
       if (o.json) printJson(out);
       else printTable(out as unknown as Array<Record<string, unknown>>, columns);
     });
+
+  admin
+    .command('import-users')
+    .description(
+      'create many users of an account from a CSV (email, and optionally first_name, last_name, role, password) on the store directly',
+    )
+    .argument('<file>', 'CSV file with a header line')
+    .requiredOption('--account <id>', 'account id')
+    .option('--batch-size <n>', 'users created per transaction', '500')
+    .option('--json', "print every row's outcome as JSON")
+    .addHelpText(
+      'after',
+      `\nInvalid rows (bad e-mail, used e-mail, a password the policy refuses) are reported and skipped; the others are created, a batch per transaction. Passwords are hashed only for rows that have one.\n${examples(
+        [
+          'zpass admin import-users staff.csv --account ACCOUNT',
+          'zpass admin import-users staff.csv --account ACCOUNT --json | jq ".failed"',
+        ],
+      )}`,
+    )
+    .action(async (file: string, o) => {
+      const batchSize = Number(o.batchSize);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+        throw new CliError('--batch-size must be a whole number from 1 to 10000.', 2);
+      const rows = await readImportCsv(file);
+      const outcomes = await withContext(o, (ctx) =>
+        createUsers(
+          ctx,
+          o.account,
+          rows.map((r) => ({
+            email: r.email ?? '',
+            role: (r.role?.trim() || 'member') as Role,
+            firstName: r.first_name,
+            lastName: r.last_name,
+            password: r.password,
+          })),
+          batchSize,
+        ),
+      );
+      const failed = outcomes.flatMap((x, i) =>
+        x.ok ? [] : [{ row: i + 1, email: rows[i]!.email ?? '', message: x.message }],
+      );
+      const created = outcomes.length - failed.length;
+      if (o.json) printJson({ rows: outcomes.length, created, failed });
+      else {
+        process.stdout.write(`${outcomes.length} rows: ${created} created, ${failed.length} refused\n`);
+        for (const f of failed)
+          process.stdout.write(`  row ${f.row} ${f.email || '(no e-mail)'}: ${f.message}\n`);
+      }
+      if (failed.length > 0) process.exitCode = 1;
+    });
+}
+
+const IMPORT_COLUMNS = ['email', 'first_name', 'last_name', 'role', 'password'];
+
+/** The rows of an import CSV by column name (a header line first; empty fields are absent). */
+async function readImportCsv(path: string): Promise<Array<Record<string, string | undefined>>> {
+  let records: string[][];
+  try {
+    records = parse(readFileSync(path), { bom: true, skip_empty_lines: true, relax_column_count: true });
+  } catch (err) {
+    throw new AdminError(`${path}: ${(err as Error).message}`);
+  }
+  const header = (records.shift() ?? []).map((c) => c.trim().toLowerCase());
+  if (!header.includes('email'))
+    throw new AdminError(`${path}: the first line must be a header naming the column "email".`);
+  const unknown = header.filter((c) => !IMPORT_COLUMNS.includes(c));
+  if (unknown.length > 0)
+    throw new AdminError(
+      `${path}: unknown column(s) ${unknown.join(', ')}: only ${IMPORT_COLUMNS.join(', ')} are read.`,
+    );
+  return records.map((r) => Object.fromEntries(header.map((c, i) => [c, r[i] === '' ? undefined : r[i]])));
 }
