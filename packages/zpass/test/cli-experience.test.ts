@@ -24,6 +24,7 @@ import {
   until,
 } from './cli-helpers.js';
 import { startTestServer, type TestServer, tempDir } from './helpers.js';
+import { databaseFor, dropTestDatabase } from './pg.js';
 
 const configHome = tempDir('zpass-cli-config-');
 after(() => rmSync(configHome, { recursive: true, force: true }));
@@ -181,6 +182,43 @@ describe('zpass without a server', () => {
         assert.match(r.stdout, /\n$/);
       }
     } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('--json on the store commands', () => {
+  it('migrate and the admin commands print JSON that parses, failures included', async () => {
+    const data = tempDir('zpass-json-store-');
+    const databaseUrl = await databaseFor(data);
+    const store = ['--data', data, ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
+    try {
+      const json = async (args: string[], code = 0) => {
+        const r = await zpass([...args, ...store, '--json']);
+        assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+        return JSON.parse(code === 0 ? r.stdout : r.stderr) as Record<string, unknown>;
+      };
+      assert.ok(Array.isArray((await json(['migrate'])).applied));
+      const account = (await json(['admin', 'create-account', '--owner-email', 'o@json.test'])) as {
+        account_id: string;
+      };
+      await json(['admin', 'create-user', '--account', account.account_id, '--email', 'm@json.test']);
+      assert.equal(
+        (await json(['admin', 'set-status', '--user', 'm@json.test', '--action', 'deactivate'])).status,
+        'inactive',
+      );
+      assert.equal(
+        (await json(['admin', 'set-role', '--user', 'm@json.test', '--role', 'admin'])).role,
+        'admin',
+      );
+      assert.equal(
+        (await json(['admin', 'delete-user', '--user', 'm@json.test', '--action', 'delete'])).status,
+        'deleted',
+      );
+      const failure = await json(['admin', 'set-role', '--user', 'nobody@json.test', '--role', 'admin'], 1);
+      assert.deepEqual(Object.keys(failure), ['code', 'message']);
+    } finally {
+      if (databaseUrl) await dropTestDatabase(databaseUrl);
       rmSync(data, { recursive: true, force: true });
     }
   });

@@ -7,6 +7,7 @@ import { registerAdmin } from './admin.js';
 import { registerApi } from './api/commands.js';
 import { registerCompletion } from './completion.js';
 import { failureOf, isUsageCode, reportFailure } from './errors.js';
+import { printJson } from './io.js';
 import { registerMail } from './mail.js';
 
 /** The version of the package this CLI ships in (its package.json, two folders up from here). */
@@ -106,9 +107,11 @@ export async function main(argv: string[]): Promise<void> {
       const store = openStore(storeConfig(o));
       try {
         const { applied } = await store.migrate();
-        process.stdout.write(
-          applied.length ? `applied: ${applied.join(', ')}\n` : 'the schema is up to date\n',
-        );
+        if (o.json) printJson({ applied });
+        else
+          process.stdout.write(
+            applied.length ? `applied: ${applied.join(', ')}\n` : 'the schema is up to date\n',
+          );
       } finally {
         await store.close();
       }

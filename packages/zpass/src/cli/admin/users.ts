@@ -64,7 +64,8 @@ export function registerUserCommands(admin: Command): void {
         await setStatus(ctx, OPERATOR, o.user, o.action);
         return findUser(ctx, o.user);
       });
-      process.stdout.write(`${user.email} is ${user.status}\n`);
+      if (o.json) printJson({ user: user.email, id: user.id, status: user.status });
+      else process.stdout.write(`${user.email} is ${user.status}\n`);
     });
 
   admin
@@ -80,7 +81,8 @@ export function registerUserCommands(admin: Command): void {
         await updateProfile(ctx, OPERATOR, o.user, { role_id: roleId });
         return findUser(ctx, o.user);
       });
-      process.stdout.write(`${user.email} is ${user.role}\n`);
+      if (o.json) printJson({ user: user.email, id: user.id, role: user.role });
+      else process.stdout.write(`${user.email} is ${user.role}\n`);
     });
 
   admin
@@ -99,7 +101,9 @@ export function registerUserCommands(admin: Command): void {
     )
     .action(async (o) => {
       await withContext(o, (ctx) => removeUser(ctx, OPERATOR, o.user, o.action));
-      process.stdout.write(`${o.user}: ${o.action === 'delete' ? 'deleted' : 'disassociated'}\n`);
+      const done = o.action === 'delete' ? 'deleted' : 'disassociated';
+      if (o.json) printJson({ user: o.user, status: done });
+      else process.stdout.write(`${o.user}: ${done}\n`);
     });
 
   admin

@@ -146,11 +146,11 @@ export async function runBulk(
   const settingsPacer = new RateLimitPacer(client, { category: 'Medium', fraction, concurrency });
   const requirement = await settingsPacer.schedule(() => fetchRequirement(client));
   const job = makeJob(client, requirement);
-  const pacer =
-    job.category === 'Medium'
-      ? settingsPacer
-      : (settingsPacer.close(),
-        new RateLimitPacer(client, { category: job.category, fraction, concurrency }));
+  let pacer = settingsPacer;
+  if (job.category !== 'Medium') {
+    settingsPacer.close();
+    pacer = new RateLimitPacer(client, { category: job.category, fraction, concurrency });
+  }
   const judge = () => new RowJudge(job.check, job.schema);
   const resultsPath = flags.results ?? defaultResultsPath(file);
 
