@@ -265,9 +265,9 @@ export async function runBulk(
         ? `stopped: ${outcome.stop}; rerun the same command to resume`
         : undefined,
   );
-  if (outcome.interrupted) {
+  if (outcome.stop) {
     // Rows still queued in the pacer would only wake to find the run stopped: leave now.
-    process.exit(130);
+    process.exit(outcome.interrupted ? 130 : (process.exitCode ?? 1));
   }
 }
 

@@ -100,16 +100,21 @@ export async function runChanges(o: RunOptions): Promise<RunOutcome> {
   const abort = new AbortController();
   // One signal for every request of the run: as many listeners as requests in flight.
   setMaxListeners(0, abort.signal);
-  let interruptedNow: () => void = () => {};
-  const interrupted = new Promise<void>((resolve) => {
-    interruptedNow = resolve;
+  /** Resolves when the run stops early (Ctrl-C, the API unreachable, a daily limit). */
+  let stoppedNow: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stoppedNow = resolve;
   });
+  const halt = (reason: string) => {
+    result.stop ??= reason;
+    stoppedNow();
+  };
   const onSigint = () => {
     if (result.interrupted) process.exit(130);
     result.interrupted = true;
     result.stop = 'interrupted';
     o.onInterrupt?.();
-    interruptedNow();
+    stoppedNow();
   };
   process.on('SIGINT', onSigint);
   let unreachable = 0;
@@ -135,9 +140,9 @@ export async function runChanges(o: RunOptions): Promise<RunOutcome> {
     } catch (err) {
       outcome = sent ? classify(err, resend, o.earlier) : 'unsent';
       if (err instanceof ZoomConnectionError) {
-        if (++unreachable >= MAX_CONSECUTIVE_UNREACHABLE) result.stop ??= 'the API is unreachable';
+        if (++unreachable >= MAX_CONSECUTIVE_UNREACHABLE) halt('the API is unreachable');
       } else unreachable = 0;
-      if (err instanceof ZoomRateLimitError && err.isDailyLimit) result.stop ??= describeError(err);
+      if (err instanceof ZoomRateLimitError && err.isDailyLimit) halt(describeError(err));
     }
     if (!sent) return;
     result.lastEnd = Date.now();
@@ -175,10 +180,10 @@ export async function runChanges(o: RunOptions): Promise<RunOutcome> {
     const entry = { sent: false };
     const p = run(row, resend, entry).finally(() => queued.delete(p));
     queued.set(p, entry);
-    if (queued.size >= o.concurrency * 4) await Promise.race([...queued.keys(), interrupted]);
+    if (queued.size >= o.concurrency * 4) await Promise.race([...queued.keys(), stopped]);
   }
-  // Every row is queued: wait for them, unless Ctrl-C comes first.
-  if (!result.stop) await Promise.race([Promise.all(queued.keys()), interrupted]);
+  // Every row is queued: wait for them, unless the run stops first.
+  if (!result.stop) await Promise.race([Promise.all(queued.keys()), stopped]);
   if (result.interrupted) {
     // Only the requests on the wire are waited for, and not for long; rows still queued in
     // the pacer will find `stop` set when their turn comes and send nothing.
@@ -194,9 +199,12 @@ export async function runChanges(o: RunOptions): Promise<RunOutcome> {
     abort.abort();
     // An aborted request settles at once: its row is journaled "retry".
     await Promise.all(onWire);
+  } else if (result.stop) {
+    // Stopped for another reason (the API unreachable, a daily limit): the requests on the
+    // wire finish (the SDK's retries bound them); rows still queued find the stop when their
+    // turn comes and send nothing, so they are not waited for.
+    await Promise.all([...queued].filter(([, e]) => e.sent).map(([p]) => p));
   } else {
-    // Stopped for another reason (the API unreachable, a daily limit): rows still queued
-    // find the stop when their turn comes and send nothing.
     await Promise.all(queued.keys());
     result.digest = csv.digest();
   }
