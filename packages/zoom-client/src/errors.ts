@@ -205,3 +205,43 @@ function safeCause(cause: unknown, r: Redactor): unknown {
   if (e.stack) e.stack = r.text(e.stack);
   return e;
 }
+
+/** Why `verifyWebhook` refused a request. */
+export type WebhookErrorReason =
+  /** No `x-zm-signature` header. */
+  | 'missing_signature'
+  /** No `x-zm-request-timestamp` header. */
+  | 'missing_timestamp'
+  /** The signature is not `v0=` and 64 hexadecimal digits (or the header came twice). */
+  | 'malformed_signature'
+  /** The timestamp is not a whole number of seconds (or the header came twice). */
+  | 'malformed_timestamp'
+  /** The signature is not the secret token's over this timestamp and body: a wrong secret, a changed body, or a forgery. */
+  | 'signature_mismatch'
+  /** Authentic, but older than the tolerance allows: a replay, a clock behind, or a very late delivery. */
+  | 'timestamp_too_old'
+  /** Authentic, but dated further ahead than the tolerance allows: a clock ahead. */
+  | 'timestamp_in_future'
+  /** Authentic, but the body is not JSON (or not UTF-8). */
+  | 'invalid_json'
+  /** Authentic JSON, but not an event: no string `event`, or a URL validation without a `plainToken`. */
+  | 'invalid_event';
+
+/**
+ * A webhook request that `verifyWebhook` refused. The message names the reason and never
+ * holds the secret token, the received signature or the expected one.
+ */
+export class ZoomWebhookError extends ZoomError {
+  constructor(
+    /** Why, as a stable key to branch on. */
+    readonly reason: WebhookErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** A JSON view: safe to log. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, reason: this.reason, message: this.message };
+  }
+}

@@ -61,3 +61,4 @@ export { REDACTED } from './redact.js';
 export { Accounts } from './resources/accounts.js';
 export { type PasswordViolation, type UpdatePasswordOptions, Users } from './resources/users.js';
 export type * from './types.js';
+export * from './webhooks/index.js';

@@ -70,7 +70,7 @@ export class Users {
   /**
    * Zoom's password rules, checked locally: every rule `password` breaks under the account's
    * `requirement`, first the one the server would report; empty when the server's rules would
-   * accept it — except those that need the server's data: the weak-password list (1136), the
+   * accept it — except those that need the server's data: weak-password detection (1136), the
    * history (1129) and the 24-hour cap. A bundled copy of `@zpass/policy`.
    */
   checkPassword(password: string, requirement?: PasswordRequirementSettings): PasswordViolation[] {
