@@ -15,8 +15,15 @@
 import { relations } from './runs.js';
 import { skeleton, substitutedLetter, type WeakList } from './weak.js';
 
-/** Below this many guesses a password is weak (code 1136). */
+/** Below this many guesses a password in which a guessable piece was found is weak (code 1136). */
 export const WEAK_GUESSES = 1e9;
+/**
+ * Below this many guesses a password made of random characters only (no piece
+ * found) is weak: zxcvbn's "safely unguessable" line. Eight random characters
+ * (10^8 by the model's 10 per character) pass it; a recognised word or pattern
+ * must be paid for with the higher WEAK_GUESSES.
+ */
+export const WEAK_GUESSES_RANDOM = 1e8;
 /** Longer passwords than this are not examined piece by piece (the server allows 31). */
 export const MAX_ESTIMATED = 64;
 
@@ -365,6 +372,12 @@ function cheapestCut(chars: readonly string[], found: Piece[]): Estimate {
  * knowing the weak-password list and the user's `personal` parts (in skeleton
  * form, most guessable first: see personalTokens).
  */
+/** Whether an estimate falls below the line that applies to it (WEAK_GUESSES or WEAK_GUESSES_RANDOM). */
+export function tooFewGuesses(e: Estimate): boolean {
+  const random = e.pieces.every((p) => p.pattern === 'bruteforce');
+  return e.guesses < (random ? WEAK_GUESSES_RANDOM : WEAK_GUESSES);
+}
+
 export function estimateGuesses(
   password: string,
   list: WeakList,

@@ -5,7 +5,7 @@
  * the server answers with the first one. Passwords are compared after NFKC
  * normalisation and measured in Unicode code points (see docs/policy.md).
  */
-import { estimateGuesses, WEAK_GUESSES } from './guesses.js';
+import { estimateGuesses, tooFewGuesses } from './guesses.js';
 import { DEFAULT_REQUIREMENT, type PasswordRequirement } from './requirement.js';
 import { findRun } from './runs.js';
 import { defaultWeakList, skeleton, type WeakList } from './weak.js';
@@ -16,7 +16,9 @@ export {
   MAX_ESTIMATED,
   type Pattern,
   type Piece,
+  tooFewGuesses,
   WEAK_GUESSES,
+  WEAK_GUESSES_RANDOM,
 } from './guesses.js';
 export {
   DEFAULT_REQUIREMENT,
@@ -162,7 +164,8 @@ function baseWord(password: string): string {
  * substitutions; or it contains a part of the user's e-mail or name of at least
  * 4 characters, or its base word is such a part of any length; or a guesser
  * would find it in fewer than WEAK_GUESSES guesses (`estimateGuesses`: list
- * entries, names, keyboard rows, sequences, repeats, years and dates anywhere in it).
+ * entries, names, keyboard rows, sequences, repeats, years and dates anywhere in it),
+ * or WEAK_GUESSES_RANDOM when no such piece is found (`tooFewGuesses`).
  */
 export function isWeak(password: string, list: WeakList, owner?: PasswordOwner): boolean {
   const whole = skeleton(password);
@@ -175,7 +178,7 @@ export function isWeak(password: string, list: WeakList, owner?: PasswordOwner):
     if ([...token].length >= PERSONAL_MIN_CONTAINED && whole.includes(token)) return true;
     if (baseSkeleton === token) return true;
   }
-  return estimateGuesses(password, list, personal).guesses < WEAK_GUESSES;
+  return tooFewGuesses(estimateGuesses(password, list, personal));
 }
 
 export interface CheckContext {

@@ -12,8 +12,10 @@ import {
   type PasswordOwner,
   personalTokens,
   skeleton,
+  tooFewGuesses,
   validateRequirementPatch,
   WEAK_GUESSES,
+  WEAK_GUESSES_RANDOM,
   WeakList,
 } from '../src/index.js';
 
@@ -305,6 +307,21 @@ describe('guess estimate (weak_enhance_detection)', () => {
       assert.deepEqual(codes(p, req), [], p);
       assert.ok(estimateGuesses(p, list).guesses >= WEAK_GUESSES, p);
     }
+  });
+
+  it('accepts eight random characters (no piece found: the 10^8 line), refuses eight with a word in them', () => {
+    for (const p of ['kR7#pQ2!', 'x7#Qm9!z', 'Vb4%tJ8w']) {
+      const e = estimateGuesses(p, list);
+      assert.ok(
+        e.pieces.every((x) => x.pattern === 'bruteforce'),
+        p,
+      );
+      assert.ok(e.guesses >= WEAK_GUESSES_RANDOM && e.guesses < WEAK_GUESSES, p);
+      assert.equal(tooFewGuesses(e), false, p);
+      assert.deepEqual(codes(p, req), [], p);
+    }
+    assert.deepEqual(codes('Dr@gon7!', req), [1136]);
+    assert.equal(tooFewGuesses(estimateGuesses('Xq!dr@gon', list)), true);
   });
 
   it('judges a longer string by its length alone, without looking at its pieces', () => {
