@@ -68,6 +68,10 @@ export interface TestServerOptions {
    * see their outbox rows stay pending; pass `{}` (or settings) to run it.
    */
   mail?: Partial<MailConfig>;
+  /** At stop, how long /readyz answers 503 before the listener closes (default 0). */
+  shutdownDelayMs?: number;
+  /** Serve GET /metrics there (`{ host: '127.0.0.1', port: 0 }`: a free port). */
+  metricsAddr?: { host: string; port: number };
 }
 
 /**
@@ -133,6 +137,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     redisPrefix,
     redisTimeoutMs: opts.redisTimeoutMs,
     testControls: opts.testControls,
+    shutdownDelayMs: opts.shutdownDelayMs,
+    metricsAddr: opts.metricsAddr,
     // Failed token requests are throttled per address; tests about other things make many from one.
     throttle: opts.throttle ?? (opts.zoomLimits ? undefined : { freeFailures: 1_000_000 }),
   });

@@ -7,6 +7,7 @@ import { ZoomApiError, ZoomPasswordPolicyError } from '@zpass/zoom-client';
 import { ConfigError } from '../config.js';
 import { AdminError } from '../domain/accounts.js';
 import { ZoomError } from '../domain/errors.js';
+import { DataDirError } from '../store/data-dir.js';
 import { DatabaseUrlError } from '../store/database.js';
 import { SchemaTooNewError } from '../store/migrator.js';
 import { CliError, describeError } from './api/connection.js';
@@ -54,7 +55,8 @@ export function failureOf(err: unknown): Failure {
     err instanceof AdminError ||
     err instanceof ConfigError ||
     err instanceof SchemaTooNewError ||
-    err instanceof DatabaseUrlError
+    err instanceof DatabaseUrlError ||
+    err instanceof DataDirError
   )
     return { code: 'error', message: oneLine(err.message), exitCode: 1 };
   return { code: 'error', message: oneLine(describeError(err)), exitCode: 1 };

@@ -93,6 +93,10 @@ export async function main(argv: string[]): Promise<void> {
       'serve POST /zpass/test/rate-limits, which forces 429s for rehearsing retry code (env ZPASS_TEST_CONTROLS=1)',
     )
     .option(
+      '--metrics-addr <[host:]port>',
+      'serve GET /metrics (Prometheus) on this address, apart from the API (env ZPASS_METRICS_ADDR; default: off)',
+    )
+    .option(
       '--no-mail-relay',
       'do not deliver e-mail notices in this process (run `zpass mail relay` instead)',
     )

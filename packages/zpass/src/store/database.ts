@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../redact.js';
+import { prepareDataDir } from './data-dir.js';
 import type { Dialect } from './dialect.js';
 import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
@@ -37,6 +37,8 @@ export const OUTBOX_CHANNEL = 'zpass_outbox';
  */
 export class Store {
   private readonly outboxListeners = new Set<() => void>();
+  /** The PostgreSQL connection pool (undefined on SQLite), for metrics of its use. */
+  pool?: pg.Pool;
 
   constructor(
     readonly db: Db,
@@ -178,7 +180,7 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
 }
 
 export function openSqliteStore(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDir(dataDir);
   const file = join(dataDir, 'zpass.db');
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
@@ -218,7 +220,9 @@ export function openPostgresStore(
   // So does one that dies while checked out between queries: the query that next uses it fails instead.
   pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new Store(db, 'postgres', redactUrl(url));
+  const store = new Store(db, 'postgres', redactUrl(url));
+  store.pool = pool;
+  return store;
 }
 
 export function openStore(options: StoreOptions): Store {

@@ -5,13 +5,12 @@ import { AdminError } from '../../domain/accounts.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../../domain/context.js';
 import { ZoomError } from '../../domain/errors.js';
 import { INVITATION_PATH } from '../../domain/invitations.js';
-import { openStore } from '../../store/database.js';
 import { type User, users } from '../../store/repositories.js';
-import { promptHidden, readStdin } from '../io.js';
+import { openExistingStore, promptHidden, readStdin } from '../io.js';
 
 /** Runs `fn` on the store of `--data`, migrated, and closes it. */
 export async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
-  const store = openStore(storeConfig(flags));
+  const store = await openExistingStore(storeConfig(flags));
   try {
     await store.migrate();
     // An operator's command waits its turn for hashing rather than being refused as a server's request is.
