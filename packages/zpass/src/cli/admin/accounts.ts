@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { createAccount, createApp } from '../../domain/accounts.js';
 import { parseScopes } from '../../domain/scopes.js';
+import { rotateTokenKey } from '../../domain/tokens/jwt.js';
 import { issueUserToken } from '../../domain/tokens.js';
 import { accounts } from '../../store/repositories.js';
 import { examples, printJson } from '../io.js';
@@ -102,5 +103,19 @@ export function registerAccountCommands(admin: Command): void {
       }));
       if (o.json) printJson(out);
       else for (const a of out) process.stdout.write(`${a.id}  ${a.plan.padEnd(8)}  ${a.name}\n`);
+    });
+
+  admin
+    .command('rotate-token-key')
+    .description(
+      'sign access tokens with a new key from now on (every server sharing the store); ' +
+        'tokens signed with the old key keep working until they expire',
+    )
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples(['zpass admin rotate-token-key', 'zpass admin rotate-token-key --json']))
+    .action(async (o) => {
+      const kid = await withContext(o, (ctx) => rotateTokenKey(ctx.store.db, ctx.clock.now()));
+      if (o.json) printJson({ kid });
+      else process.stdout.write(`new access-token signing key: ${kid}\n`);
     });
 }

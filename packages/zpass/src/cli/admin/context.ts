@@ -5,6 +5,7 @@ import { AdminError } from '../../domain/accounts.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../../domain/context.js';
 import { ZoomError } from '../../domain/errors.js';
 import { INVITATION_PATH } from '../../domain/invitations.js';
+import { TokenKeyring } from '../../domain/tokens/jwt.js';
 import { type User, users } from '../../store/repositories.js';
 import { openExistingStore, promptHidden, readStdin } from '../io.js';
 
@@ -15,7 +16,13 @@ export async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext)
     await store.migrate();
     // An operator's command waits its turn for hashing rather than being refused as a server's request is.
     const hasher = new Hasher({ maxWaitMs: Number.POSITIVE_INFINITY });
-    return await fn({ store, hasher, clock: systemClock, settings: DEFAULT_DOMAIN_SETTINGS });
+    return await fn({
+      store,
+      hasher,
+      clock: systemClock,
+      settings: DEFAULT_DOMAIN_SETTINGS,
+      tokenKeys: new TokenKeyring(),
+    });
   } catch (err) {
     if (err instanceof ZoomError) {
       // Zoom's field messages ("Invalid field.") do not name the field: the operator needs it.

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { AdminError } from '../../domain/accounts.js';
-import { accountRequirement, setPolicyOffline } from '../../domain/policy.js';
+import { accountRequirement, accountSecurity, setPolicyOffline } from '../../domain/policy.js';
 import { accounts, settingsChanges } from '../../store/repositories.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';
@@ -73,8 +73,10 @@ export function registerPolicyCommands(admin: Command): void {
       const out = await withContext(o, async (ctx) => {
         if (!(await accounts.get(ctx.store.db, o.account))) throw new AdminError(`No account ${o.account}.`);
         const log = await settingsChanges.forAccount(ctx.store.db, o.account);
+        const { password_requirement: _r, ...security } = await accountSecurity(ctx, o.account);
         return {
           password_requirement: await accountRequirement(ctx, o.account),
+          security,
           changes: log.map((r) => ({
             changed_at: new Date(r.changed_at).toISOString(),
             via: r.via,
@@ -88,6 +90,8 @@ export function registerPolicyCommands(admin: Command): void {
       if (o.json) printJson(out);
       else {
         for (const [k, v] of Object.entries(out.password_requirement)) process.stdout.write(`${k} = ${v}\n`);
+        for (const [k, v] of Object.entries(out.security))
+          process.stdout.write(`security.${k} = ${JSON.stringify(v)}\n`);
         for (const c of out.changes) {
           process.stdout.write(
             `${c.changed_at}  ${c.via}  ${c.actor_user_id ?? '(admin CLI)'}  ${JSON.stringify(c.changes)}\n`,
