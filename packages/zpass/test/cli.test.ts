@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -392,9 +392,71 @@ describe('zpass CLI', () => {
       );
     });
 
+    it('import-users creates a thousand users, a batch per transaction, hashing only given passwords; bad rows are refused', async () => {
+      const file = `${store.dir}/import.csv`;
+      const lines = ['email,first_name,last_name,role,password'];
+      for (let i = 0; i < 1000; i++)
+        lines.push(
+          `imp${i}@cli.test,Imp,${i},${i % 10 === 0 ? 'admin' : 'member'},${i % 250 === 0 ? `Import-Pass-${i}x` : ''}`,
+        );
+      lines.push(
+        'not-an-email,,,member,',
+        'imp1@cli.test,,,member,',
+        'admin@cli.test,,,member,',
+        'weak@cli.test,,,member,abc',
+      );
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const r = await zpass([
+        'admin',
+        'import-users',
+        file,
+        '--account',
+        account.account_id,
+        '--batch-size',
+        '300',
+        '--json',
+        ...store.args,
+      ]);
+      assert.equal(r.code, 1, r.stderr);
+      const out = JSON.parse(r.stdout) as {
+        rows: number;
+        created: number;
+        failed: Array<{ row: number; message: string }>;
+      };
+      assert.deepEqual([out.rows, out.created], [1004, 1000]);
+      assert.deepEqual(
+        out.failed.map((f) => f.row),
+        [1001, 1002, 1003, 1004],
+      );
+      assert.match(out.failed[1]!.message, /The same e-mail as row 2\./);
+      assert.match(out.failed[2]!.message, /already used/);
+      assert.match(out.failed[3]!.message, /\(code 1124\)$/);
+      const listed = await zpassJson<Array<{ email: string; role_name: string }>>([
+        'admin',
+        'list-users',
+        '--account',
+        account.account_id,
+        ...store.args,
+      ]);
+      const imported = listed.filter((u) => u.email.startsWith('imp'));
+      assert.equal(imported.length, 1000);
+      assert.equal(imported.filter((u) => u.role_name === 'Admin').length, 100);
+      // A table in the CLI's one style.
+      const table = await zpass([
+        'admin',
+        'list-users',
+        '--account',
+        account.account_id,
+        '--columns',
+        'email,role_name',
+        ...store.args,
+      ]);
+      assert.match(table.stdout, /^EMAIL +ROLE_NAME\n/);
+    });
+
     it('list-users refuses an unknown account', async () => {
       await zpassFails(
-        ['admin', 'list-users', '--account', 'no-such-account', '--json', ...store.args],
+        ['admin', 'list-users', '--account', 'no-such-account', ...store.args],
         'No account no-such-account.',
       );
     });
