@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { Hasher } from '../src/crypto/hasher.js';
-import { createUser } from '../src/domain/accounts.js';
+import { createUser } from '../src/domain/accounts/provisioning.js';
 import { MAX_LIMIT } from '../src/limits/categories.js';
 import { credentials, passwordChanges, rateLimitOverrides } from '../src/store/repositories.js';
 import { startTestServer, type TestServer, tempDir } from './helpers.js';

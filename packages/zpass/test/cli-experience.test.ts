@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Progress } from '../src/cli/api/progress.js';
-import { createUser } from '../src/domain/accounts.js';
+import { createUser } from '../src/domain/accounts/provisioning.js';
 import { users as userRepo } from '../src/store/repositories.js';
 import {
   BIN,

@@ -8,7 +8,7 @@ import type { Clock } from '../src/clock.js';
 import type { MailConfig } from '../src/config.js';
 import { type HashCall, Hasher, type HasherOptions } from '../src/crypto/hasher.js';
 import type { DemoCredentials } from '../src/demo.js';
-import { createApp, createUser } from '../src/domain/accounts.js';
+import { createApp, createUser } from '../src/domain/accounts/provisioning.js';
 import type { DomainSettings } from '../src/domain/context.js';
 import type { ConnectionLimits } from '../src/http/connections.js';
 import { CATEGORIES, MAX_LIMIT } from '../src/limits/categories.js';

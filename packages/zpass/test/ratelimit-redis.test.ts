@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { ManualClock } from '../src/clock.js';
-import { createAccount } from '../src/domain/accounts.js';
-import { setLimit } from '../src/limits/admin.js';
+import { setLimit } from '../src/domain/accounts/limits.js';
+import { createAccount } from '../src/domain/accounts/provisioning.js';
 import {
   accountToken,
   basic,

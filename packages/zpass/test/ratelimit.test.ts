@@ -5,9 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { ManualClock } from '../src/clock.js';
 import { ConfigError, serveConfig, trustProxyFrom } from '../src/config.js';
-import { createAccount } from '../src/domain/accounts.js';
+import { setLimit } from '../src/domain/accounts/limits.js';
+import { createAccount } from '../src/domain/accounts/provisioning.js';
 import { buildApp } from '../src/http/app.js';
-import { setLimit } from '../src/limits/admin.js';
 import { isoSeconds, nextUtcMidnight } from '../src/limits/windows.js';
 import { credentials } from '../src/store/repositories.js';
 import {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { acceptInvitation } from '../src/domain/invitations.js';
+import { acceptInvitation } from '../src/domain/users/invitations.js';
 import { startServer } from '../src/server.js';
 import { outbox } from '../src/store/repositories.js';
 import { accountToken, startTestServer, type TestServer, tempDir } from './helpers.js';

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
 import { digest } from '../src/crypto/random.js';
-import { createAccount } from '../src/domain/accounts.js';
+import { createAccount } from '../src/domain/accounts/provisioning.js';
 import { ZoomError } from '../src/domain/errors.js';
-import { acceptInvitation, issueInvitationLink } from '../src/domain/invitations.js';
-import { issueUserToken } from '../src/domain/tokens.js';
+import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
+import { acceptInvitation, issueInvitationLink } from '../src/domain/users/invitations.js';
 import { credentials, invitations, outbox, passwordChanges, users } from '../src/store/repositories.js';
 import {
   accountToken,

@@ -6,9 +6,9 @@ import type { Limits } from '../limits/categories.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
-import { createLogger } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import { checkReadiness, type ReadinessReport } from '../readiness.js';
+import { createLogger } from '../log/logger.js';
+import type { Metrics } from '../monitoring/metrics.js';
+import { checkReadiness, type ReadinessReport } from '../monitoring/readiness.js';
 import { VERSION } from '../version.js';
 import { webRoutes } from '../web/routes.js';
 import {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { checkMailConfig, DEFAULT_MAIL_CONFIG, type MailConfig } from '../config.js';
-import { INVITATION_PATH, issueInvitationLink } from '../domain/invitations.js';
+import { INVITATION_PATH, issueInvitationLink } from '../domain/users/invitations.js';
 import type { Store } from '../store/database.js';
 import { listenForNotices } from './listen.js';
 import { MailRelay, type NoticePreparer } from './relay.js';

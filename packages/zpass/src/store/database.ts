@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { redactUrl } from '../redact.js';
+import { redactUrl } from '../log/redact.js';
 import { prepareDataDir } from './data-dir.js';
 import type { Dialect } from './dialect.js';
 import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';

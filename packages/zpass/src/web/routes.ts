@@ -7,10 +7,8 @@ import { checkPassword } from '@zpass/policy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { newToken } from '../crypto/random.js';
 import type { DomainContext } from '../domain/context.js';
-import { EMAIL_MAX } from '../domain/directory.js';
 import { Errors, ZoomError } from '../domain/errors.js';
-import { acceptInvitation, INVITATION_PATH, invitationFor } from '../domain/invitations.js';
-import { accountRequirement } from '../domain/policy.js';
+import { accountRequirement } from '../domain/passwords/policy.js';
 import {
   type ActiveSession,
   changeOwnPassword,
@@ -21,8 +19,10 @@ import {
   SIGN_IN_PASSWORD_MAX,
   signIn,
   startSession,
-} from '../domain/sessions.js';
-import { storedAddress } from '../http/address.js';
+} from '../domain/sessions/sessions.js';
+import { EMAIL_MAX } from '../domain/users/directory.js';
+import { acceptInvitation, INVITATION_PATH, invitationFor } from '../domain/users/invitations.js';
+import { storedAddress } from '../edge/address.js';
 import { toZoomError } from '../http/plugins/errors.js';
 import type { FailureThrottle } from '../limits/throttle.js';
 import { normalizeEmail, type User } from '../store/repositories.js';

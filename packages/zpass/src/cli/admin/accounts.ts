@@ -1,10 +1,10 @@
 /** `zpass admin create-account|create-app|issue-token|list-accounts`. */
 
 import type { Command } from 'commander';
-import { createAccount, createApp } from '../../domain/accounts.js';
-import { parseScopes } from '../../domain/scopes.js';
+import { createAccount, createApp } from '../../domain/accounts/provisioning.js';
+import { issueUserToken } from '../../domain/tokens/access-tokens.js';
 import { rotateTokenKey } from '../../domain/tokens/jwt.js';
-import { issueUserToken } from '../../domain/tokens.js';
+import { parseScopes } from '../../domain/tokens/scopes.js';
 import { accounts } from '../../store/repositories.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';

@@ -1,8 +1,8 @@
 /** `zpass admin set-policy|show-policy`. */
 
 import type { Command } from 'commander';
-import { AdminError } from '../../domain/accounts.js';
-import { accountRequirement, accountSecurity, setPolicyOffline } from '../../domain/policy.js';
+import { AdminError } from '../../domain/accounts/provisioning.js';
+import { accountRequirement, accountSecurity, setPolicyOffline } from '../../domain/passwords/policy.js';
 import { accounts, settingsChanges } from '../../store/repositories.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { OAuthError } from '../../domain/errors.js';
-import { issueAccountToken } from '../../domain/tokens.js';
+import { issueAccountToken } from '../../domain/tokens/access-tokens.js';
 import type { Limits } from '../../limits/categories.js';
 import type { Counter } from '../../limits/counter.js';
 import type { FailureThrottle } from '../../limits/throttle.js';

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
+import { changePassword } from '../../domain/passwords/change.js';
+import { SCOPES } from '../../domain/tokens/scopes.js';
 import {
   CREATE_ACTIONS,
   createAccountUser,
@@ -19,14 +21,12 @@ import {
   setStatus,
   USER_TYPES,
   updateProfile,
-} from '../../domain/directory.js';
-import { INVITATION_PATH } from '../../domain/invitations.js';
-import { changePassword } from '../../domain/passwords.js';
-import { SCOPES } from '../../domain/scopes.js';
+} from '../../domain/users/directory.js';
+import { INVITATION_PATH } from '../../domain/users/invitations.js';
 import { changeEmail, signOutEverywhere, userPermissions, userSummary } from '../../domain/users/manage.js';
 import { profileSchemaProps } from '../../domain/users/profile.js';
-import { resolveUser, userView } from '../../domain/users.js';
-import { storedAddress } from '../address.js';
+import { resolveUser, userView } from '../../domain/users/resolve.js';
+import { storedAddress } from '../../edge/address.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
 import { formToObject, isFormBody } from '../plugins/body.js';
 import { errorRef, userIdParams, userListItemSchema, userSchema } from './schemas.js';

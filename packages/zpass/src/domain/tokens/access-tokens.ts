@@ -1,10 +1,10 @@
-import { digest, digestsEqual } from '../crypto/random.js';
-import { apps, tokens, users } from '../store/repositories.js';
-import type { DomainContext } from './context.js';
-import { Errors, OAuthError } from './errors.js';
-import type { Principal } from './principal.js';
+import { digest, digestsEqual } from '../../crypto/random.js';
+import { apps, tokens, users } from '../../store/repositories.js';
+import type { DomainContext } from '../context.js';
+import { Errors, OAuthError } from '../errors.js';
+import type { Principal } from '../principal.js';
+import { signAccessToken, verifyAccessToken } from './jwt.js';
 import { isAdminScope, parseScopes, scopesForRole } from './scopes.js';
-import { signAccessToken, verifyAccessToken } from './tokens/jwt.js';
 
 export interface TokenRequest {
   grantType: string | undefined;

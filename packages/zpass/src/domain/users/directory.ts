@@ -4,9 +4,9 @@
  * request (or `OPERATOR` for the admin CLI), checks who may do what, and commits
  * its writes in one transaction.
  */
-import { newId } from '../crypto/random.js';
-import type { Tx } from '../store/database.js';
-import { isUniqueViolation } from '../store/failures.js';
+import { newId } from '../../crypto/random.js';
+import type { Tx } from '../../store/database.js';
+import { isUniqueViolation } from '../../store/failures.js';
 import {
   accounts,
   invitations,
@@ -15,21 +15,21 @@ import {
   type User,
   users,
   webSessions,
-} from '../store/repositories.js';
-import type { Plan, Role, SignIn, UserStatus } from '../store/schema.js';
-import type { DomainContext } from './context.js';
-import { isEmail } from './email.js';
-import { Errors, type FieldError, ZoomError } from './errors.js';
-import { type InitialCredential, initialCredential, storeInitialCredential } from './history.js';
+} from '../../store/repositories.js';
+import type { Plan, Role, SignIn, UserStatus } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { isEmail } from '../email.js';
+import { Errors, type FieldError, ZoomError } from '../errors.js';
+import { openCursor, PAGE_TOKEN_TTL_MS, sealCursor } from '../page-tokens.js';
+import { type InitialCredential, initialCredential, storeInitialCredential } from '../passwords/history.js';
+import { enforcePolicy, type PolicyInput } from '../passwords/policy.js';
+import type { Principal } from '../principal.js';
+import { recordOperation } from '../reports/operation-log.js';
+import { applyRole, assertMayAssign } from '../roles/roles.js';
+import { type EndpointScopes, SCOPES } from '../tokens/scopes.js';
 import { inviteInTx } from './invitations.js';
-import { openCursor, PAGE_TOKEN_TTL_MS, sealCursor } from './page-tokens.js';
-import { enforcePolicy, type PolicyInput } from './policy.js';
-import type { Principal } from './principal.js';
-import { recordOperation } from './reports/operation-log.js';
-import { applyRole, assertMayAssign } from './roles/roles.js';
-import { type EndpointScopes, SCOPES } from './scopes.js';
-import { parseProfile, readProfile } from './users/profile.js';
-import { requireScopes, resolveUser, type UserListItem, userListItem } from './users.js';
+import { parseProfile, readProfile } from './profile.js';
+import { requireScopes, resolveUser, type UserListItem, userListItem } from './resolve.js';
 
 /** The admin CLI: acts outside any account role, but the owner's protections still hold. */
 export const OPERATOR = 'operator' as const;
@@ -59,7 +59,7 @@ export const DISPLAY_NAME_MAX = 128;
 export const PAGE_SIZE_DEFAULT = 30;
 export const PAGE_SIZE_MAX = 300;
 
-export { EMAIL_MAX, isEmail } from './email.js';
+export { EMAIL_MAX, isEmail } from '../email.js';
 
 /**
  * The one place a new password given through the Users API (autoCreate) is checked:

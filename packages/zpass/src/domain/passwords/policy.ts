@@ -9,14 +9,13 @@ import {
   REQUIREMENT_FIELDS,
   validateRequirementPatch,
 } from '@zpass/policy';
-import type { Db } from '../store/database.js';
-import { accountSettings, accounts, settingsChanges, users } from '../store/repositories.js';
-import type { SettingsVia } from '../store/schema.js';
-import type { DomainContext } from './context.js';
-import { Errors, type FieldError } from './errors.js';
-import type { Principal } from './principal.js';
-import { recordOperation } from './reports/operation-log.js';
-import { SCOPES } from './scopes.js';
+import type { Db } from '../../store/database.js';
+import { accountSettings, accounts, settingsChanges, users } from '../../store/repositories.js';
+import type { SettingsVia } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { Errors, type FieldError } from '../errors.js';
+import type { Principal } from '../principal.js';
+import { recordOperation } from '../reports/operation-log.js';
 import {
   applySecurityPatch,
   effectiveSecurity,
@@ -25,8 +24,9 @@ import {
   type SecurityPatch,
   type StoredSso,
   validateSecurityPatch,
-} from './settings/security.js';
-import { requireScopes } from './users.js';
+} from '../settings/security.js';
+import { SCOPES } from '../tokens/scopes.js';
+import { requireScopes } from '../users/resolve.js';
 
 /** The defaults of this deployment: Zoom's, with the 24-hour cap from the domain settings. */
 export function defaultRequirement(ctx: DomainContext): PasswordRequirement {

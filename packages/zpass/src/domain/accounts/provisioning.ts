@@ -1,14 +1,14 @@
-import { digest, newId, randomAlnum } from '../crypto/random.js';
-import type { Tx } from '../store/database.js';
-import { isUniqueViolation } from '../store/failures.js';
-import { accounts, apps, normalizeEmail, users } from '../store/repositories.js';
-import type { Plan, Role } from '../store/schema.js';
-import type { DomainContext } from './context.js';
-import { EMAIL_MAX, isEmail } from './email.js';
-import { ZoomError } from './errors.js';
-import { type InitialCredential, initialCredential, storeInitialCredential } from './history.js';
-import { enforcePolicy } from './policy.js';
-import { DEFAULT_APP_SCOPES, scopesForRole } from './scopes.js';
+import { digest, newId, randomAlnum } from '../../crypto/random.js';
+import type { Tx } from '../../store/database.js';
+import { isUniqueViolation } from '../../store/failures.js';
+import { accounts, apps, normalizeEmail, users } from '../../store/repositories.js';
+import type { Plan, Role } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { EMAIL_MAX, isEmail } from '../email.js';
+import { ZoomError } from '../errors.js';
+import { type InitialCredential, initialCredential, storeInitialCredential } from '../passwords/history.js';
+import { enforcePolicy } from '../passwords/policy.js';
+import { DEFAULT_APP_SCOPES, scopesForRole } from '../tokens/scopes.js';
 
 /** A mistake in an administrator's request (CLI), with a message meant for them. */
 export class AdminError extends Error {}
