@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { inspect, promisify } from 'node:util';
@@ -159,6 +159,28 @@ describe('no runtime dependencies', () => {
       }
     }
     assert.ok(imports >= 20, `found ${imports} imports`);
+  });
+
+  it('its tests and benchmarks import nothing of the server (tests that need one live in e2e/)', async () => {
+    const pkg = fileURLToPath(new URL('..', import.meta.url));
+    const server = join(pkg, '..', 'zpass');
+    let imports = 0;
+    for (const sub of ['test', 'bench']) {
+      const dir = join(pkg, sub);
+      for (const f of (await readdir(dir, { recursive: true })).filter((n) => /\.[cm]?[jt]s$/.test(n))) {
+        const file = join(dir, f);
+        const text = await readFile(file, 'utf8');
+        for (const m of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)'([^']+)'/gm)) {
+          const spec = m[1]!;
+          imports++;
+          assert.doesNotMatch(spec, /^zpass(\/|$)/, `${sub}/${f} imports ${spec}`);
+          if (!spec.startsWith('.')) continue;
+          const target = join(dirname(file), spec);
+          assert.ok(!`${target}/`.startsWith(`${server}/`), `${sub}/${f} imports ${spec}`);
+        }
+      }
+    }
+    assert.ok(imports >= 30, `found ${imports} imports`);
   });
 });
 
