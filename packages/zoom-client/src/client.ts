@@ -56,7 +56,7 @@ export interface ZoomClientOptions {
   timeout?: number;
   /** Retries after a 429, a 5xx or a network failure. Default 2. */
   maxRetries?: number;
-  /** The longest wait the client accepts before a retry (ms); a longer `Retry-After` surfaces as an error. Default 60 000. */
+  /** The longest wait the client accepts before a retry (ms): a longer one (`Retry-After` or backoff) surfaces the error. Default 60 000. */
   maxRetryDelay?: number;
   /** Appended to the SDK's own `User-Agent`. */
   userAgent?: string;
