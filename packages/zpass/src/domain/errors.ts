@@ -27,6 +27,9 @@ export class ZoomError extends Error {
   }
 }
 
+/** A password-reset link that cannot be used (one class, so callers never compare messages). */
+export class ResetLinkError extends ZoomError {}
+
 /** Errors of the OAuth endpoint, which Zoom renders in another shape: `{"reason", "error"}`. */
 export class OAuthError extends Error {
   constructor(
@@ -132,6 +135,13 @@ export const Errors = {
     new ZoomError(400, 300, 'This invitation link is not valid: it was used, replaced or withdrawn.'),
   invitationExpired: () =>
     new ZoomError(400, 300, 'This invitation has expired. Ask your administrator to invite you again.'),
+  /** A password-reset link that cannot be used, whatever the reason (one answer for all). */
+  resetLinkInvalid: () =>
+    new ResetLinkError(
+      400,
+      300,
+      'This reset link cannot be used: it was used, replaced or has expired. Ask for a new one.',
+    ),
   /** The web pages' own password change: the current password must be given, right. */
   currentPasswordWrong: () => new ZoomError(400, 300, 'Your current password is not correct.'),
   passwordsDiffer: () => new ZoomError(400, 300, 'The new password and its confirmation are not the same.'),

@@ -49,7 +49,7 @@ export interface CredentialsTable {
   updated_at: Millis;
 }
 
-export type ChangeVia = 'api' | 'admin' | 'web';
+export type ChangeVia = 'api' | 'admin' | 'web' | 'reset';
 
 export interface PasswordChangesTable {
   id: Generated<number>;
@@ -262,4 +262,20 @@ export interface Database {
   email_changes: EmailChangesTable;
   operation_logs: OperationLogsTable;
   sign_in_activities: SignInActivitiesTable;
+  password_resets: PasswordResetsTable;
+}
+
+/** A user's open self-service password reset (migration 0012); one per user. */
+export interface PasswordResetsTable {
+  user_id: string;
+  account_id: string;
+  /** SHA-256 digest of the link's token, hex; null until the notice is sent. */
+  token_digest: string | null;
+  /** The credential version the reset was requested against: any other change voids it. */
+  credential_version: number;
+  requested_at: Millis;
+  expires_at: Millis;
+  /** Start of the hour whose reset mails `mails_in_window` counts. */
+  window_started_at: Millis;
+  mails_in_window: number;
 }

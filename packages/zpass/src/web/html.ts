@@ -122,7 +122,8 @@ export function signInPage(p: {
     '<label for="email">E-mail address</label>' +
     `<input id="email" name="email" type="email" autocomplete="username" required maxlength="128" value="${esc(p.email ?? '')}"${invalid(p.errors, 'email')}>` +
     passwordField('password', 'Password', 'current-password', p.errors) +
-    '<div class="actions"><button type="submit">Sign in</button></div></form>';
+    '<div class="actions"><button type="submit">Sign in</button></div></form>' +
+    '<p><a href="/signin/reset">Forgot your password?</a></p>';
   return layout({ title: 'Sign in', body });
 }
 
@@ -192,15 +193,49 @@ export function messagePage(p: {
 }
 
 /**
- * Where the password-changed e-mail sends a user who did not make the change
- * (`ZPASS_MAIL_RESET_PATH`, default `/signin/reset`). zpass has no self-service reset:
- * the page says who can set a new password.
+ * The forgotten-password page (`/signin/reset`, where the password-changed e-mail's
+ * "reset" link goes): asks for the e-mail address; after sending, the same notice
+ * whatever the address.
  */
-export function resetPage(): string {
+export function resetRequestPage(p: {
+  csrf: string;
+  email?: string;
+  errors?: PageError[];
+  sent?: boolean;
+}): string {
   const body =
     '<h1>Reset your password</h1>' +
-    "<p>zpass does not reset passwords by e-mail. Your account's owner or an administrator can set a new password for you: ask them.</p>" +
-    '<p>If you received an e-mail saying your password was changed and you did not change it, tell them now: someone else may know your password.</p>' +
-    '<p><a href="/signin">Sign in</a></p>';
+    noticeRegion(
+      p.sent
+        ? 'If an account uses this address and signs in with a password, a link to choose a new password is on its way. It works for 30 minutes.'
+        : undefined,
+    ) +
+    errorRegion(p.errors) +
+    '<p>Enter the e-mail address you sign in with. We will send a link to choose a new password.</p>' +
+    '<form method="post" action="/signin/reset" novalidate>' +
+    `<input type="hidden" name="csrf" value="${esc(p.csrf)}">` +
+    '<label for="email">E-mail address</label>' +
+    `<input id="email" name="email" type="email" autocomplete="username" required maxlength="128" value="${esc(p.email ?? '')}"${invalid(p.errors, 'email')}>` +
+    '<div class="actions"><button type="submit">Send the link</button></div></form>' +
+    "<p>If you received an e-mail saying your password was changed and you did not change it, reset it now and tell your account's administrator.</p>" +
+    '<p><a href="/signin">Back to sign in</a></p>';
   return layout({ title: 'Reset your password', body });
+}
+
+/** The page a reset link opens: the new password twice, the link's token in a hidden field. */
+export function resetNewPasswordPage(
+  p: NewPasswordForm & { email: string; token: string; csrf: string },
+): string {
+  const body =
+    '<h1>Choose a new password</h1>' +
+    `<p>Choose the new password you will sign in with as <strong>${esc(p.email)}</strong>.</p>` +
+    errorRegion(p.errors) +
+    '<form method="post" action="/signin/reset/new" novalidate>' +
+    `<input type="hidden" name="csrf" value="${esc(p.csrf)}">` +
+    `<input type="hidden" name="token" value="${esc(p.token)}">` +
+    `<input type="email" name="username" value="${esc(p.email)}" autocomplete="username" hidden readonly>` +
+    newPasswordFields(p) +
+    '<p class="hint">Setting a new password signs you out everywhere else and revokes the access tokens issued to you as a user.</p>' +
+    '<div class="actions"><button type="submit">Set password and sign in</button></div></form>';
+  return layout({ title: 'Choose a new password', body, script: true });
 }

@@ -37,9 +37,9 @@ import {
   messagePage,
   type NewPasswordForm,
   type PageError,
-  resetPage,
   signInPage,
 } from './html.js';
+import { resetPages } from './pages/reset.js';
 
 export interface WebOptions {
   ctx: DomainContext;
@@ -294,9 +294,21 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
     return redirect(reply, '/account/password');
   });
 
-  app.get('/signin/reset', { schema: { hide: true } }, async (_request, reply) =>
-    html(reply, 200, resetPage()),
-  );
+  await app.register(resetPages, {
+    ctx,
+    throttle,
+    kit: {
+      html,
+      redirect,
+      readForm,
+      formSecret,
+      setSession,
+      formExpired,
+      retryMessage,
+      newPasswordForm,
+      newPasswordErrors,
+    },
+  });
 
   app.post('/signout', { schema: { hide: true } }, async (request, reply) => {
     const id = readCookies(request.headers.cookie)[SESSION_COOKIE];
@@ -313,6 +325,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
   const ACCOUNT_NOTICES: Record<string, string> = {
     changed: 'Your password was changed. Your other sessions were signed out.',
     welcome: 'Your password is set, and you are signed in.',
+    reset: 'Your new password is set, and you are signed in. Your other sessions were signed out.',
   };
 
   const accountPage = async (
