@@ -8,7 +8,9 @@ import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { TokenKeyring } from './domain/tokens/jwt.js';
-import { buildApp } from './http/app.js';
+import { wantsPage } from './edge/audience.js';
+import { type AppOptions, buildApi } from './http/app.js';
+import { apiNotFound } from './http/plugins/errors.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
 import { createLogger } from './log/logger.js';
@@ -19,6 +21,8 @@ import { listenMetrics } from './monitoring/metrics-server.js';
 import { checkReadiness } from './monitoring/readiness.js';
 import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
+import { webEdge } from './web/edge.js';
+import { pageNotFound } from './web/errors.js';
 
 export interface ServerOptions extends ServeConfig {
   clock?: Clock;
@@ -45,6 +49,24 @@ export interface RunningServer {
   metricsUrl?: string;
   demo?: DemoCredentials;
   close(): Promise<void>;
+}
+
+/**
+ * The two edges on one Fastify instance: Zoom's API (http/, which owns the instance's
+ * transport) and the pages (web/) beside it, each rendering the errors of its own routes.
+ * A request no route matched goes to the pages when a browser asks for a page, else to
+ * Zoom's JSON 404. One throttle: failed token requests and failed sign-ins count together.
+ */
+export async function buildApp(options: Omit<AppOptions, 'notFound'>): Promise<FastifyInstance> {
+  const throttle = options.throttle ?? new MemoryThrottle();
+  const app = await buildApi({
+    ...options,
+    throttle,
+    notFound: (request, reply) =>
+      wantsPage(request) ? pageNotFound(request, reply) : apiNotFound(request, reply),
+  });
+  await app.register(webEdge, { ctx: options.ctx, throttle });
+  return app;
 }
 
 /**

@@ -10,6 +10,12 @@ export interface FieldError {
 }
 
 export class ZoomError extends Error {
+  /**
+   * The error's stable identity: its name in `Errors` below (set there). Code that
+   * decides on an error (the pages, the edges' error policy) reads this, never the message.
+   */
+  kind!: ErrorKind;
+
   constructor(
     readonly status: number,
     readonly code: number,
@@ -26,9 +32,6 @@ export class ZoomError extends Error {
       : { code: this.code, message: this.message };
   }
 }
-
-/** A password-reset link that cannot be used (one class, so callers never compare messages). */
-export class ResetLinkError extends ZoomError {}
 
 /** Errors of the OAuth endpoint, which Zoom renders in another shape: `{"reason", "error"}`. */
 export class OAuthError extends Error {
@@ -48,7 +51,7 @@ function echo(value: string): string {
   return value.length > ECHO_MAX ? `${value.slice(0, ECHO_MAX)}...` : value;
 }
 
-export const Errors = {
+const catalogue = {
   invalidJson: () => new ZoomError(400, 300, 'Request Body should be a valid JSON object.'),
   validation: (errors: FieldError[]) => new ZoomError(400, 300, 'Validation Failed.', errors),
   unsupportedMediaType: () =>
@@ -137,7 +140,7 @@ export const Errors = {
     new ZoomError(400, 300, 'This invitation has expired. Ask your administrator to invite you again.'),
   /** A password-reset link that cannot be used, whatever the reason (one answer for all). */
   resetLinkInvalid: () =>
-    new ResetLinkError(
+    new ZoomError(
       400,
       300,
       'This reset link cannot be used: it was used, replaced or has expired. Ask for a new one.',
@@ -190,5 +193,17 @@ export const Errors = {
       undefined,
       headers,
     ),
+  /** A 4xx the framework raised that no other entry describes. */
+  malformed: (status: number) => new ZoomError(status, 300, 'The request is malformed.'),
   internal: () => new ZoomError(500, 500, 'Internal server error.'),
 };
+
+export type ErrorKind = keyof typeof catalogue;
+
+/** The catalogue: every error it makes carries its entry's name as its `kind`. */
+export const Errors = Object.fromEntries(
+  Object.entries(catalogue).map(([kind, make]) => [
+    kind,
+    (...args: never[]) => Object.assign((make as (...a: never[]) => ZoomError)(...args), { kind }),
+  ]),
+) as typeof catalogue;
