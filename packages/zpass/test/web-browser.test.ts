@@ -202,6 +202,66 @@ describe('web pages in a real browser', () => {
     await shot(page, 'signed-out-desktop');
   });
 
+  it("resets a forgotten password from the notice's link through the delivered e-mail, then signs in with the new one", async () => {
+    const u = await newUser('Robin-Forgot-1');
+    // Someone else sets the password (here: an admin through the API); the notice arrives.
+    const token = await accountToken(t);
+    const set = await call(`${t.url}/v2/users/${u.id}/password`, {
+      method: 'PUT',
+      token,
+      json: { password: 'Unknown-To-Robin-9' },
+    });
+    assert.equal(set.status, 204, set.text);
+    await waitFor('the password-changed e-mail', () => smtp.to(u.email).length === 1);
+    const notice = smtp.to(u.email)[0]!.mail.text ?? '';
+    const resetAt = /reset your password now at\n(\S+)\n/.exec(notice)?.[1];
+    assert.equal(resetAt, `${t.url}/signin/reset`, notice);
+
+    const page = await open();
+    await page.goto(resetAt!);
+    assert.equal(await page.locator('h1').textContent(), 'Reset your password');
+    await shot(page, 'reset-request-desktop');
+    await page.getByLabel('E-mail address').fill(u.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.waitForURL('**/signin/reset?sent=1');
+    assert.match(
+      (await page.getByRole('status').textContent()) ?? '',
+      /a link to choose a new password is on its way/,
+    );
+    await shot(page, 'reset-sent-desktop');
+
+    await waitFor('the reset e-mail', () => smtp.to(u.email).length === 2);
+    const mail = smtp.to(u.email)[1]!.mail;
+    assert.equal(mail.subject, 'Reset your zpass password');
+    const link = /(http:\/\/\S+\/signin\/reset\/new\?token=[A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1];
+    assert.ok(link?.startsWith(`${t.url}/signin/reset/new?token=`), mail.text);
+
+    const narrow = await open(NARROW);
+    await narrow.goto(link!);
+    assert.equal(await narrow.locator('h1').textContent(), 'Choose a new password');
+    await narrow.getByLabel('New password', { exact: true }).fill('Robin-Again-2026');
+    await narrow.getByLabel('New password again').fill('Robin-Again-2026');
+    await shot(narrow, 'reset-new-password-320');
+    await narrow.getByRole('button', { name: 'Set password and sign in' }).click();
+    await narrow.waitForURL('**/account/password?reset=1');
+    assert.match(
+      (await narrow.getByRole('status').textContent()) ?? '',
+      /new password is set, and you are signed in/,
+    );
+    const changes = await passwordChanges.forUser(t.server.store.db, u.id);
+    assert.equal(changes.at(-1)?.via, 'reset');
+    // The link is used up.
+    await narrow.goto(link!);
+    assert.equal(await narrow.locator('h1').textContent(), 'This reset link cannot be used');
+    await shot(narrow, 'reset-link-used-320');
+    // Signing in afresh with the new password works; the admin's does not.
+    const fresh = await open();
+    await signIn(fresh, u.email, 'Unknown-To-Robin-9');
+    await fresh.locator('#form-errors li').first().waitFor();
+    await signIn(fresh, u.email, 'Robin-Again-2026');
+    await fresh.waitForURL('**/account/password');
+  });
+
   it('an invitation link sets the first password and signs the user in', async () => {
     const token = await accountToken(t);
     const email = `new.starter${++n}@example.test`;

@@ -88,8 +88,10 @@ export const signInResetPage: Page = (app, { ctx, throttle }) => {
     const wait = await throttle.waitMs(key, request.ip, now);
     if (wait > 0) return again(429, [{ message: throttled(reply, wait) }]);
     await throttle.failure(key, request.ip, now);
-    // After the answer: whether the address is known changes nothing the requester can time.
-    setImmediate(() => {
+    // Only once the answer has left: whether the address is known changes nothing the
+    // requester can time (on SQLite the store's work would otherwise hold the event loop
+    // before the answer is written).
+    reply.raw.once('finish', () => {
       requestReset(ctx, email).catch((err) => request.log.error({ err }, 'password reset request failed'));
     });
     return redirect(reply, `${RESET_REQUEST_PATH}?sent=1`);
