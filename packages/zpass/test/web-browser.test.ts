@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { ManualClock } from '../src/clock.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
 import { passwordChanges, users, webSessions } from '../src/store/repositories.js';
 import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
@@ -260,6 +261,47 @@ describe('web pages in a real browser', () => {
     await fresh.locator('#form-errors li').first().waitFor();
     await signIn(fresh, u.email, 'Robin-Again-2026');
     await fresh.waitForURL('**/account/password');
+  });
+
+  it("signs a browser out after the account's idle period, by the test clock", async () => {
+    const clock = new ManualClock();
+    const own = await startTestServer({ clock });
+    try {
+      const token = await accountToken(own);
+      const set = await call(`${own.url}/v2/accounts/me/settings?option=security`, {
+        method: 'PATCH',
+        token,
+        json: { security: { sign_again_period_for_inactivity_on_web: 5 } },
+      });
+      assert.equal(set.status, 204, set.text);
+      const u = await createUser(own.server.ctx, {
+        accountId: own.demo.account_id,
+        email: 'idle.reader@example.test',
+        role: 'member',
+        password: 'Idle-Reader-2026',
+      });
+      const context = await browser.newContext({ viewport: DESKTOP, baseURL: own.url });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto('/signin');
+      await page.getByLabel('E-mail address').fill(u.email);
+      await page.getByLabel('Password', { exact: true }).fill('Idle-Reader-2026');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL('**/account/password');
+      // In use every 4 minutes: still signed in after 12.
+      for (let i = 0; i < 3; i++) {
+        clock.advance(4 * 60_000);
+        await page.reload();
+        assert.equal(new URL(page.url()).pathname, '/account/password');
+      }
+      // Then idle for 6 minutes: the next page asks to sign in again.
+      clock.advance(6 * 60_000);
+      await page.reload();
+      assert.equal(new URL(page.url()).pathname, '/signin');
+      assert.equal(await page.locator('h1').textContent(), 'Sign in');
+    } finally {
+      await own.stop();
+    }
   });
 
   it('an invitation link sets the first password and signs the user in', async () => {

@@ -201,6 +201,8 @@ export interface WebSessionsTable {
   created_at: Millis;
   /** The session ends at this time, whatever happens before. */
   expires_at: Millis;
+  /** When the session was last used, written at most once a minute (migration 0012); null: not since sign-in. */
+  last_seen_at: Millis | null;
 }
 
 /** When a user's sign-in address changed (`PUT /v2/users/{userId}/email`: 3 in 24 hours). */
