@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { checkMailConfig, DEFAULT_MAIL_CONFIG, type MailConfig } from '../config.js';
 import { issueResetLink, RESET_KIND, RESET_LINK_PATH } from '../domain/reset/reset.js';
-import { issueInvitationLink } from '../domain/users/invitations.js';
+import { INVITATION_PATH, issueInvitationLink } from '../domain/users/invitations.js';
 import type { Store } from '../store/database.js';
 import { listenForNotices } from './listen.js';
 import { MailRelay, type NoticePreparer } from './relay.js';
@@ -27,6 +27,8 @@ export interface RelaySetup {
 /**
  * What the relay does to a payload before rendering it: an invitation gets a fresh link
  * (only its digest is stored, and only the latest link works); other kinds are as queued.
+ * The link is always under the configured public URL at the time of sending, whatever
+ * the queued payload says (older rows carried an address taken from the request).
  */
 export function noticePreparer(deps: { store: Store; clock: Clock; publicUrl: string }): NoticePreparer {
   return async (kind, payload) => {
@@ -39,8 +41,8 @@ export function noticePreparer(deps: { store: Store; clock: Clock; publicUrl: st
     }
     if (kind !== 'user_invitation') return payload;
     const userId = payload.user_id;
-    const acceptUrl = payload.accept_url;
-    if (typeof userId !== 'string' || typeof acceptUrl !== 'string') return payload;
+    if (typeof userId !== 'string') return payload;
+    const acceptUrl = `${deps.publicUrl.replace(/\/+$/, '')}${INVITATION_PATH}`;
     const link = await issueInvitationLink(deps, userId, acceptUrl);
     return link ? { ...payload, link: link.link, expires_at: link.expires_at } : undefined;
   };

@@ -83,16 +83,18 @@ export const accountPasswordPage: Page = (app, { ctx, throttle }) => {
 
     const key = throttleKey(current.active.user.email);
     const now = ctx.clock.now();
-    const wait = await throttle.waitMs(key, request.ip, now);
+    const wait = await throttle.reserve(key, request.ip, now);
     if (wait > 0) return show(reply, 429, current, { sent: sent([{ message: throttled(reply, wait) }]) });
     try {
       await changeOwnPassword(ctx, current.active, { ...change, ip: storedAddress(request) });
     } catch (err) {
+      // Only a wrong current password keeps its reservation.
+      if (!(err instanceof ZoomError && err.kind === 'currentPasswordWrong'))
+        await throttle.release(key, request.ip, now);
       if (!(err instanceof ZoomError) || err.status >= 500) throw err;
-      if (err.kind === 'currentPasswordWrong') await throttle.failure(key, request.ip, now);
       return show(reply, err.status, current, { sent: sent(newPasswordErrors(err), err) });
     }
-    // The current password was right: its failures are forgiven, as after a sign-in.
+    // The current password was right: the e-mail's failures are forgiven, as after a sign-in.
     await throttle.success(key, request.ip, now);
     return redirect(reply, '/account/password?changed=1');
   });

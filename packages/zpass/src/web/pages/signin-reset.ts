@@ -85,9 +85,9 @@ export const signInResetPage: Page = (app, { ctx, throttle }) => {
     // Every request counts, known address or not: per address and per e-mail, as sign-in failures do.
     const key = resetKey(email);
     const now = ctx.clock.now();
-    const wait = await throttle.waitMs(key, request.ip, now);
+    // The reservation is never given back: each request counts, as a failed sign-in does.
+    const wait = await throttle.reserve(key, request.ip, now);
     if (wait > 0) return again(429, [{ message: throttled(reply, wait) }]);
-    await throttle.failure(key, request.ip, now);
     // Only once the answer has left: whether the address is known changes nothing the
     // requester can time (on SQLite the store's work would otherwise hold the event loop
     // before the answer is written).

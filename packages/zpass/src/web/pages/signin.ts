@@ -53,20 +53,28 @@ export const signInPage: Page = (app, { ctx, throttle }) => {
 
     const key = throttleKey(email);
     const now = ctx.clock.now();
-    const wait = await throttle.waitMs(key, request.ip, now);
+    // Reserved (counted as a failure) atomically with the check; given back unless the password was wrong.
+    const wait = await throttle.reserve(key, request.ip, now);
     if (wait > 0) return again(429, [{ message: throttled(reply, wait) }]);
-    const outcome = await signIn(ctx, {
-      email,
-      password,
-      ip: storedAddress(request),
-      replaces: sessionCookie(request),
-    });
+    let outcome: Awaited<ReturnType<typeof signIn>>;
+    try {
+      outcome = await signIn(ctx, {
+        email,
+        password,
+        ip: storedAddress(request),
+        replaces: sessionCookie(request),
+      });
+    } catch (err) {
+      await throttle.release(key, request.ip, now);
+      throw err;
+    }
     if (!outcome.ok) {
-      if (outcome.reason === 'inactive')
+      if (outcome.reason === 'inactive') {
+        await throttle.release(key, request.ip, now);
         return again(403, [
           { message: "This account is deactivated. Ask your account's admin to activate it again." },
         ]);
-      await throttle.failure(key, request.ip, now);
+      }
       return again(401, [{ message: 'The e-mail address or the password is not correct.', field: 'email' }]);
     }
     await throttle.success(key, request.ip, now);
