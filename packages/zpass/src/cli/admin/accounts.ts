@@ -2,9 +2,9 @@
 
 import type { Command } from 'commander';
 import { createAccount, createApp } from '../../domain/accounts/provisioning.js';
-import { parseScopes } from '../../domain/tokens/scopes.js';
-import { rotateTokenKey } from '../../domain/tokens/jwt.js';
 import { issueUserToken } from '../../domain/tokens/access-tokens.js';
+import { rotateTokenKey } from '../../domain/tokens/jwt.js';
+import { parseScopes } from '../../domain/tokens/scopes.js';
 import { accounts } from '../../store/repositories.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';

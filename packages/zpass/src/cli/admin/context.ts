@@ -4,8 +4,8 @@ import { Hasher } from '../../crypto/hasher.js';
 import { AdminError } from '../../domain/accounts/provisioning.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../../domain/context.js';
 import { ZoomError } from '../../domain/errors.js';
-import { INVITATION_PATH } from '../../domain/users/invitations.js';
 import { TokenKeyring } from '../../domain/tokens/jwt.js';
+import { INVITATION_PATH } from '../../domain/users/invitations.js';
 import { type User, users } from '../../store/repositories.js';
 import { openExistingStore, promptHidden, readStdin } from '../io.js';
 

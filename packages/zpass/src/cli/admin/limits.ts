@@ -1,8 +1,8 @@
 /** `zpass admin set-plan|set-limit|show-limits`. */
 
 import type { Command } from 'commander';
-import { setPlan } from '../../domain/accounts/provisioning.js';
 import { type AccountLimitsView, setLimit, showLimits } from '../../domain/accounts/limits.js';
+import { setPlan } from '../../domain/accounts/provisioning.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';
 

@@ -4,7 +4,13 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
 import { AdminError, createUser, createUsers } from '../../domain/accounts/provisioning.js';
-import { createAccountUser, OPERATOR, removeUser, setStatus, updateProfile } from '../../domain/users/directory.js';
+import {
+  createAccountUser,
+  OPERATOR,
+  removeUser,
+  setStatus,
+  updateProfile,
+} from '../../domain/users/directory.js';
 import { issueInvitationLink } from '../../domain/users/invitations.js';
 import { userView } from '../../domain/users/resolve.js';
 import { accounts, users } from '../../store/repositories.js';

@@ -20,14 +20,14 @@ import type { Plan, Role, SignIn, UserStatus } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { isEmail } from '../email.js';
 import { Errors, type FieldError, ZoomError } from '../errors.js';
-import { type InitialCredential, initialCredential, storeInitialCredential } from '../passwords/history.js';
-import { inviteInTx } from './invitations.js';
 import { openCursor, PAGE_TOKEN_TTL_MS, sealCursor } from '../page-tokens.js';
+import { type InitialCredential, initialCredential, storeInitialCredential } from '../passwords/history.js';
 import { enforcePolicy, type PolicyInput } from '../passwords/policy.js';
 import type { Principal } from '../principal.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { applyRole, assertMayAssign } from '../roles/roles.js';
 import { type EndpointScopes, SCOPES } from '../tokens/scopes.js';
+import { inviteInTx } from './invitations.js';
 import { parseProfile, readProfile } from './profile.js';
 import { requireScopes, resolveUser, type UserListItem, userListItem } from './resolve.js';
 
