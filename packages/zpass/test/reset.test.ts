@@ -246,7 +246,7 @@ describe('forgotten-password reset', () => {
     // Tampered, malformed, missing.
     const tok = new URL(second).searchParams.get('token')!;
     const flipped = `${tok.slice(0, -1)}${tok.endsWith('A') ? 'B' : 'A'}`;
-    for (const q of [`?token=${flipped}`, '?token=short', '?token=' + 'x'.repeat(300), '', '?token[]=a'])
+    for (const q of [`?token=${flipped}`, '?token=short', `?token=${'x'.repeat(300)}`, '', '?token[]=a'])
       await refused(c, `/signin/reset/new${q}`);
     // Nothing changed for any of them.
     for (const id of [a.id, b.id, e.id]) {
@@ -283,11 +283,9 @@ describe('forgotten-password reset', () => {
     assert.equal(titleOf(twice.text), 'This form cannot be used');
     // The same e-mail from many addresses: its count blocks after the free requests.
     const target = 'flood-target@example.test';
-    let last = 0;
     const seen: number[] = [];
-    for (let i = 0; i < 7; i++) seen.push((last = (await ask(target)).status));
+    for (let i = 0; i < 7; i++) seen.push((await ask(target)).status);
     assert.deepEqual(seen, [303, 303, 303, 303, 303, 429, 429]);
-    assert.equal(last, 429);
     // One address, many e-mails: blocked too.
     const one = client();
     const statuses: number[] = [];
