@@ -193,6 +193,14 @@ export const Errors = {
       300,
       'This invitation has expired. Ask your administrator to invite you again.',
     ),
+  /** A password-reset link that cannot be used, whatever the reason (one answer for all). */
+  resetLinkInvalid: () =>
+    new ZoomError(
+      'resetLinkInvalid',
+      400,
+      300,
+      'This reset link cannot be used: it was used, replaced or has expired. Ask for a new one.',
+    ),
   /** The web pages' own password change: the current password must be given, right. */
   currentPasswordWrong: () =>
     new ZoomError('currentPasswordWrong', 400, 300, 'Your current password is not correct.'),

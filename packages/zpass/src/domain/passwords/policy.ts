@@ -162,7 +162,7 @@ function parseJson(json: string | undefined): unknown {
 }
 
 /** The account's stored security fields (without `password_requirement`), defaults filled in. */
-async function storedSecurity(db: Db, accountId: string): Promise<SecurityFields> {
+export async function storedSecurity(db: Db, accountId: string): Promise<SecurityFields> {
   const row = await accountSettings.get(db, accountId);
   return effectiveSecurity(parseJson(row?.security));
 }

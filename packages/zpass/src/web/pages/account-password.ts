@@ -29,6 +29,7 @@ import { type CurrentSession, sessionCsrf, sessionCsrfValid, sessionOf } from '.
 const NOTICES: Record<string, string> = {
   changed: 'Your password was changed. Your other sessions were signed out.',
   welcome: 'Your password is set, and you are signed in.',
+  reset: 'Your new password is set, and you are signed in. Your other sessions were signed out.',
 };
 
 /** `GET/POST /account/password`: change your own password (docs/web.md, "Changing your password"). */

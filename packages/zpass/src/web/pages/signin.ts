@@ -93,6 +93,7 @@ function render(p: { csrf: string; email?: string; errors?: PageError[]; notice?
     '<label for="email">E-mail address</label>' +
     `<input id="email" name="email" type="email" autocomplete="username" required maxlength="128" value="${esc(p.email ?? '')}"${invalid(p.errors, 'email')}>` +
     passwordField('password', 'Password', 'current-password', p.errors) +
-    '<div class="actions"><button type="submit">Sign in</button></div></form>';
+    '<div class="actions"><button type="submit">Sign in</button></div></form>' +
+    '<p><a href="/signin/reset">Forgot your password?</a></p>';
   return layout({ title: 'Sign in', body });
 }
