@@ -3,16 +3,11 @@ import { systemClock } from '../clock.js';
 import { type StoreFlags, storeConfig } from '../config.js';
 import { Hasher } from '../crypto/hasher.js';
 import { type AccountLimitsView, setLimit, showLimits } from '../domain/accounts/limits.js';
-import {
-  AdminError,
-  createAccount,
-  createApp,
-  createUser,
-  setPlan,
-} from '../domain/accounts/provisioning.js';
+import { createAccount, createApp, createUser, setPlan } from '../domain/accounts/provisioning.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.js';
-import { ZoomError } from '../domain/errors.js';
-import { accountRequirement, accountSecurity, setPolicyOffline } from '../domain/passwords/policy.js';
+import { AdminError, ZoomError } from '../domain/errors.js';
+import { accountRequirement } from '../domain/passwords/policy.js';
+import { accountSecurity, setPolicyOffline } from '../domain/settings/account.js';
 import { issueUserToken } from '../domain/tokens/access-tokens.js';
 import { rotateTokenKey, TokenKeyring } from '../domain/tokens/jwt.js';
 import { parseScopes } from '../domain/tokens/scopes.js';

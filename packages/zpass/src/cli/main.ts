@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError, type ServeFlags, serveConfig, storeConfig } from '../config.js';
-import { AdminError } from '../domain/accounts/provisioning.js';
+import { AdminError } from '../domain/errors.js';
 import { startServer } from '../server.js';
 import { DataDirError } from '../store/data-dir.js';
 import { DatabaseUrlError, openStore } from '../store/database.js';

@@ -1,114 +1,21 @@
 import { digest, newId, randomAlnum } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
-import { isUniqueViolation } from '../../store/failures.js';
-import { accounts, apps, normalizeEmail, users } from '../../store/repositories.js';
-import type { Plan, Role } from '../../store/schema.js';
+import { accounts, apps, users } from '../../store/repositories.js';
+import type { Plan } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
-import { type InitialCredential, initialCredential, storeInitialCredential } from '../passwords/history.js';
-import { enforcePolicy } from '../passwords/policy.js';
+import { AdminError } from '../errors.js';
 import { DEFAULT_APP_SCOPES, scopesForRole } from '../tokens/scopes.js';
+import { adminEmailTaken, checkEmail, credentialFor, insertAdminUser } from '../users/create.js';
 
-/** A mistake in an administrator's request (CLI), with a message meant for them. */
-export class AdminError extends Error {}
+// Where these lived before users/create.ts held the one create-user path (callers keep their imports).
+export { type CreatedUser, checkEmail, createUser, type NewUser } from '../users/create.js';
 
 const PLANS: readonly Plan[] = ['free', 'pro', 'business'];
-const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
-
-export function checkEmail(email: string): string {
-  const e = email.trim();
-  if (e.length > 320 || !EMAIL.test(e) || /\p{Cc}/u.test(e))
-    throw new AdminError(`Not an e-mail address: ${JSON.stringify(email)}`);
-  return e;
-}
 
 export function checkPlan(plan: string): Plan {
   if (!(PLANS as readonly string[]).includes(plan))
     throw new AdminError(`Unknown plan "${plan}": use ${PLANS.join(', ')}.`);
   return plan as Plan;
-}
-
-export interface NewUser {
-  accountId: string;
-  email: string;
-  role: Role;
-  firstName?: string;
-  lastName?: string;
-  /** Plain password to set (checked against the rules), or none. */
-  password?: string;
-}
-
-export interface CreatedUser {
-  id: string;
-  email: string;
-  role: Role;
-  account_id: string;
-}
-
-async function insertUser(
-  tx: Tx,
-  now: number,
-  u: NewUser,
-  cred: InitialCredential | undefined,
-): Promise<CreatedUser> {
-  if (!(ROLES as readonly string[]).includes(u.role)) throw new AdminError(`Unknown role "${u.role}".`);
-  const email = checkEmail(u.email);
-  const id = newId();
-  const first = u.firstName ?? '';
-  const last = u.lastName ?? '';
-  if (await users.byEmail(tx, email)) throw new AdminError(`The e-mail ${email} is already used.`);
-  await users.insert(tx, {
-    id,
-    account_id: u.accountId,
-    email,
-    email_norm: normalizeEmail(email),
-    first_name: first,
-    last_name: last,
-    display_name: `${first} ${last}`.trim(),
-    type: 1,
-    role: u.role,
-    status: 'active',
-    created_at: now,
-    last_login_at: null,
-  });
-  if (cred) await storeInitialCredential(tx, id, cred, now);
-  return { id, email, role: u.role, account_id: u.accountId };
-}
-
-/** Two writers racing for one e-mail: the unique index refuses the second. */
-async function emailTaken<T>(email: string, work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AdminError(`The e-mail ${email.trim()} is already used.`);
-    throw err;
-  }
-}
-
-/** Checks a new user's password against the account's policy and hashes it (two computations). */
-async function credentialFor(
-  ctx: DomainContext,
-  accountId: string,
-  password: string | undefined,
-  user: { email: string; firstName?: string; lastName?: string },
-): Promise<InitialCredential | undefined> {
-  if (password === undefined) return undefined;
-  const checked = await enforcePolicy(ctx, {
-    accountId,
-    password,
-    user: { email: user.email, first_name: user.firstName, last_name: user.lastName },
-  });
-  return initialCredential(ctx, checked.password);
-}
-
-export async function createUser(ctx: DomainContext, u: NewUser): Promise<CreatedUser> {
-  if (!(await accounts.get(ctx.store.db, u.accountId))) throw new AdminError(`No account ${u.accountId}.`);
-  if (u.role === 'owner') throw new AdminError('An account has one owner, made with the account.');
-  const cred = await credentialFor(ctx, u.accountId, u.password, u);
-  return emailTaken(
-    u.email,
-    ctx.store.transaction((tx) => insertUser(tx, ctx.clock.now(), u, cred)),
-  );
 }
 
 export interface CreatedApp {
@@ -178,11 +85,11 @@ export async function createAccount(
   const accountId = newId();
   const cred = await credentialFor(ctx, accountId, opts.ownerPassword, { email });
   const now = ctx.clock.now();
-  const { owner, app } = await emailTaken(
+  const { owner, app } = await adminEmailTaken(
     email,
     ctx.store.transaction(async (tx) => {
       await accounts.insert(tx, { id: accountId, name: opts.name ?? email, plan, created_at: now });
-      const owner = await insertUser(tx, now, { accountId, email, role: 'owner' }, cred);
+      const owner = await insertAdminUser(ctx, tx, { accountId, email, role: 'owner' }, cred, now);
       const app = await insertApp(tx, now, accountId, [...DEFAULT_APP_SCOPES], email);
       return { owner, app };
     }),
