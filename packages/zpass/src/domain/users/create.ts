@@ -2,7 +2,7 @@
  * Creating users: the one path by which a user comes into being. `POST /v2/users` and
  * `zpass admin invite-user` enter through `createAccountUser` (Zoom's actions and checks),
  * `zpass admin create-user` and new accounts' owners through `createUser`; both write the
- * user with `insertUser` (the row, its credential, the unique e-mail).
+ * user with `insertUser` (one row shape, its first credential).
  */
 import { newId } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
@@ -207,9 +207,11 @@ interface NewUserFields {
   createdVia?: string;
 }
 
-type NewUserRow = Parameters<typeof users.insert>[1] & { id: string; created_at: number };
+/** The row as written, with what the invitation needs of it. */
+type NewUserRow = Parameters<typeof users.insert>[1] &
+  Pick<User, 'id' | 'account_id' | 'email' | 'first_name' | 'last_name' | 'created_at'>;
 
-function newUserRow(id: string, now: number, u: NewUserFields): NewUserRow & User {
+function newUserRow(id: string, now: number, u: NewUserFields): NewUserRow {
   return {
     id,
     account_id: u.accountId,
@@ -225,7 +227,7 @@ function newUserRow(id: string, now: number, u: NewUserFields): NewUserRow & Use
     last_login_at: null,
     ...(u.signIn !== undefined ? { sign_in: u.signIn } : {}),
     ...(u.createdVia !== undefined ? { created_via: u.createdVia } : {}),
-  } as NewUserRow & User;
+  };
 }
 
 /** Writes a new user and, when given, their first credential (in the caller's transaction). */
