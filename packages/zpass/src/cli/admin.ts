@@ -3,7 +3,7 @@ import { systemClock } from '../clock.js';
 import { type StoreFlags, storeConfig } from '../config.js';
 import { Hasher } from '../crypto/hasher.js';
 import { type AccountLimitsView, setLimit, showLimits } from '../domain/accounts/limits.js';
-import { createAccount, createApp, createUser, setPlan } from '../domain/accounts/provisioning.js';
+import { createAccount, createApp, setPlan } from '../domain/accounts/provisioning.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.js';
 import { AdminError, ZoomError } from '../domain/errors.js';
 import { accountRequirement } from '../domain/passwords/policy.js';
@@ -11,6 +11,7 @@ import { accountSecurity, setPolicyOffline } from '../domain/settings/account.js
 import { issueUserToken } from '../domain/tokens/access-tokens.js';
 import { rotateTokenKey, TokenKeyring } from '../domain/tokens/jwt.js';
 import { parseScopes } from '../domain/tokens/scopes.js';
+import { createUser } from '../domain/users/create.js';
 import {
   createAccountUser,
   OPERATOR,
