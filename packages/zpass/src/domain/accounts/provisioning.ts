@@ -8,7 +8,14 @@ import { DEFAULT_APP_SCOPES, scopesForRole } from '../tokens/scopes.js';
 import { adminEmailTaken, checkEmail, credentialFor, insertAdminUser } from '../users/create.js';
 
 // Where these lived before users/create.ts held the one create-user path (callers keep their imports).
-export { type CreatedUser, checkEmail, createUser, type NewUser } from '../users/create.js';
+export {
+  type CreatedUser,
+  checkEmail,
+  createUser,
+  createUsers,
+  type ImportOutcome,
+  type NewUser,
+} from '../users/create.js';
 
 const PLANS: readonly Plan[] = ['free', 'pro', 'business'];
 

@@ -1,6 +1,6 @@
 /**
- * The fields of the Users API's bodies as Zoom checks them: names, user types, e-mail
- * addresses. Shared by create, update and the user's own changes (manage.ts).
+ * The fields of the Users API's bodies as Zoom checks them: names, user types (e-mail
+ * addresses: the one rule of ../email.ts). Shared by create, update and the user's own changes (manage.ts).
  */
 import type { FieldError } from '../errors.js';
 
@@ -9,15 +9,7 @@ export const USER_TYPES = [1, 2, 4, 99] as const;
 /** Longest names accepted (Zoom: 64 for first and last names). */
 export const NAME_MAX = 64;
 export const DISPLAY_NAME_MAX = 128;
-/** Longest e-mail address accepted (Zoom: 128). */
-export const EMAIL_MAX = 128;
-const EMAIL =
-  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-
-/** An address a mail server would deliver to: local part, @, a domain with at least one dot. */
-export function isEmail(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= EMAIL_MAX && EMAIL.test(value);
-}
+export { EMAIL_MAX, isEmail } from '../email.js';
 
 export type Body = Record<string, unknown>;
 
