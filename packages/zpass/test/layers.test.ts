@@ -26,7 +26,7 @@ const TABLE = [
   '| `domain/` | `store/`, `crypto/`, `clock`, `@zpass/policy`, `@zpass/contract` — never `http`, `web`, `edge`, `mail`, `webhooks`, `cli`, `limits` |',
   '| `limits/`, `monitoring/` | `store/`, `log/`, `clock`, `@zpass/contract` |',
   '| `store/`, `crypto/`, `log/` | nothing of the above (`store/` never imports `domain/`) |',
-];
+] as const;
 
 /**
  * A module's unit: its top-level folder under src (`domain`, `http` …), `cli/api` for the API
@@ -35,9 +35,10 @@ const TABLE = [
  */
 function unitOf(path: string): string {
   const parts = path.split('/');
-  if (parts.length === 1) return parts[0].replace(/\.ts$/, '');
-  if (parts[0] === 'cli' && parts[1] === 'api' && parts.length > 2) return 'cli/api';
-  return parts[0];
+  const [top = ''] = parts;
+  if (parts.length === 1) return top.replace(/\.ts$/, '');
+  if (top === 'cli' && parts[1] === 'api' && parts.length > 2) return 'cli/api';
+  return top;
 }
 
 /** A row of the table as rules: who it is about, and what they may import. */
@@ -220,7 +221,10 @@ describe('layers of packages/zpass/src (docs/architecture.md, "What may import w
     const start = doc.indexOf(TABLE[0]);
     assert.notEqual(start, -1, 'docs/architecture.md has no "| folder | may import |" table');
     const rows: string[] = [];
-    for (let i = start; i < doc.length && doc[i].startsWith('|'); i++) rows.push(doc[i]);
+    for (const line of doc.slice(start)) {
+      if (!line.startsWith('|')) break;
+      rows.push(line);
+    }
     assert.deepEqual(
       rows,
       TABLE,
