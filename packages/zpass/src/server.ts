@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import { ConfigError, checkPublicUrl, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
-import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
+import { type DemoCredentials, demoBanner, ensureDemo } from './domain/accounts/demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { TokenKeyring } from './domain/tokens/jwt.js';
 import { wantsPage } from './edge/audience.js';

@@ -42,6 +42,12 @@ export class OAuthError extends Error {
   }
 }
 
+/**
+ * A mistake in an administrator's request (the admin CLI, the demo account), with a message
+ * meant for them; not part of Zoom's API.
+ */
+export class AdminError extends Error {}
+
 /** Longest part of a client-supplied value echoed back in a message. */
 const ECHO_MAX = 128;
 

@@ -20,9 +20,9 @@ import type { SignInActivityType } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
 import { changePassword } from '../passwords/change.js';
-import { storedSecurity } from '../passwords/policy.js';
 import type { Principal } from '../principal.js';
-import { EMAIL_MAX } from '../users/directory.js';
+import { storedSecurity } from '../settings/account.js';
+import { EMAIL_MAX } from '../users/fields.js';
 
 /** A session ends this long after sign-in, whatever happens (docs/web.md). */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
