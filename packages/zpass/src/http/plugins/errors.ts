@@ -54,7 +54,7 @@ export function toZoomError(err: unknown): ZoomError | OAuthError {
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status === 413) return Errors.bodyTooLarge();
   if (status === 415) return Errors.unsupportedMediaType();
-  if (status >= 400 && status < 500) return new ZoomError(status, 300, 'The request is malformed.');
+  if (status >= 400 && status < 500) return Errors.malformed(status);
   return Errors.internal();
 }
 
