@@ -173,7 +173,7 @@ export function errorMessage(
  */
 export function isError(
   kind: ErrorKind,
-  answer: { status: number; code?: number | undefined; message: string },
+  answer: { status?: number | undefined; code?: number | string | undefined; message: string },
 ): boolean {
   const entry: ErrorEntry = ERRORS[kind];
   if (entry.status !== null && entry.status !== answer.status) return false;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isEmail } from '@zpass/contract';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { MailConfig } from '../config.js';
@@ -50,12 +51,9 @@ export interface RelayOptions {
   subscribe?: (wake: () => void) => Promise<() => Promise<void>>;
 }
 
-const ADDRESS =
-  /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
-
-/** A plain address a mail server can take (no display name, no spaces, a host name). */
+/** A plain address a mail server can take: the contract's e-mail rule, which every stored address passed. */
 export function deliverableAddress(a: string): boolean {
-  return a.length <= 254 && ADDRESS.test(a);
+  return isEmail(a);
 }
 
 /** The domain of the From address (for Message-IDs). */

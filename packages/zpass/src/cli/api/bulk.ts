@@ -44,8 +44,6 @@ export interface BulkFlags {
   progressInterval?: string;
 }
 
-const SAME_PASSWORD = 'Your new password can not match the old password.';
-const CAP = /maximum number of times over the past 24 hours/;
 /** Consecutive rows without any answer from the API before the run stops (the API is unreachable). */
 const MAX_CONSECUTIVE_UNREACHABLE = 20;
 /** Problems listed by the validation pass (all of them are in the results CSV). */
@@ -438,10 +436,10 @@ function classify(err: unknown, resend: boolean): Outcome | 'unsent' {
   if (err instanceof ZoomConnectionError || err instanceof ZoomInternalServerError || err.status === 408) {
     return { status: 'retry', code: err.code, message: describeError(err) };
   }
-  if (earlier && err.status === 400 && err.code === 300 && err.message === SAME_PASSWORD) {
+  if (earlier && err.is('samePassword')) {
     return { status: 'ok', message: 'Set by an earlier attempt of this run.' };
   }
-  if (earlier && err.status === 400 && err.code === 300 && CAP.test(err.message)) {
+  if (earlier && err.is('tooManyChanges')) {
     return {
       status: 'uncertain',
       code: err.code,

@@ -1,3 +1,4 @@
+import { isEmail, PLANS, ROLES } from '@zpass/contract';
 import { digest, newId, randomAlnum } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
 import { isUniqueViolation } from '../../store/failures.js';
@@ -11,14 +12,9 @@ import { DEFAULT_APP_SCOPES, scopesForRole } from '../tokens/scopes.js';
 /** A mistake in an administrator's request (CLI), with a message meant for them. */
 export class AdminError extends Error {}
 
-const PLANS: readonly Plan[] = ['free', 'pro', 'business'];
-const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
-
 export function checkEmail(email: string): string {
   const e = email.trim();
-  if (e.length > 320 || !EMAIL.test(e) || /\p{Cc}/u.test(e))
-    throw new AdminError(`Not an e-mail address: ${JSON.stringify(email)}`);
+  if (!isEmail(e)) throw new AdminError(`Not an e-mail address: ${JSON.stringify(email)}`);
   return e;
 }
 

@@ -4,6 +4,14 @@
  * request (or `OPERATOR` for the admin CLI), checks who may do what, and commits
  * its writes in one transaction.
  */
+import {
+  DAILY_CREATE_LIMITS,
+  EMAIL_MAX,
+  isEmail,
+  USER_STATUSES as LIST_STATUSES,
+  ROLE_IDS as ROLE_FILTERS,
+  USER_TYPES,
+} from '@zpass/contract';
 import { newId } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
 import { isUniqueViolation } from '../../store/failures.js';
@@ -36,37 +44,20 @@ export type Actor = Principal | typeof OPERATOR;
 
 export const CREATE_ACTIONS = ['create', 'autoCreate', 'custCreate', 'ssoCreate'] as const;
 export type CreateAction = (typeof CREATE_ACTIONS)[number];
-/** The user types Zoom's current spec allows on create and update (Rivet: `1 | 2 | 4 | 99`). */
-export const USER_TYPES = [1, 2, 4, 99] as const;
-/** `GET /v2/users?role_id=`: Zoom's built-in roles. */
-export const ROLE_FILTERS: Record<string, Role> = { '0': 'owner', '1': 'admin', '2': 'member' };
 export const INCLUDE_FIELDS = ['custom_attributes', 'host_key'] as const;
 export const LICENSES = ['zoom_workforce_management', 'zoom_compliance_management'] as const;
-/**
- * Users an account may create per UTC day with action `create` (Zoom's "Create users":
- * 50 Free, 1,500 Pro, 10,000 Business+).
- */
-export const DAILY_CREATE_LIMITS: Record<Plan, number> = { free: 50, pro: 1_500, business: 10_000 };
 const DAY_MS = 24 * 3600 * 1000;
-export const LIST_STATUSES = ['active', 'inactive', 'pending'] as const;
 export const STATUS_ACTIONS = ['activate', 'deactivate'] as const;
 export const DELETE_ACTIONS = ['disassociate', 'delete'] as const;
 
 /** Longest names accepted (Zoom: 64 for first and last names). */
 export const NAME_MAX = 64;
 export const DISPLAY_NAME_MAX = 128;
-/** Longest e-mail address accepted (Zoom: 128). */
-export const EMAIL_MAX = 128;
 export const PAGE_SIZE_DEFAULT = 30;
 export const PAGE_SIZE_MAX = 300;
 
-const EMAIL =
-  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-
-/** An address a mail server would deliver to: local part, @, a domain with at least one dot. */
-export function isEmail(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= EMAIL_MAX && EMAIL.test(value);
-}
+/** Zoom's vocabulary and the e-mail rule, from the contract (`GET /v2/users?role_id=`: the built-in roles). */
+export { DAILY_CREATE_LIMITS, EMAIL_MAX, isEmail, LIST_STATUSES, ROLE_FILTERS, USER_TYPES };
 
 /**
  * The one place a new password given through the Users API (autoCreate) is checked:
