@@ -23,6 +23,16 @@ export const ERRORS = {
       'Unsupported Content-Type. Send application/json, multipart/form-data or application/x-www-form-urlencoded.',
   },
   bodyTooLarge: { status: 413, code: 300, message: 'Request Body is too large.' },
+  unsupportedCharset: {
+    status: 415,
+    code: 300,
+    message: 'Unsupported charset. Send the request body in UTF-8.',
+  },
+  invalidEncoding: {
+    status: 400,
+    code: 300,
+    message: 'Request Body is not valid UTF-8 (or holds a percent-escape that does not decode).',
+  },
   invalidToken: { status: 401, code: 124, message: 'Invalid access token.' },
   expiredToken: { status: 401, code: 124, message: 'Access token is expired.' },
   tokenInQuery: {

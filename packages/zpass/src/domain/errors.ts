@@ -79,6 +79,10 @@ export const Errors = {
   validation: (errors: FieldError[]) => zoomError('validation', { errors }),
   unsupportedMediaType: () => zoomError('unsupportedMediaType'),
   bodyTooLarge: () => zoomError('bodyTooLarge'),
+  /** A body declared in another charset than UTF-8 (zpass choice: 415, code 300, as other unsupported bodies). */
+  unsupportedCharset: () => zoomError('unsupportedCharset'),
+  /** Bytes that are not UTF-8, or a percent-escape that does not decode to UTF-8 (zpass choice). */
+  invalidEncoding: () => zoomError('invalidEncoding'),
   invalidToken: () => zoomError('invalidToken'),
   expiredToken: () => zoomError('expiredToken'),
   tokenInQuery: () => zoomError('tokenInQuery'),

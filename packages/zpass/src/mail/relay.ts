@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { isEmail } from '@zpass/contract';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -51,9 +51,27 @@ export interface RelayOptions {
   subscribe?: (wake: () => void) => Promise<() => Promise<void>>;
 }
 
-/** A plain address a mail server can take: the contract's e-mail rule, which every stored address passed. */
+/** A plain address a mail server can take: the one e-mail rule of the API and the CLI. */
 export function deliverableAddress(a: string): boolean {
   return isEmail(a);
+}
+
+/**
+ * The Message-ID of one attempt at a notice: the one claimed with the row, so that a
+ * retry of the same content is recognised as a duplicate. A notice whose link is minted
+ * at sending (an invitation: each attempt makes a new token and the previous link stops
+ * working) gets a Message-ID of its own per link, so that a mail system that drops a
+ * repeated Message-ID never hides the copy whose link works.
+ */
+export function messageIdFor(
+  row: Pick<OutboxRow, 'kind' | 'id' | 'created_at' | 'message_id'>,
+  from: string,
+  mintedLink?: string,
+): string {
+  const base = row.message_id ?? `<${row.kind}.${row.id}.${row.created_at.toString(36)}@${fromDomain(from)}>`;
+  if (mintedLink === undefined) return base;
+  const tag = createHash('sha256').update(mintedLink).digest('base64url').slice(0, 16);
+  return base.replace(/@/, `.${tag}@`);
 }
 
 /** The domain of the From address (for Message-IDs). */
@@ -208,8 +226,11 @@ export class MailRelay {
     } catch {
       throw new NoticeError("the notice's payload is not a JSON object", true);
     }
+    let minted: string | undefined;
     if (this.o.prepare) {
+      const before = payload.link;
       const prepared = await this.o.prepare(row.kind, payload);
+      if (prepared && typeof prepared.link === 'string' && prepared.link !== before) minted = prepared.link;
       if (!prepared)
         throw new NoticeError(
           'the notice is no longer wanted (its invitation was used, withdrawn or has expired)',
@@ -248,8 +269,7 @@ export class MailRelay {
       subject: rendered.subject,
       text: rendered.text,
       html: rendered.html,
-      messageId:
-        row.message_id ?? `<${row.kind}.${row.id}.${row.created_at.toString(36)}@${fromDomain(s.from)}>`,
+      messageId: messageIdFor(row, s.from, minted),
       date: new Date(row.created_at),
     };
   }

@@ -660,7 +660,8 @@ export async function removeUser(
 
 async function disassociate(tx: Tx, user: User, now: number): Promise<void> {
   const accountId = newId();
-  await accounts.insert(tx, { id: accountId, name: user.email, plan: 'free', created_at: now });
+  // The account's name holds at most 255 characters; addresses stored before the one e-mail limit may be longer.
+  await accounts.insert(tx, { id: accountId, name: user.email.slice(0, 255), plan: 'free', created_at: now });
   await invitations.delete(tx, user.id);
   await users.update(tx, user.id, { account_id: accountId, role: 'owner', status: 'active', type: 1 });
 }
