@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isEmail } from '@zpass/contract';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { MailConfig } from '../config.js';
-import { isEmail } from '../domain/email.js';
 import type { Store } from '../store/database.js';
 import { accounts, type OutboxRow, outbox, users } from '../store/repositories.js';
 import { type Judged, judge, NoticeError } from './failures.js';

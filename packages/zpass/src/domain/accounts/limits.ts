@@ -9,7 +9,7 @@ import {
   MAX_LIMIT,
   parseCategory,
   parseLimitType,
-} from '../../limits/categories.js';
+} from '@zpass/contract';
 import { accounts, rateLimitOverrides } from '../../store/repositories.js';
 import type { DomainContext } from '../context.js';
 import { AdminError } from '../errors.js';
