@@ -1,5 +1,8 @@
 export { type Clock, ManualClock, systemClock } from './clock.js';
+export { ConfigError } from './config.js';
 export { Hasher } from './crypto/hasher.js';
+export type { FixtureAccount, Fixtures, FixtureUser } from './domain/accounts/seed.js';
 export { buildApp } from './http/app.js';
-export { type RunningServer, type ServerOptions, startServer } from './server.js';
+export type { RunningServer, ServerOptions } from './server.js';
 export { openStore, Store } from './store/database.js';
+export { type EmbeddedOptions, type EmbeddedServer, loadFixtures, startServer } from './twin.js';
