@@ -39,8 +39,9 @@ async function tableNames(store: Store): Promise<string[]> {
 /** Reads every row of every table (a seeded test store: small). */
 export async function takeSnapshot(store: Store): Promise<Snapshot> {
   const tables: Snapshot['tables'] = [];
+  const names = await tableNames(store);
   await store.transaction(async (tx) => {
-    for (const name of await tableNames(store)) {
+    for (const name of names) {
       // biome-ignore lint/suspicious/noExplicitAny: every table, whatever its columns
       const rows = (await (tx as any).selectFrom(name).selectAll().execute()) as Record<string, unknown>[];
       tables.push({ name, rows });
