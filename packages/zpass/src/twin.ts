@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config.js';
 import type { DemoCredentials } from './demo.js';
-import { type Fixtures, FixtureError, parseFixtures } from './domain/accounts/seed.js';
+import { FixtureError, type Fixtures, parseFixtures } from './domain/accounts/seed.js';
 import { type RunningServer, type ServerOptions, startServer as startFull } from './server.js';
 
 export type { Fixtures } from './domain/accounts/seed.js';

@@ -220,10 +220,22 @@ describe('zpass serve --seed', () => {
   });
 
   const cases: Array<[string, unknown, RegExp]> = [
-    ['a short secret', { accounts: [{ ...FIXTURES.accounts[0], apps: [{ client_id: 'x', client_secret: 'short' }] }] }, /accounts\[0\]\.apps\[0\]\.client_secret: must be a string of 8 to 128 characters/],
-    ['an unknown field', { accounts: [{ ...FIXTURES.accounts[0], usrs: [] }] }, /accounts\[0\]\.usrs: unknown field/],
+    [
+      'a short secret',
+      { accounts: [{ ...FIXTURES.accounts[0], apps: [{ client_id: 'x', client_secret: 'short' }] }] },
+      /accounts\[0\]\.apps\[0\]\.client_secret: must be a string of 8 to 128 characters/,
+    ],
+    [
+      'an unknown field',
+      { accounts: [{ ...FIXTURES.accounts[0], usrs: [] }] },
+      /accounts\[0\]\.usrs: unknown field/,
+    ],
     ['no owner', { accounts: [{ id: 'a1' }] }, /accounts\[0\]\.owner: must be an object/],
-    ['a bad e-mail', { accounts: [{ id: 'a1', owner: { email: 'nope' } }] }, /accounts\[0\]: Not an e-mail address/],
+    [
+      'a bad e-mail',
+      { accounts: [{ id: 'a1', owner: { email: 'nope' } }] },
+      /accounts\[0\]: Not an e-mail address/,
+    ],
     ['not JSON', '{"accounts": [', /are not JSON/],
   ];
   for (const [name, content, expected] of cases)
@@ -248,7 +260,10 @@ describe('zpass serve --seed', () => {
 
 describe('docs/testing-with-zpass.md', () => {
   it("the example an integrator copies passes, importing 'zpass' as they would", async () => {
-    const doc = readFileSync(join(import.meta.dirname, '..', '..', '..', 'docs', 'testing-with-zpass.md'), 'utf8');
+    const doc = readFileSync(
+      join(import.meta.dirname, '..', '..', '..', 'docs', 'testing-with-zpass.md'),
+      'utf8',
+    );
     const blocks = [...doc.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
     const example = blocks.find((b) => b.includes("from 'node:test'"));
     assert.ok(example, 'the example suite is in the document');

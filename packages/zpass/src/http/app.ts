@@ -126,7 +126,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accountRoutes, { ctx: options.ctx });
   await app.register(roleRoutes, { ctx: options.ctx });
   await app.register(reportRoutes, { ctx: options.ctx });
-  if (options.testControls) await app.register(testControlRoutes, { ctx: options.ctx, limiter, reset: options.reset });
+  if (options.testControls)
+    await app.register(testControlRoutes, { ctx: options.ctx, limiter, reset: options.reset });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(webRoutes, { ctx: options.ctx, throttle });
   return app;

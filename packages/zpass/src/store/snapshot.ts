@@ -32,7 +32,9 @@ export interface Snapshot {
 }
 
 async function tableNames(store: Store): Promise<string[]> {
-  const found = (await store.db.introspection.getTables({ withInternalKyselyTables: false })).map((t) => t.name);
+  const found = (await store.db.introspection.getTables({ withInternalKyselyTables: false })).map(
+    (t) => t.name,
+  );
   return [...ORDER.filter((t) => found.includes(t)), ...found.filter((t) => !ORDER.includes(t)).sort()];
 }
 
@@ -77,6 +79,9 @@ export async function restoreSnapshot(store: Store, snap: Snapshot): Promise<voi
 function forInsert(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row))
-    out[k] = v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v) ? JSON.stringify(v) : v;
+    out[k] =
+      v !== null && typeof v === 'object' && !(v instanceof Date) && !Buffer.isBuffer(v)
+        ? JSON.stringify(v)
+        : v;
   return out;
 }

@@ -189,7 +189,9 @@ export async function createApp(
   creatorEmail?: string,
   known?: KnownCredentials,
 ): Promise<CreatedApp> {
-  return ctx.store.transaction((tx) => insertApp(tx, ctx.clock.now(), accountId, scopes, creatorEmail, known));
+  return ctx.store.transaction((tx) =>
+    insertApp(tx, ctx.clock.now(), accountId, scopes, creatorEmail, known),
+  );
 }
 
 /** Client credentials chosen in advance (seed fixtures) instead of drawn at random. */

@@ -66,7 +66,11 @@ export function parseFixtures(raw: unknown): Fixtures {
     check(isObject(a), at, 'must be an object');
     const acc = a as Record<string, unknown>;
     allowOnly(acc, at, ['id', 'name', 'plan', 'owner', 'users', 'apps', 'settings']);
-    check(typeof acc.id === 'string' && ID.test(acc.id), `${at}.id`, 'must be 1 to 64 letters, digits, _ or -');
+    check(
+      typeof acc.id === 'string' && ID.test(acc.id),
+      `${at}.id`,
+      'must be 1 to 64 letters, digits, _ or -',
+    );
     check(!ids.has(acc.id as string), `${at}.id`, `the same id as an account before it`);
     ids.add(acc.id as string);
     optString(acc, 'name', at);
@@ -102,7 +106,9 @@ export function parseFixtures(raw: unknown): Fixtures {
         'must be 1 to 64 letters, digits, _ or -',
       );
       check(
-        typeof app.client_secret === 'string' && app.client_secret.length >= 8 && app.client_secret.length <= 128,
+        typeof app.client_secret === 'string' &&
+          app.client_secret.length >= 8 &&
+          app.client_secret.length <= 128,
         `${pat}.client_secret`,
         'must be a string of 8 to 128 characters',
       );
@@ -113,7 +119,9 @@ export function parseFixtures(raw: unknown): Fixtures {
       );
       check(
         app.scopes === undefined ||
-          (Array.isArray(app.scopes) && app.scopes.length > 0 && app.scopes.every((s) => typeof s === 'string')),
+          (Array.isArray(app.scopes) &&
+            app.scopes.length > 0 &&
+            app.scopes.every((s) => typeof s === 'string')),
         `${pat}.scopes`,
         'must be a non-empty array of scope names',
       );
