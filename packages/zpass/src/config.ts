@@ -81,6 +81,8 @@ export interface ServeFlags extends StoreFlags {
   migrate?: boolean;
   redisUrl?: string;
   testControls?: boolean;
+  /** `--seed <fixtures.json>`. */
+  seed?: string;
   mailRelay?: boolean;
   /** `--demo` / `--no-demo`. */
   demo?: boolean;
