@@ -1,6 +1,8 @@
 import type { Compilable, CompiledQuery, Insertable, Kysely, Selectable, Updateable } from 'kysely';
-import type { Dialect } from './dialect.js';
+import { type Dialect, dialectOf } from './dialect.js';
+import { OUTBOX_CHANNEL } from './outbox-channel.js';
 import type { Database, OperationCategory, OutboxStatus, Plan, Role, UserStatus } from './schema.js';
+import type { Tx } from './tx.js';
 
 export type Account = Selectable<Database['accounts']>;
 export type User = Selectable<Database['users']>;
@@ -340,24 +342,15 @@ export const tokens = {
       : q.updateTable('access_tokens').set({ revoked_at: now }).where('digest', 'in', digests).execute(),
 };
 
-/** Transactions that wrote an outbox row: the store wakes the mail relay when they commit. */
-const outboxWriters = new WeakSet<object>();
-
-/** Whether `tx` wrote an outbox row; forgets it. */
-export function wroteOutbox(tx: object): boolean {
-  const wrote = outboxWriters.has(tx);
-  outboxWriters.delete(tx);
-  return wrote;
-}
-
 export const outbox = {
   /**
    * Queues a notice. Call it inside `store.transaction` with the change it reports:
-   * the notice is then committed with it or not at all, and the commit wakes the relay.
+   * the notice is then committed with it or not at all, and the commit wakes the relay
+   * (it announces OUTBOX_CHANNEL: see `Tx.announce`).
    */
-  insert: async (q: Q, row: Insertable<Database['outbox']>) => {
-    const res = await q.insertInto('outbox').values(row).execute();
-    outboxWriters.add(q);
+  insert: async (tx: Tx, row: Insertable<Database['outbox']>) => {
+    const res = await tx.insertInto('outbox').values(row).execute();
+    await tx.announce(OUTBOX_CHANNEL);
     return res;
   },
   /**
@@ -373,14 +366,15 @@ export const outbox = {
     limit: number,
     leaseMs: number,
   ): Promise<OutboxRow[]> => {
-    let pick = tx
-      .selectFrom('outbox')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .orderBy('id')
-      .limit(limit);
-    if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
+    const pick = dialectOf(dialect).claimRows(
+      tx
+        .selectFrom('outbox')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('id')
+        .limit(limit),
+    );
     const ids = (await pick.execute()).map((r) => r.id);
     if (ids.length === 0) return [];
     return tx
