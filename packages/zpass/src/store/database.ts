@@ -115,7 +115,7 @@ export class Store {
    * A lost database connection becomes `StoreUnavailableError`.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.dialect === 'sqlite') {
+    if (this.rules.beginsImmediate) {
       const { result, hooks } = await this.db.connection().execute(async (conn) => {
         const { tx, hooks } = this.begin(conn);
         await sql`begin immediate`.execute(tx);
@@ -149,9 +149,7 @@ export class Store {
 
   /** Locks a user's row until the transaction ends (PostgreSQL; SQLite's write lock already covers it). */
   async lockUser(tx: Tx, userId: string): Promise<void> {
-    if (this.dialect === 'postgres') {
-      await tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
-    }
+    await this.lockRow(tx, 'users', userId);
   }
 
   /**
@@ -159,23 +157,25 @@ export class Store {
    * PostgreSQL (`SELECT … FOR UPDATE`); undefined when there is no such user.
    */
   async lockedUser(tx: Tx, userId: string): Promise<User | undefined> {
-    if (this.dialect === 'postgres')
-      return tx.selectFrom('users').selectAll().where('id', '=', userId).forUpdate().executeTakeFirst();
-    return users.byId(tx, userId);
+    if (!this.rules.rowLocks) return users.byId(tx, userId);
+    return this.rules
+      .lockRows(tx.selectFrom('users').selectAll().where('id', '=', userId))
+      .executeTakeFirst();
   }
 
   /** Locks an account's row until the transaction ends (PostgreSQL; SQLite's write lock already covers it). */
   async lockAccount(tx: Tx, accountId: string): Promise<void> {
-    if (this.dialect === 'postgres') {
-      await tx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
-    }
+    await this.lockRow(tx, 'accounts', accountId);
   }
 
   /** Locks an app's row until the transaction ends (PostgreSQL). */
   async lockApp(tx: Tx, appId: string): Promise<void> {
-    if (this.dialect === 'postgres') {
-      await tx.selectFrom('apps').select('id').where('id', '=', appId).forUpdate().execute();
-    }
+    await this.lockRow(tx, 'apps', appId);
+  }
+
+  private async lockRow(tx: Tx, table: 'users' | 'accounts' | 'apps', id: string): Promise<void> {
+    if (this.rules.rowLocks)
+      await this.rules.lockRows(tx.selectFrom(table).select('id').where('id', '=', id)).execute();
   }
 
   migrate() {

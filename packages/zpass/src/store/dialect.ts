@@ -12,6 +12,13 @@ export interface DialectRules {
   /** An auto-increment integer primary key (migrations). */
   autoId(c: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /**
+   * Whether transactions run as BEGIN IMMEDIATE on the one connection (SQLite: the
+   * write lock from the start, so nothing needs retrying); otherwise as the driver's
+   * transactions on a pooled connection, at READ COMMITTED, retried on a serialization
+   * failure or deadlock (PostgreSQL).
+   */
+  readonly beginsImmediate: boolean;
+  /**
    * Whether a transaction locks rows it reads (`SELECT … FOR UPDATE`). False on SQLite,
    * whose transactions take the write lock at their start (BEGIN IMMEDIATE), so a
    * read-then-write never interleaves with another writer anyway.
@@ -36,6 +43,7 @@ export interface DialectRules {
 const sqlite: DialectRules = {
   name: 'sqlite',
   autoId: (c) => c.primaryKey().autoIncrement(),
+  beginsImmediate: true,
   rowLocks: false,
   claimRows: (query) => query,
   lockRows: (query) => query,
@@ -46,6 +54,7 @@ const sqlite: DialectRules = {
 const postgres: DialectRules = {
   name: 'postgres',
   autoId: (c) => c.primaryKey().generatedByDefaultAsIdentity(),
+  beginsImmediate: false,
   rowLocks: true,
   claimRows: (query) => query.forUpdate().skipLocked(),
   lockRows: (query) => query.forUpdate(),
