@@ -75,9 +75,8 @@ export async function startSession(
 ): Promise<{ user: User; sessionId: string } | undefined> {
   const sessionId = newToken();
   return ctx.store.transaction(async (tx) => {
-    await ctx.store.lockUser(tx, user.id);
     // Deactivated since the password was checked: no session.
-    const locked = await users.byId(tx, user.id);
+    const locked = await ctx.store.lockedUser(tx, user.id);
     if (locked?.status !== 'active' || locked.account_id !== user.account_id) return undefined;
     const now = ctx.clock.now();
     // A new id at every sign-in: an id known before it (fixation) is worth nothing after.

@@ -323,8 +323,7 @@ async function inviteToJoin(
   opts: CreateUserOptions,
 ): Promise<CreateUserResult> {
   await ctx.store.transaction(async (tx) => {
-    await ctx.store.lockUser(tx, holder.id);
-    const current = await users.byId(tx, holder.id);
+    const current = await ctx.store.lockedUser(tx, holder.id);
     if (!current || !joinable(current, accountId)) throw Errors.emailTaken(holder.email);
     const now = ctx.clock.now();
     await inviteInTx(
@@ -543,8 +542,7 @@ export async function updateProfile(
     throw Errors.noPrivilege();
 
   await ctx.store.transaction(async (tx) => {
-    await ctx.store.lockUser(tx, user.id);
-    const current = await users.byId(tx, user.id);
+    const current = await ctx.store.lockedUser(tx, user.id);
     if (!current) throw Errors.userNotFound(userId);
     const patch: Partial<User> = {};
     if (first !== undefined) patch.first_name = first;
@@ -600,8 +598,7 @@ export async function setStatus(
   // Admins and the owner, whichever the action (Zoom: code 200); then who may act on whom.
   assertMayManage(actor, user, 'status');
   await ctx.store.transaction(async (tx) => {
-    await ctx.store.lockUser(tx, user.id);
-    const current = await users.byId(tx, user.id);
+    const current = await ctx.store.lockedUser(tx, user.id);
     if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
     if (current.status === 'pending') throw Errors.pendingStatus();
     const now = ctx.clock.now();
@@ -645,8 +642,7 @@ export async function removeUser(
   // Zoom: an admin is demoted before being disassociated (deletion is allowed).
   if (act === 'disassociate' && user.role === 'admin') throw Errors.disassociateAdmin();
   await ctx.store.transaction(async (tx) => {
-    await ctx.store.lockUser(tx, user.id);
-    const current = await users.byId(tx, user.id);
+    const current = await ctx.store.lockedUser(tx, user.id);
     if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
     const now = ctx.clock.now();
     await revokeAccess(tx, user.id, now);

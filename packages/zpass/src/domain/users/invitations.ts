@@ -120,9 +120,8 @@ export async function issueInvitationLink(
   acceptUrl: string,
 ): Promise<InvitationLink | undefined> {
   return ctx.store.transaction(async (tx) => {
-    await ctx.store.lockUser(tx, userId);
+    const user = await ctx.store.lockedUser(tx, userId);
     const now = ctx.clock.now();
-    const user = await users.byId(tx, userId);
     const inv = await invitations.forUser(tx, userId);
     if (!inv || !stillOpen(user, inv) || inv.expires_at <= now) return undefined;
     const token = newToken();
@@ -175,10 +174,9 @@ export async function acceptInvitation(
   const accepted = await checkNewPassword(ctx, found.account_id, password, invited);
   const cred = await initialCredential(ctx, accepted);
   return ctx.store.transaction(async (tx) => {
-    await ctx.store.lockUser(tx, found.user_id);
+    const user = await ctx.store.lockedUser(tx, found.user_id);
     const now = ctx.clock.now();
     const inv = await invitations.byDigest(tx, d);
-    const user = await users.byId(tx, found.user_id);
     if (!inv || !stillOpen(user, inv)) throw Errors.invitationInvalid();
     if (inv.expires_at <= now) throw Errors.invitationExpired();
     const joining = inv.join_type !== null;

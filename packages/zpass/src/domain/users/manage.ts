@@ -43,8 +43,7 @@ export async function changeEmail(
   if (normalizeEmail(next) === user.email_norm && next === user.email) return;
   try {
     await ctx.store.transaction(async (tx) => {
-      await ctx.store.lockUser(tx, user.id);
-      const current = await users.byId(tx, user.id);
+      const current = await ctx.store.lockedUser(tx, user.id);
       if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
       const holder = await users.byEmail(tx, next);
       if (holder && holder.id !== user.id) throw Errors.emailTaken(next);
