@@ -6,7 +6,8 @@ import { AccountsS2SAuthClient } from '@zoom/rivet/accounts';
 import { MeetingsS2SAuthClient } from '@zoom/rivet/meetings';
 import { type S2SAuthToken, type TokenStore, UsersS2SAuthClient } from '@zoom/rivet/users';
 import { createAccount } from '../../zpass/src/domain/accounts/provisioning.js';
-import { credentials, users } from '../../zpass/src/store/repositories.js';
+import { credentials } from '../../zpass/src/store/repositories/passwords.js';
+import { users } from '../../zpass/src/store/repositories/users.js';
 import {
   accountToken,
   addUser,

@@ -4,7 +4,7 @@ import { checkPassword } from '@zpass/policy';
 import { randomAlnum } from './crypto/random.js';
 import { AdminError, createAccount, createUser } from './domain/accounts/provisioning.js';
 import type { DomainContext } from './domain/context.js';
-import { accounts } from './store/repositories.js';
+import { accounts } from './store/repositories/accounts.js';
 
 export interface DemoCredentials {
   account_id: string;

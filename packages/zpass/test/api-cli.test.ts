@@ -12,7 +12,8 @@ import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { Hasher } from '../src/crypto/hasher.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
 import { MAX_LIMIT } from '../src/limits/categories.js';
-import { credentials, passwordChanges, rateLimitOverrides } from '../src/store/repositories.js';
+import { rateLimitOverrides } from '../src/store/repositories/accounts.js';
+import { credentials, passwordChanges } from '../src/store/repositories/passwords.js';
 import { startTestServer, type TestServer, tempDir } from './helpers.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zpass.js');

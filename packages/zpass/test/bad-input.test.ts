@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { CreatedUser } from '../src/domain/accounts/provisioning.js';
-import { credentials } from '../src/store/repositories.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import {
   accountToken,
   addUser,

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { verify } from '@node-rs/argon2';
 import { ManualClock } from '../src/clock.js';
 import { digest } from '../src/crypto/random.js';
-import { credentials, outbox, passwordChanges } from '../src/store/repositories.js';
+import { outbox } from '../src/store/repositories/outbox.js';
+import { credentials, passwordChanges } from '../src/store/repositories/passwords.js';
 import { accountToken, addUser, putPassword, startTestServer, type TestServer } from './helpers.js';
 
 const CAP_REACHED = {

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { acceptInvitation } from '../src/domain/users/invitations.js';
-import { credentials, outbox, users } from '../src/store/repositories.js';
+import { outbox } from '../src/store/repositories/outbox.js';
+import { credentials } from '../src/store/repositories/passwords.js';
+import { users } from '../src/store/repositories/users.js';
 import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
 import { TestSmtp, waitFor } from './smtp.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DemoCredentials } from '../src/demo.js';
 import { openStore } from '../src/store/database.js';
-import { type OutboxRow, outbox } from '../src/store/repositories.js';
+import { type OutboxRow, outbox } from '../src/store/repositories/outbox.js';
 import { basic, call, tempDir } from './helpers.js';
 import { databaseFor, dropTestDatabase } from './pg.js';
 import { TestSmtp, waitFor } from './smtp.js';

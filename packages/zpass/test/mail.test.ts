@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { createRelay } from '../src/mail/index.js';
 import { openStore, type Store } from '../src/store/database.js';
-import { type OutboxRow, outbox, passwordChanges } from '../src/store/repositories.js';
+import { type OutboxRow, outbox } from '../src/store/repositories/outbox.js';
+import { passwordChanges } from '../src/store/repositories/passwords.js';
 import {
   accountToken,
   addUser,

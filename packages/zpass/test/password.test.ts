@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { createAccount, createApp, createUser } from '../src/domain/accounts/provisioning.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
-import { credentials, outbox, passwordChanges } from '../src/store/repositories.js';
+import { outbox } from '../src/store/repositories/outbox.js';
+import { credentials, passwordChanges } from '../src/store/repositories/passwords.js';
 import { accountToken, call, putPassword, startTestServer, type TestServer } from './helpers.js';
 
 describe('PUT /v2/users/{userId}/password', () => {

@@ -4,7 +4,7 @@ import { checkPassword, messages, type PasswordRequirement } from '@zpass/policy
 import fc from 'fast-check';
 import { createAccount, createUser } from '../src/domain/accounts/provisioning.js';
 import { phcSalt } from '../src/domain/passwords/history.js';
-import { credentials, passwordChanges, passwordHistory } from '../src/store/repositories.js';
+import { credentials, passwordChanges, passwordHistory } from '../src/store/repositories/passwords.js';
 import {
   accountToken,
   CountingHasher,

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { verify } from '@node-rs/argon2';
 import { ManualClock } from '../src/clock.js';
-import { accounts, credentials, outbox, passwordChanges } from '../src/store/repositories.js';
+import { accounts } from '../src/store/repositories/accounts.js';
+import { outbox } from '../src/store/repositories/outbox.js';
+import { credentials, passwordChanges } from '../src/store/repositories/passwords.js';
 import { accountToken, call, putPassword, startTestServer, type TestServer, tempDir } from './helpers.js';
 
 const CAP_REACHED = {

@@ -9,7 +9,8 @@ import { TokenKeyring } from '../src/domain/tokens/jwt.js';
 import { startServer } from '../src/server.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { migrations, SchemaTooNewError } from '../src/store/migrator.js';
-import { outbox, users } from '../src/store/repositories.js';
+import { outbox } from '../src/store/repositories/outbox.js';
+import { users } from '../src/store/repositories/users.js';
 import { startTestServer, type TestServer, tempDir } from './helpers.js';
 import { createTestDatabase, databaseFor, dropTestDatabase } from './pg.js';
 

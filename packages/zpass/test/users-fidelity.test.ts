@@ -4,7 +4,11 @@ import { createAccount } from '../src/domain/accounts/provisioning.js';
 import { signIn } from '../src/domain/sessions/sessions.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { acceptInvitation, issueInvitationLink } from '../src/domain/users/invitations.js';
-import { credentials, invitations, outbox, users, webSessions } from '../src/store/repositories.js';
+import { invitations } from '../src/store/repositories/invitations.js';
+import { outbox } from '../src/store/repositories/outbox.js';
+import { credentials } from '../src/store/repositories/passwords.js';
+import { users } from '../src/store/repositories/users.js';
+import { webSessions } from '../src/store/repositories/web-sessions.js';
 import {
   accountToken,
   addUser,

@@ -6,7 +6,10 @@ import { createAccount } from '../src/domain/accounts/provisioning.js';
 import { ZoomError } from '../src/domain/errors.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { acceptInvitation, issueInvitationLink } from '../src/domain/users/invitations.js';
-import { credentials, invitations, outbox, passwordChanges, users } from '../src/store/repositories.js';
+import { invitations } from '../src/store/repositories/invitations.js';
+import { outbox } from '../src/store/repositories/outbox.js';
+import { credentials, passwordChanges } from '../src/store/repositories/passwords.js';
+import { users } from '../src/store/repositories/users.js';
 import {
   accountToken,
   addUser,

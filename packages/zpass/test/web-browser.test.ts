@@ -8,7 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createUser } from '../src/domain/accounts/provisioning.js';
-import { passwordChanges, users, webSessions } from '../src/store/repositories.js';
+import { passwordChanges } from '../src/store/repositories/passwords.js';
+import { users } from '../src/store/repositories/users.js';
+import { webSessions } from '../src/store/repositories/web-sessions.js';
 import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
 import { TestSmtp, waitFor } from './smtp.js';
 

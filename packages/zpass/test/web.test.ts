@@ -8,7 +8,9 @@ import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { issueInvitationLink } from '../src/domain/users/invitations.js';
-import { passwordChanges, users, webSessions } from '../src/store/repositories.js';
+import { passwordChanges } from '../src/store/repositories/passwords.js';
+import { users } from '../src/store/repositories/users.js';
+import { webSessions } from '../src/store/repositories/web-sessions.js';
 import {
   accountToken,
   addUser,

@@ -25,7 +25,9 @@ import {
 } from '../domain/users/directory.js';
 import { INVITATION_PATH, issueInvitationLink } from '../domain/users/invitations.js';
 import { userView } from '../domain/users/resolve.js';
-import { accounts, settingsChanges, type User, users } from '../store/repositories.js';
+import { accounts } from '../store/repositories/accounts.js';
+import { settingsChanges } from '../store/repositories/settings.js';
+import { type User, users } from '../store/repositories/users.js';
 import type { Role } from '../store/schema.js';
 import { openExistingStore, printJson, promptHidden, readStdin, withStoreOptions } from './io.js';
 

@@ -8,7 +8,7 @@ import { type Dialect, type DialectRules, dialectOf } from './dialect.js';
 import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
 import { OUTBOX_CHANNEL } from './outbox-channel.js';
-import { type User, users } from './repositories.js';
+import { type User, users } from './repositories/users.js';
 import type { Database } from './schema.js';
 import type { Tx } from './tx.js';
 

@@ -25,7 +25,7 @@ import { acceptInvitation, INVITATION_PATH, invitationFor } from '../domain/user
 import { storedAddress } from '../edge/address.js';
 import { toZoomError } from '../http/plugins/errors.js';
 import type { FailureThrottle } from '../limits/throttle.js';
-import { normalizeEmail, type User } from '../store/repositories.js';
+import { normalizeEmail, type User } from '../store/repositories/users.js';
 import { loadAssets } from './assets.js';
 import { checklistItems, type RuleId, unmetItems, unmetOf } from './checklist-rules.js';
 import { cookie, csrfToken, csrfValid, FORM_COOKIE, readCookies, SESSION_COOKIE } from './cookies.js';

@@ -1,7 +1,9 @@
 import { digest, newId, randomAlnum } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
 import { isUniqueViolation } from '../../store/failures.js';
-import { accounts, apps, normalizeEmail, users } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
+import { apps } from '../../store/repositories/apps.js';
+import { normalizeEmail, users } from '../../store/repositories/users.js';
 import type { Plan, Role } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { type InitialCredential, initialCredential, storeInitialCredential } from '../passwords/history.js';

@@ -8,14 +8,10 @@ import { normalizePassword } from '@zpass/policy';
 import type { Hasher } from '../../crypto/hasher.js';
 import { digest, newToken } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
-import {
-  credentials,
-  signInActivities,
-  type User,
-  users,
-  type WebSession,
-  webSessions,
-} from '../../store/repositories.js';
+import { credentials } from '../../store/repositories/passwords.js';
+import { signInActivities } from '../../store/repositories/reports.js';
+import { type User, users } from '../../store/repositories/users.js';
+import { type WebSession, webSessions } from '../../store/repositories/web-sessions.js';
 import type { SignInActivityType } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';

@@ -1,5 +1,7 @@
 import { digest, digestsEqual } from '../../crypto/random.js';
-import { apps, tokens, users } from '../../store/repositories.js';
+import { apps } from '../../store/repositories/apps.js';
+import { tokens } from '../../store/repositories/tokens.js';
+import { users } from '../../store/repositories/users.js';
 import type { DomainContext } from '../context.js';
 import { Errors, OAuthError } from '../errors.js';
 import type { Principal } from '../principal.js';

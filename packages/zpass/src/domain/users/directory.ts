@@ -7,15 +7,11 @@
 import { newId } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
 import { isUniqueViolation } from '../../store/failures.js';
-import {
-  accounts,
-  invitations,
-  normalizeEmail,
-  tokens,
-  type User,
-  users,
-  webSessions,
-} from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
+import { invitations } from '../../store/repositories/invitations.js';
+import { tokens } from '../../store/repositories/tokens.js';
+import { normalizeEmail, type User, users } from '../../store/repositories/users.js';
+import { webSessions } from '../../store/repositories/web-sessions.js';
 import type { Plan, Role, SignIn, UserStatus } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors, type FieldError, ZoomError } from '../errors.js';

@@ -1,16 +1,14 @@
 import { digest, newToken } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
+import { type Invitation, invitations } from '../../store/repositories/invitations.js';
+import { outbox } from '../../store/repositories/outbox.js';
 import {
   credentials,
   forgetPasswords,
-  type Invitation,
-  invitations,
-  outbox,
   passwordChanges,
   passwordHistory,
-  type User,
-  users,
-} from '../../store/repositories.js';
+} from '../../store/repositories/passwords.js';
+import { type User, users } from '../../store/repositories/users.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
 import { initialCredential } from '../passwords/history.js';

@@ -4,7 +4,9 @@
  */
 import type { Tx } from '../../store/database.js';
 import { isUniqueViolation } from '../../store/failures.js';
-import { emailChanges, normalizeEmail, tokens, users, webSessions } from '../../store/repositories.js';
+import { tokens } from '../../store/repositories/tokens.js';
+import { emailChanges, normalizeEmail, users } from '../../store/repositories/users.js';
+import { webSessions } from '../../store/repositories/web-sessions.js';
 import type { Role } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
