@@ -49,8 +49,6 @@ export const outbox = {
       .returningAll()
       .execute();
   },
-  forRecipient: (q: Q, recipient: string) =>
-    q.selectFrom('outbox').selectAll().where('recipient', '=', recipient).orderBy('id').execute(),
   byId: (q: Q, id: number) => q.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst(),
   /** Gives a claimed notice its Message-ID, once: later attempts keep the first one. */
   setMessageId: (q: Q, id: number, messageId: string) =>

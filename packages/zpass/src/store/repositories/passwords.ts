@@ -47,8 +47,6 @@ export const passwordChanges = {
           .executeTakeFirstOrThrow()
       ).n,
     ),
-  forUser: (q: Q, userId: string) =>
-    q.selectFrom('password_changes').selectAll().where('user_id', '=', userId).orderBy('id').execute(),
 };
 
 export const passwordHistory = {

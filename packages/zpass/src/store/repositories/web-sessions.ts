@@ -9,8 +9,6 @@ export const webSessions = {
     q.insertInto('web_sessions').values(row).execute(),
   byDigest: (q: Q, digest: string) =>
     q.selectFrom('web_sessions').selectAll().where('digest', '=', digest).executeTakeFirst(),
-  forUser: (q: Q, userId: string) =>
-    q.selectFrom('web_sessions').selectAll().where('user_id', '=', userId).orderBy('created_at').execute(),
   delete: (q: Q, digest: string) => q.deleteFrom('web_sessions').where('digest', '=', digest).execute(),
   /** Ends every session of the user, except the one whose digest is `keep`. */
   deleteForUser: (q: Q, userId: string, keep?: string) => {
