@@ -160,6 +160,7 @@ async function startZpass(store: 'sqlite' | 'postgres'): Promise<Server> {
       env: {
         ...process.env,
         ZPASS_LOG_LEVEL: process.env.ZPASS_LOG_LEVEL ?? 'info',
+        ZPASS_DEMO: '1',
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       },
       stdio: 'ignore',

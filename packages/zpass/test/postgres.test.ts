@@ -197,6 +197,7 @@ describe('two server processes on one PostgreSQL database', needsPostgres, () =>
             ...process.env,
             DATABASE_URL: databaseUrl,
             ZPASS_LOG_LEVEL: 'warn',
+            ZPASS_DEMO: '1',
             ZPASS_HASH_MAX_WAIT_MS: 'none',
           },
           stdio: ['ignore', 'pipe', 'pipe'],

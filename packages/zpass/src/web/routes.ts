@@ -270,23 +270,31 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
 
     const key = throttleKey(email);
     const now = ctx.clock.now();
-    const wait = await throttle.waitMs(key, request.ip, now);
+    // Reserved (counted as a failure) atomically with the check; given back unless the password was wrong.
+    const wait = await throttle.reserve(key, request.ip, now);
     if (wait > 0) {
       reply.header('retry-after', String(Math.ceil(wait / 1000)));
       return again(429, [{ message: retryMessage(wait) }]);
     }
-    const outcome = await signIn(ctx, {
-      email,
-      password,
-      ip: storedAddress(request),
-      replaces: cookies[SESSION_COOKIE],
-    });
+    let outcome: Awaited<ReturnType<typeof signIn>>;
+    try {
+      outcome = await signIn(ctx, {
+        email,
+        password,
+        ip: storedAddress(request),
+        replaces: cookies[SESSION_COOKIE],
+      });
+    } catch (err) {
+      await throttle.release(key, request.ip, now);
+      throw err;
+    }
     if (!outcome.ok) {
-      if (outcome.reason === 'inactive')
+      if (outcome.reason === 'inactive') {
+        await throttle.release(key, request.ip, now);
         return again(403, [
           { message: "This account is deactivated. Ask your account's admin to activate it again." },
         ]);
-      await throttle.failure(key, request.ip, now);
+      }
       return again(401, [{ message: 'The e-mail address or the password is not correct.', field: 'email' }]);
     }
     await throttle.success(key, request.ip, now);
@@ -376,7 +384,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
 
     const key = throttleKey(current.active.user.email);
     const now = ctx.clock.now();
-    const wait = await throttle.waitMs(key, request.ip, now);
+    const wait = await throttle.reserve(key, request.ip, now);
     if (wait > 0) {
       reply.header('retry-after', String(Math.ceil(wait / 1000)));
       return accountPage(reply, 429, current, { sent: sent([{ message: retryMessage(wait) }]) });
@@ -384,11 +392,13 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
     try {
       await changeOwnPassword(ctx, current.active, { ...change, ip: storedAddress(request) });
     } catch (err) {
+      // Only a wrong current password keeps its reservation.
+      if (!(err instanceof ZoomError && err.message === Errors.currentPasswordWrong().message))
+        await throttle.release(key, request.ip, now);
       if (!(err instanceof ZoomError) || err.status >= 500) throw err;
-      if (err.message === Errors.currentPasswordWrong().message) await throttle.failure(key, request.ip, now);
       return accountPage(reply, err.status, current, { sent: sent(newPasswordErrors(err), err) });
     }
-    // The current password was right: its failures are forgiven, as after a sign-in.
+    // The current password was right: the e-mail's failures are forgiven, as after a sign-in.
     await throttle.success(key, request.ip, now);
     return redirect(reply, '/account/password?changed=1');
   });

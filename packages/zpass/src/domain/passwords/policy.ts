@@ -69,6 +69,11 @@ export function acceptPassword(value: unknown): string {
   }
   if (typeof value !== 'string')
     throw Errors.validation([{ field: 'password', message: 'Password must be a string.' }]);
+  // U+FFFD stands for bytes that did not decode: the password would not be what the user typed.
+  if (value.includes('\uFFFD'))
+    throw Errors.validation([
+      { field: 'password', message: 'Password must not contain the replacement character U+FFFD.' },
+    ]);
   const normalized = normalizePassword(value);
   const reason = malformedReason(normalized);
   if (reason) throw Errors.validation([{ field: 'password', message: reason }]);

@@ -14,6 +14,8 @@ export interface TokenRequest {
   /** From the Basic authorization header; undefined when absent or unreadable. */
   clientId: string | undefined;
   clientSecret: string | undefined;
+  /** Called once the client is known and allowed, before a token is made: may refuse (the issuance rate limit). */
+  admit?: (appId: string) => Promise<void>;
 }
 
 export interface IssuedToken {
@@ -53,6 +55,7 @@ export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): 
   if (!creator || creator.account_id !== app.account_id || creator.status !== 'active') {
     throw new OAuthError(400, 'invalid_request', "The app's creator is not an active user of the account");
   }
+  await req.admit?.(app.id);
   const scopes = scopesForRole(parseScopes(app.scopes), creator.role);
   const now = ctx.clock.now();
   const ttl = ctx.settings.tokenTtlSeconds;

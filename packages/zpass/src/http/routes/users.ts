@@ -79,11 +79,6 @@ const createdSchema = {
 
 const noContent = (description: string) => ({ type: 'null', description }) as const;
 
-/** The public base URL, from the request as received (as the OAuth endpoint's api_url). */
-function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
-}
-
 export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContext }): Promise<void> {
   const { ctx } = opts;
 
@@ -126,7 +121,8 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     },
     async (request, reply) => {
       const created = await createAccountUser(ctx, principalOf(request), request.body, {
-        acceptUrl: `${baseUrl(request)}${INVITATION_PATH}`,
+        // The relay puts the link under ZPASS_PUBLIC_URL when it sends: never the request's Host.
+        acceptUrl: INVITATION_PATH,
       });
       return reply.code(201).send(created);
     },
