@@ -21,6 +21,7 @@ import { listenMetrics } from './monitoring/metrics-server.js';
 import { checkReadiness } from './monitoring/readiness.js';
 import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
+import { AfterCommitError } from './store/failures.js';
 import { tokens } from './store/repositories/tokens.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -94,7 +95,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
     onBackgroundError: (err) =>
-      logger.warn({ error: err.message }, 'database connection lost; it will be reopened'),
+      err instanceof AfterCommitError
+        ? logger.error({ error: err.message }, 'after-commit hook failed (the transaction is committed)')
+        : logger.warn({ error: err.message }, 'database connection lost; it will be reopened'),
   });
   try {
     try {

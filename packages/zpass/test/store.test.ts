@@ -8,6 +8,7 @@ import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../src/domain/conte
 import { TokenKeyring } from '../src/domain/tokens/jwt.js';
 import { startServer } from '../src/server.js';
 import { openStore, type Store } from '../src/store/database.js';
+import { AfterCommitError } from '../src/store/failures.js';
 import { migrations, SchemaTooNewError } from '../src/store/migrator.js';
 import { outbox } from '../src/store/repositories/outbox.js';
 import { users } from '../src/store/repositories/users.js';
@@ -198,6 +199,30 @@ describe(`store (${process.env.ZPASS_TEST_STORE ?? 'sqlite'})`, () => {
       /abort/,
     );
     assert.deepEqual(seen, ['first', 'second', 'third']);
+  });
+
+  it('reports a throwing after-commit hook as a background error of its own kind', async () => {
+    const reported: Error[] = [];
+    const store = openStore({
+      dataDir: tempDir(),
+      databaseUrl: t.databaseUrl,
+      onBackgroundError: (err) => reported.push(err),
+    });
+    try {
+      const ran: string[] = [];
+      await store.transaction(async (tx) => {
+        tx.afterCommit(() => {
+          throw new Error('hook failed');
+        });
+        tx.afterCommit(() => ran.push('next'));
+      });
+      assert.deepEqual(ran, ['next']);
+      assert.equal(reported.length, 1);
+      assert.ok(reported[0] instanceof AfterCommitError);
+      assert.equal(reported[0]?.message, 'an after-commit hook failed: hook failed');
+    } finally {
+      await store.close();
+    }
   });
 
   it("announces a channel to the store's listeners once per committed transaction", async () => {

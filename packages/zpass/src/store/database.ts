@@ -6,7 +6,7 @@ import pg from 'pg';
 import { redactUrl } from '../log/redact.js';
 import { prepareDataDir } from './data-dir.js';
 import { type Dialect, type DialectRules, dialectOf } from './dialect.js';
-import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
+import { AfterCommitError, isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
 import { OUTBOX_CHANNEL } from './outbox-channel.js';
 import { type User, users } from './repositories/users.js';
@@ -102,7 +102,7 @@ export class Store {
       try {
         fn();
       } catch (err) {
-        this.onBackgroundError(err as Error);
+        this.onBackgroundError(new AfterCommitError(err));
       }
     }
   }
