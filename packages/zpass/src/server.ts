@@ -24,7 +24,7 @@ import { listenMetrics } from './monitoring/metrics-server.js';
 import { checkReadiness } from './monitoring/readiness.js';
 import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
-import { tokens } from './store/repositories.js';
+import { tokens } from './store/repositories/tokens.js';
 import { restoreSnapshot, takeSnapshot } from './store/snapshot.js';
 import { webEdge } from './web/edge.js';
 import { pageNotFound } from './web/errors.js';

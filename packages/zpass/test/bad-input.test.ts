@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ERRORS, type ErrorKind, errorMessage } from '@zpass/contract';
 import type { CreatedUser } from '../src/domain/accounts/provisioning.js';
 import { Errors, ZoomError } from '../src/domain/errors.js';
-import { credentials } from '../src/store/repositories.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import {
   accountToken,
   addUser,

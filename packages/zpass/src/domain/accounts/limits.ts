@@ -10,7 +10,7 @@ import {
   parseCategory,
   parseLimitType,
 } from '@zpass/contract';
-import { accounts, rateLimitOverrides } from '../../store/repositories.js';
+import { accounts, rateLimitOverrides } from '../../store/repositories/accounts.js';
 import type { DomainContext } from '../context.js';
 import { AdminError } from '../errors.js';
 

@@ -1,6 +1,8 @@
 import { digest, newId, randomAlnum } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
-import { accounts, apps, users } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
+import { apps } from '../../store/repositories/apps.js';
+import { users } from '../../store/repositories/users.js';
 import type { Plan } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { AdminError } from '../errors.js';

@@ -1,4 +1,4 @@
-import { accounts } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
 import type { DomainContext } from '../context.js';
 import { AdminError, ZoomError } from '../errors.js';
 import { applySettings, settingsFromBody } from '../settings/account.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeEmail, type User, users } from '../../store/repositories.js';
+import { normalizeEmail, type User, users } from '../../store/repositories/users.js';
 import type { Role, SignIn } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';

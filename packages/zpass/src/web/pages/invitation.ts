@@ -4,7 +4,7 @@ import { Errors, ZoomError } from '../../domain/errors.js';
 import { SIGN_IN_PASSWORD_MAX, startSession } from '../../domain/sessions/sessions.js';
 import { acceptInvitation, INVITATION_PATH, invitationFor } from '../../domain/users/invitations.js';
 import { storedAddress } from '../../edge/address.js';
-import type { User } from '../../store/repositories.js';
+import type { User } from '../../store/repositories/users.js';
 import {
   errorRegion,
   esc,

@@ -5,7 +5,7 @@ import { completeReset, RESET_LINK_PATH, requestReset, resetFor } from '../../do
 import { SIGN_IN_PASSWORD_MAX, startSession } from '../../domain/sessions/sessions.js';
 import { EMAIL_MAX } from '../../domain/users/directory.js';
 import { storedAddress } from '../../edge/address.js';
-import { normalizeEmail, type User } from '../../store/repositories.js';
+import { normalizeEmail, type User } from '../../store/repositories/users.js';
 import {
   errorRegion,
   esc,
