@@ -13,6 +13,7 @@ import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/th
 import { createRelay, type MailRelay } from './mail/index.js';
 import { redactUrl } from './redact.js';
 import { openStore, type Store } from './store/database.js';
+import { createWebhookRelay, type WebhookRelay } from './webhooks/index.js';
 
 export interface ServerOptions extends ServeConfig {
   clock?: Clock;
@@ -35,6 +36,8 @@ export interface RunningServer {
   url: string;
   /** The outbox relay running in this server (undefined when turned off). */
   relay?: MailRelay;
+  /** The webhook relay running in this server (undefined when turned off). */
+  webhookRelay?: WebhookRelay;
   demo?: DemoCredentials;
   close(): Promise<void>;
 }
@@ -137,6 +140,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         throw err;
       }
     }
+    let webhookRelay: WebhookRelay | undefined;
+    if (options.webhooks?.relay !== false) {
+      try {
+        webhookRelay = createWebhookRelay({
+          store,
+          clock: ctx.clock,
+          logger,
+          databaseUrl: options.databaseUrl,
+          webhooks: options.webhooks,
+        });
+        await webhookRelay.start();
+      } catch (err) {
+        await relay?.stop();
+        await app.close();
+        throw err;
+      }
+    }
     let closed = false;
     return {
       app,
@@ -146,11 +166,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       url,
       demo,
       relay,
+      webhookRelay,
       async close() {
         if (closed) return;
         closed = true;
         await app.close();
         await relay?.stop();
+        await webhookRelay?.stop();
         await limiter.close();
         await store.close();
       },

@@ -7,6 +7,7 @@ import { SchemaTooNewError } from '../store/migrator.js';
 import { registerAdmin } from './admin.js';
 import { registerApi } from './api/commands.js';
 import { registerMail } from './mail.js';
+import { registerWebhooks } from './webhooks.js';
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = serveConfig(flags);
@@ -58,6 +59,10 @@ export async function main(argv: string[]): Promise<void> {
       '--no-mail-relay',
       'do not deliver e-mail notices in this process (run `zpass mail relay` instead)',
     )
+    .option(
+      '--no-webhook-relay',
+      'do not deliver webhook events in this process (run `zpass webhooks relay` instead)',
+    )
     .action(serve);
 
   program
@@ -79,6 +84,7 @@ export async function main(argv: string[]): Promise<void> {
 
   registerAdmin(program);
   registerMail(program);
+  registerWebhooks(program);
   registerApi(program);
 
   try {

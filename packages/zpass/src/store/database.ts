@@ -9,6 +9,7 @@ import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './fai
 import { migrateToLatest, pendingMigrations } from './migrator.js';
 import { type User, users, wroteOutbox } from './repositories.js';
 import type { Database } from './schema.js';
+import { wroteWebhooks } from './webhooks.js';
 
 export type Db = Kysely<Database>;
 /** What a transaction callback receives: the same query API as the database. */
@@ -30,6 +31,8 @@ const TX_ATTEMPTS = 5;
 
 /** The PostgreSQL channel a commit that queued a notice announces itself on (LISTEN/NOTIFY). */
 export const OUTBOX_CHANNEL = 'zpass_outbox';
+/** The PostgreSQL channel a commit that queued a webhook delivery announces itself on. */
+export const WEBHOOK_CHANNEL = 'zpass_webhooks';
 
 /**
  * The store: one Kysely instance and the transaction discipline every
@@ -37,6 +40,7 @@ export const OUTBOX_CHANNEL = 'zpass_outbox';
  */
 export class Store {
   private readonly outboxListeners = new Set<() => void>();
+  private readonly webhookListeners = new Set<() => void>();
 
   constructor(
     readonly db: Db,
@@ -60,6 +64,20 @@ export class Store {
   }
 
   /**
+   * Calls `fn` after every commit of this process that queued a webhook delivery (see
+   * `webhookDeliveries.insertMany`); on PostgreSQL such a commit also sends NOTIFY on
+   * WEBHOOK_CHANNEL. Returns the function that unsubscribes.
+   */
+  onWebhooks(fn: () => void): () => void {
+    this.webhookListeners.add(fn);
+    return () => this.webhookListeners.delete(fn);
+  }
+
+  private webhooksQueued(): void {
+    for (const fn of this.webhookListeners) fn();
+  }
+
+  /**
    * Runs `fn` in one transaction: all of it commits or none. On SQLite the
    * transaction takes the write lock at its start (BEGIN IMMEDIATE), so a
    * read-then-write inside it never interleaves with another writer. On
@@ -75,9 +93,11 @@ export class Store {
           const result = await fn(conn);
           await sql`commit`.execute(conn);
           if (wroteOutbox(conn)) this.outboxQueued();
+          if (wroteWebhooks(conn)) this.webhooksQueued();
           return result;
         } catch (err) {
           wroteOutbox(conn);
+          wroteWebhooks(conn);
           await sql`rollback`.execute(conn);
           throw err;
         }
@@ -86,14 +106,18 @@ export class Store {
     for (let attempt = 1; ; attempt++) {
       try {
         let queued = false;
+        let hooked = false;
         const result = await this.db.transaction().execute(async (trx) => {
           const r = await fn(trx);
           queued = wroteOutbox(trx);
+          hooked = wroteWebhooks(trx);
           // Delivered to listening relays when (and only if) the transaction commits.
           if (queued) await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
+          if (hooked) await sql`select pg_notify(${WEBHOOK_CHANNEL}, '')`.execute(trx);
           return r;
         });
         if (queued) this.outboxQueued();
+        if (hooked) this.webhooksQueued();
         return result;
       } catch (err) {
         if (isRetryableConflict(err) && attempt < TX_ATTEMPTS) continue;

@@ -6,6 +6,7 @@ import { mail } from './migrations/0003_mail.js';
 import { usersApi } from './migrations/0004_users.js';
 import { rateLimits } from './migrations/0005_rate_limits.js';
 import { webSessions } from './migrations/0006_web_sessions.js';
+import { webhooks } from './migrations/0011_webhooks.js';
 
 /** Every migration, in order. Names sort in application order; files never change once released. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -16,6 +17,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004_users': usersApi(dialect),
     '0005_rate_limits': rateLimits(),
     '0006_web_sessions': webSessions(),
+    '0011_webhooks': webhooks(dialect),
   };
 }
 
