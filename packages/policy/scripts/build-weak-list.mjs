@@ -8,9 +8,11 @@
 // Each entry is NFKC-normalised, dropped if it holds a control character, put
 // in skeleton form (lower case, common substitutions undone: see src/weak.ts),
 // kept if it is 4 to 31 code points long (shorter ones can match no password
-// nor the base word of one: see checkWeak), then the list is de-duplicated and
-// sorted by code unit. The output is deterministic: the same source gives the
-// same file, byte for byte.
+// nor the base word of one: see checkWeak), then the list is de-duplicated,
+// keeping each skeleton where it first appears: the source is ordered by
+// frequency (123456, password, 12345678, qwerty, ...), so an entry's line number
+// is its rank, which the guess estimate (src/guesses.ts) uses. The output is
+// deterministic: the same source gives the same file, byte for byte.
 //
 // Run from packages/policy after `npm run build`: node scripts/build-weak-list.mjs
 import { createHash } from 'node:crypto';
@@ -41,11 +43,11 @@ for (const raw of source.split('\n')) {
   if (n < 4 || n > 31) continue;
   out.add(s);
 }
-const sorted = [...out].sort();
-const text = `${sorted.join('\n')}\n`;
+const entries = [...out];
+const text = `${entries.join('\n')}\n`;
 const target = join(here, '..', 'data', 'weak-passwords.txt');
 writeFileSync(target, text);
 const sha = createHash('sha256').update(text).digest('hex');
 console.log(
-  `read ${read} source entries; wrote ${sorted.length} skeletons, ${Buffer.byteLength(text)} bytes, sha256 ${sha}`,
+  `read ${read} source entries; wrote ${entries.length} skeletons, ${Buffer.byteLength(text)} bytes, sha256 ${sha}`,
 );

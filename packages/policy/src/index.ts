@@ -5,10 +5,21 @@
  * the server answers with the first one. Passwords are compared after NFKC
  * normalisation and measured in Unicode code points (see docs/policy.md).
  */
+import { estimateGuesses, tooFewGuesses } from './guesses.js';
 import { DEFAULT_REQUIREMENT, type PasswordRequirement } from './requirement.js';
 import { findRun } from './runs.js';
 import { defaultWeakList, skeleton, type WeakList } from './weak.js';
 
+export {
+  type Estimate,
+  estimateGuesses,
+  MAX_ESTIMATED,
+  type Pattern,
+  type Piece,
+  tooFewGuesses,
+  WEAK_GUESSES,
+  WEAK_GUESSES_RANDOM,
+} from './guesses.js';
 export {
   DEFAULT_REQUIREMENT,
   effectiveRequirement,
@@ -151,7 +162,10 @@ function baseWord(password: string): string {
  * (the password without its leading and trailing digits and symbols, when that
  * is at least 4 characters), is in the weak list after undoing case and common
  * substitutions; or it contains a part of the user's e-mail or name of at least
- * 4 characters, or its base word is such a part of any length.
+ * 4 characters, or its base word is such a part of any length; or a guesser
+ * would find it in fewer than WEAK_GUESSES guesses (`estimateGuesses`: list
+ * entries, names, keyboard rows, sequences, repeats, years and dates anywhere in it),
+ * or WEAK_GUESSES_RANDOM when no such piece is found (`tooFewGuesses`).
  */
 export function isWeak(password: string, list: WeakList, owner?: PasswordOwner): boolean {
   const whole = skeleton(password);
@@ -159,11 +173,12 @@ export function isWeak(password: string, list: WeakList, owner?: PasswordOwner):
   const base = baseWord(password);
   const baseSkeleton = skeleton(base);
   if ([...base].length >= 4 && base !== password.toLowerCase() && list.hasSkeleton(baseSkeleton)) return true;
-  for (const token of personalTokens(owner)) {
+  const personal = personalTokens(owner);
+  for (const token of personal) {
     if ([...token].length >= PERSONAL_MIN_CONTAINED && whole.includes(token)) return true;
     if (baseSkeleton === token) return true;
   }
-  return false;
+  return tooFewGuesses(estimateGuesses(password, list, personal));
 }
 
 export interface CheckContext {

@@ -45,7 +45,7 @@ function sequenceStep(a: string, b: string): number | undefined {
   return undefined;
 }
 
-function relations(a: string, b: string): Record<RunKind, boolean> {
+export function relations(a: string, b: string): Record<RunKind, boolean> {
   const step = sequenceStep(a, b);
   return {
     same: a === b,

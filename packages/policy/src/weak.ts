@@ -39,6 +39,11 @@ export function skeleton(password: string): string {
   return out;
 }
 
+/** The letter a substitution stands for (`@` -> `a`), or undefined for a character that is not one. */
+export function substitutedLetter(ch: string): string | undefined {
+  return SUBSTITUTIONS[ch];
+}
+
 /** 32-bit FNV-1a over bytes. */
 function fnv1a(bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
@@ -62,6 +67,8 @@ export class WeakList {
     readonly size: number,
     /** Longest probe sequence any entry needed (a bound on a look-up's work). */
     readonly maxProbe: number,
+    /** Start of each kept entry's line, in the order of the text (ascending). */
+    private readonly starts: Uint32Array = new Uint32Array(0),
   ) {}
 
   /** Builds the index over text holding one entry per line (already in skeleton form). */
@@ -76,6 +83,7 @@ export class WeakList {
     let maxProbe = 0;
     let start = 0;
     const list = new WeakList(data, table, 0, 0);
+    const starts = new Uint32Array(lines + 1);
     for (let i = 0; i <= data.length; i++) {
       if (i < data.length && data[i] !== NEWLINE) continue;
       if (i > start) {
@@ -92,13 +100,14 @@ export class WeakList {
         }
         if (!duplicate) {
           table[slot] = start + 1;
+          starts[size] = start;
           size++;
           if (probe > maxProbe) maxProbe = probe;
         }
       }
       start = i + 1;
     }
-    return new WeakList(data, table, size, maxProbe);
+    return new WeakList(data, table, size, maxProbe, starts.subarray(0, size));
   }
 
   static fromEntries(entries: Iterable<string>): WeakList {
@@ -116,16 +125,78 @@ export class WeakList {
 
   /** Whether a string already in skeleton form is in the list. */
   hasSkeleton(s: string): boolean {
-    if (s.length === 0 || s.includes('\n')) return false;
+    return this.lineOf(s) >= 0;
+  }
+
+  /** Where the entry `s` (in skeleton form) starts in the text, or -1. */
+  private lineOf(s: string): number {
+    if (s.length === 0 || s.includes('\n')) return -1;
     const bytes = encoder.encode(s);
     const mask = this.table.length - 1;
     let slot = fnv1a(bytes, 0, bytes.length) & mask;
     for (;;) {
       const v = this.table[slot]!;
-      if (v === 0) return false;
-      if (this.equalsAt(v - 1, bytes, 0, bytes.length)) return true;
+      if (v === 0) return -1;
+      if (this.equalsAt(v - 1, bytes, 0, bytes.length)) return v - 1;
       slot = (slot + 1) & mask;
     }
+  }
+
+  /**
+   * Every entry the text bytes[offsets[i]..offsets[j + 1]) is, for j from i + minChars - 1 on:
+   * `visit(j, rank)` for each one found. `offsets` are the character boundaries of a UTF-8
+   * text in skeleton form. One pass: the hash is extended a character at a time.
+   */
+  eachEntryFrom(
+    bytes: Uint8Array,
+    offsets: readonly number[],
+    i: number,
+    minChars: number,
+    visit: (j: number, rank: number) => void,
+  ): void {
+    const mask = this.table.length - 1;
+    let h = 0x811c9dc5;
+    const start = offsets[i]!;
+    for (let j = i; j + 1 < offsets.length; j++) {
+      for (let b = offsets[j]!; b < offsets[j + 1]!; b++) {
+        h ^= bytes[b]!;
+        h = Math.imul(h, 0x01000193);
+      }
+      if (j - i + 1 < minChars) continue;
+      const end = offsets[j + 1]!;
+      let slot = (h >>> 0) & mask;
+      for (;;) {
+        const v = this.table[slot]!;
+        if (v === 0) break;
+        if (this.equalsAt(v - 1, bytes, start, end)) {
+          visit(j, this.rankAt(v - 1));
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+  }
+
+  /** The rank of the entry whose line starts at `at`. */
+  private rankAt(at: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.starts[mid]! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  }
+
+  /**
+   * The rank of an entry (in skeleton form): 1 for the list's first entry, and so
+   * on; 0 when it is not in the list. The shipped list is in order of frequency,
+   * so the rank is how soon a guesser working down the list tries it.
+   */
+  rankOfSkeleton(s: string): number {
+    const at = this.lineOf(s);
+    return at < 0 ? 0 : this.rankAt(at);
   }
 
   /** Whether a password matches the list, case-insensitively and with substitutions undone. */
@@ -133,9 +204,9 @@ export class WeakList {
     return this.hasSkeleton(skeleton(password));
   }
 
-  /** Bytes held: the text and the table. */
+  /** Bytes held: the text, the table and the entries' starts. */
   get bytes(): number {
-    return this.data.byteLength + this.table.byteLength;
+    return this.data.byteLength + this.table.byteLength + this.starts.byteLength;
   }
 }
 

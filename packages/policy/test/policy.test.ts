@@ -5,13 +5,17 @@ import {
   DEFAULT_REQUIREMENT,
   defaultWeakList,
   effectiveRequirement,
+  estimateGuesses,
   findRun,
   isWeak,
   messages,
   type PasswordOwner,
   personalTokens,
   skeleton,
+  tooFewGuesses,
   validateRequirementPatch,
+  WEAK_GUESSES,
+  WEAK_GUESSES_RANDOM,
   WeakList,
 } from '../src/index.js';
 
@@ -137,7 +141,7 @@ describe('checkPassword: account requirement', () => {
     assert.deepEqual(codes('Xy-Jane.Doe7', req, user), [1136]);
     // A short name is refused as the whole base word, not when merely contained.
     assert.deepEqual(codes('Ng2024!!', req, user), [1136]);
-    assert.deepEqual(codes('Kingfisher7Q', req, user), []);
+    assert.deepEqual(codes('Zq8#vLpNg2!m', req, user), []);
     assert.deepEqual(codes('Vq7#Lm2xTk', req, user), []);
     // Off: no refusal.
     assert.deepEqual(codes('Marguerite!9', {}, user), []);
@@ -244,6 +248,86 @@ describe('weak list', () => {
     assert.equal(list.size, 2);
     assert.ok(list.has('Hello') && list.has('w0rld'));
     assert.ok(!list.has('hell') && !list.has('helloo') && !list.has('') && !list.has('a\nb'));
-    assert.ok(isWeak('Hello123', list) && !isWeak('Hello123x', list));
+    assert.ok(isWeak('Hello123', list) && !isWeak('Hello-Vq7#Lm2x', list));
+    // Entries are ranked in the order given: the first is the guesser's first try.
+    assert.equal(list.rankOfSkeleton(skeleton('hello')), 1);
+    assert.equal(list.rankOfSkeleton(skeleton('world')), 2);
+    assert.equal(list.rankOfSkeleton(skeleton('hell')), 0);
+  });
+
+  it('ships the list in order of frequency: rank 2 is password', () => {
+    const list = defaultWeakList();
+    assert.equal(list.rankOfSkeleton(skeleton('password')), 2);
+    assert.ok(list.rankOfSkeleton(skeleton('monkey')) < 100);
+  });
+});
+
+describe('guess estimate (weak_enhance_detection)', () => {
+  const req = { weak_enhance_detection: true };
+  const list = defaultWeakList();
+  const patterns = (p: string, personal: string[] = []) =>
+    estimateGuesses(p, list, personal).pieces.map((x) => `${x.pattern}:${x.token}`);
+
+  it('refuses a list word hidden by what follows it (issue 16, finding 11)', () => {
+    for (const p of ['P@ssw0rd!975x', 'Summer2026!!x', 'M0nk3y!975xZ']) {
+      assert.deepEqual(codes(p, req), [1136], p);
+      assert.ok(estimateGuesses(p, list).guesses < WEAK_GUESSES, p);
+    }
+    assert.deepEqual(patterns('Summer2026!!x'), ['dictionary:Summer', 'year:2026', 'bruteforce:!!x']);
+  });
+
+  it('finds words with substitutions anywhere, keyboard rows, sequences, repeats, dates, reversed words', () => {
+    assert.ok(patterns('xK9!dr@gon!Tz').includes('dictionary:dr@gon'));
+    assert.deepEqual(codes('Wx14.07.1989', req), [1136]);
+    assert.ok(patterns('Wx14.07.1989').includes('date:14.07.1989'));
+    assert.ok(patterns('Tk9#qazxcvbn').some((p) => p.startsWith('spatial:') || p.startsWith('dictionary:')));
+    assert.ok(patterns('Zq-ghjkl;9Vx').includes('spatial:ghjkl;'));
+    assert.ok(patterns('Vq7-mnopqrs!').includes('sequence:mnopqrs'));
+    assert.ok(patterns('Vq7-xyzxyzxyz').includes('repeat:xyzxyzxyz'));
+    assert.ok(patterns('drowssaP9!').includes('reversed:drowssaP'));
+    for (const p of ['Tk9#qwertyuiop', 'Vq7-xyzxyzxyz', 'drowssaP9!x'])
+      assert.deepEqual(codes(p, req), [1136], p);
+  });
+
+  it("counts the user's own names as the first words a guesser tries", () => {
+    const user = { email: 'pell.quorvane@example.test', first_name: 'Pell', last_name: 'Quorvane' };
+    assert.ok(patterns('Xq-Pell-Quorvane9', personalTokens(user)).includes('personal:Quorvane'));
+    assert.deepEqual(codes('Vx9Pell#2021', req, user), [1136]);
+    assert.deepEqual(codes('Vx9Pell#2021', req), []);
+  });
+
+  it('accepts passwords a guesser would not soon find', () => {
+    for (const p of [
+      'Zq8#vLp2!mWt',
+      'Vq7#Lm2xTk',
+      'Tr0ub4dor&3',
+      'Granite-Otter-Lamp-48',
+      'Correct-Horse-7',
+    ]) {
+      assert.deepEqual(codes(p, req), [], p);
+      assert.ok(estimateGuesses(p, list).guesses >= WEAK_GUESSES, p);
+    }
+  });
+
+  it('accepts eight random characters (no piece found: the 10^8 line), refuses eight with a word in them', () => {
+    for (const p of ['kR7#pQ2!', 'x7#Qm9!z', 'Vb4%tJ8w']) {
+      const e = estimateGuesses(p, list);
+      assert.ok(
+        e.pieces.every((x) => x.pattern === 'bruteforce'),
+        p,
+      );
+      assert.ok(e.guesses >= WEAK_GUESSES_RANDOM && e.guesses < WEAK_GUESSES, p);
+      assert.equal(tooFewGuesses(e), false, p);
+      assert.deepEqual(codes(p, req), [], p);
+    }
+    assert.deepEqual(codes('Dr@gon7!', req), [1136]);
+    assert.equal(tooFewGuesses(estimateGuesses('Xq!dr@gon', list)), true);
+  });
+
+  it('judges a longer string by its length alone, without looking at its pieces', () => {
+    const long = 'password'.repeat(100);
+    const e = estimateGuesses(long, list);
+    assert.equal(e.pieces.length, 1);
+    assert.equal(e.log10, long.length);
   });
 });

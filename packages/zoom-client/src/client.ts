@@ -19,6 +19,8 @@ import {
 import { isDailyLimit, parseRateLimit, type RateLimitInfo } from './rate-limit.js';
 import { Redactor } from './redact.js';
 import { Accounts } from './resources/accounts.js';
+import { Reports } from './resources/reports.js';
+import { Roles } from './resources/roles.js';
 import { Users } from './resources/users.js';
 
 export const VERSION = '0.1.0';
@@ -134,6 +136,8 @@ const RETRYABLE_STATUS = new Set([408, 500, 502, 503, 504]);
 export class ZoomClient {
   readonly users: Users;
   readonly accounts: Accounts;
+  readonly roles: Roles;
+  readonly reports: Reports;
   readonly baseUrl: string;
   readonly oauthUrl: string;
   readonly timeout: number;
@@ -194,6 +198,8 @@ export class ZoomClient {
         fetchToken: () => this.#fetchToken(accountId!, basic),
       });
     }
+    this.roles = new Roles(this);
+    this.reports = new Reports(this);
     this.users = new Users(this);
     this.accounts = new Accounts(this);
   }

@@ -59,6 +59,8 @@ export {
 export { parseRateLimit, parseRetryAfter, type RateLimitCategory, type RateLimitInfo } from './rate-limit.js';
 export { REDACTED } from './redact.js';
 export { Accounts } from './resources/accounts.js';
+export { Reports } from './resources/reports.js';
+export { Roles } from './resources/roles.js';
 export { type PasswordViolation, type UpdatePasswordOptions, Users } from './resources/users.js';
 export type * from './types.js';
 export * from './webhooks/index.js';

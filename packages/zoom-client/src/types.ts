@@ -1,7 +1,7 @@
 /** Request and response types of Zoom's Users and account-settings APIs (see the compatibility contract). */
 
-/** 1 basic, 2 licensed, 99 none. */
-export type UserType = 1 | 2 | 99;
+/** 1 basic, 2 licensed, 4 unassigned without Meetings Basic, 99 none (Zoom's current spec). */
+export type UserType = 1 | 2 | 4 | 99;
 export type UserStatus = 'active' | 'inactive' | 'pending';
 
 /** A user, as `GET /users/{userId}` and `GET /users` return it. */
@@ -16,10 +16,47 @@ export interface User {
   /** Owner, Admin or Member. */
   role_name?: string;
   status?: UserStatus;
+  /** `"0"` owner, `"1"` admin, `"2"` member. */
+  role_id?: string;
   created_at?: string;
+  user_created_at?: string;
   last_login_time?: string;
   account_id?: string;
+  account_number?: number;
+  /** 100 work e-mail and password, 101 SSO, 99 API only. */
+  login_types?: number[];
+  /** Personal meeting id, 10 digits. */
+  pmi?: number;
+  use_pmi?: boolean;
+  /** 1 once the e-mail address is proven. */
+  verified?: 0 | 1;
+  timezone?: string;
+  language?: string;
+  dept?: string;
+  job_title?: string;
+  location?: string;
+  company?: string;
+  cost_center?: string;
+  manager?: string;
+  pronouns?: string;
+  pronouns_option?: 1 | 2 | 3;
+  phone_country?: string;
+  phone_number?: string;
+  phone_numbers?: PhoneNumber[];
+  group_ids?: string[];
+  im_group_ids?: string[];
+  custom_attributes?: { key?: string; name?: string; value?: string }[];
   [field: string]: unknown;
+}
+
+/** One of a user's phone numbers. */
+export interface PhoneNumber {
+  /** Country calling code, e.g. `+1`. */
+  code?: string;
+  /** ISO 3166 two-letter country code. */
+  country?: string;
+  label?: 'Mobile' | 'Office' | 'Home' | 'Fax';
+  number?: string;
 }
 
 /** Query of `GET /users`. */
@@ -28,6 +65,10 @@ export interface UserListParams {
   /** Default 30, at most 300. */
   page_size?: number;
   next_page_token?: string;
+  /** `"0"` owner, `"1"` admin, `"2"` member. */
+  role_id?: '0' | '1' | '2';
+  include_fields?: 'custom_attributes' | 'host_key';
+  license?: 'zoom_workforce_management' | 'zoom_compliance_management';
 }
 
 /** One page of `GET /users`. */
@@ -70,6 +111,20 @@ export interface UserUpdateParams {
   last_name?: string;
   display_name?: string;
   type?: UserType;
+  timezone?: string;
+  language?: string;
+  dept?: string;
+  job_title?: string;
+  location?: string;
+  company?: string;
+  cost_center?: string;
+  manager?: string;
+  pronouns?: string;
+  pronouns_option?: 1 | 2 | 3;
+  phone_country?: string;
+  phone_number?: string;
+  phone_numbers?: PhoneNumber[];
+  use_pmi?: boolean;
   [field: string]: unknown;
 }
 
@@ -84,6 +139,22 @@ export type UserStatusAction = 'activate' | 'deactivate';
 /** Answer of `GET /users/email?email=`. */
 export interface EmailCheckResponse {
   existed_email: boolean;
+}
+
+/** Answer of `GET /users/{userId}/permissions`. */
+export interface UserPermissions {
+  permissions: string[];
+}
+
+/** Answer of `GET /users/summary`. */
+export interface UserSummary {
+  licensed_users_count?: number;
+  basic_users_count?: number;
+  on_prem_users_count?: number;
+  room_users_count?: number;
+  pending_users_count?: number;
+  join_only_users_count?: number;
+  total_users_count?: number;
 }
 
 /** `security.password_requirement` of the account settings. */
@@ -123,4 +194,128 @@ export interface ZoomErrorBody {
   code: number;
   message: string;
   errors?: Array<{ field: string; message: string }>;
+}
+
+/** Zoom's built-in role ids: "0" Owner, "1" Admin, "2" Member. */
+export type RoleId = '0' | '1' | '2' | (string & {});
+
+/** One role of `GET /roles`. */
+export interface Role {
+  id: string;
+  name: string;
+  description?: string;
+  type?: string;
+  total_members: number;
+}
+
+/** `GET /roles`. */
+export interface RoleListResponse {
+  total_records: number;
+  roles: Role[];
+}
+
+/** One member of `GET /roles/{roleId}/members`. */
+export interface RoleMember {
+  id: string;
+  email: string;
+  first_name?: string;
+  last_name?: string;
+  type: number;
+  department?: string;
+}
+
+export interface RoleMembersParams {
+  /** 1 to 300 (Zoom's default 30). */
+  page_size?: number;
+  page_number?: number;
+  /** Start from this page token (iteration continues from it). */
+  next_page_token?: string;
+}
+
+/** `GET /roles/{roleId}/members`. */
+export interface RoleMembersResponse {
+  page_count?: number;
+  page_number?: number;
+  page_size: number;
+  total_records: number;
+  next_page_token: string;
+  members: RoleMember[];
+}
+
+/** A member named by id or by e-mail. */
+export type RoleMemberRef = { id: string } | { email: string };
+
+/** `POST /roles/{roleId}/members` (201). */
+export interface RoleAssignResponse {
+  /** The members' ids, comma-separated. */
+  ids: string;
+  add_at: string;
+}
+
+/** Zoom's `category_type` filter of the operation-logs report. */
+export type OperationLogCategory =
+  | 'all'
+  | 'user'
+  | 'user_settings'
+  | 'account'
+  | 'billing'
+  | 'im'
+  | 'recording'
+  | 'phone_contacts'
+  | 'webinar'
+  | 'sub_account'
+  | 'role'
+  | 'zoom_rooms';
+
+export interface ReportRangeParams {
+  /** First day, `yyyy-mm-dd`. */
+  from?: string;
+  /** Last day, `yyyy-mm-dd`, at most one month after `from`. */
+  to?: string;
+  /** 1 to 300 (default 30). */
+  page_size?: number;
+  next_page_token?: string;
+}
+
+export interface OperationLogsParams extends ReportRangeParams {
+  from: string;
+  to: string;
+  category_type?: OperationLogCategory;
+}
+
+/** One entry of `GET /report/operationlogs`. */
+export interface OperationLog {
+  time: string;
+  operator: string;
+  category_type: string;
+  action: string;
+  operation_detail: string;
+}
+
+/** `GET /report/operationlogs`. */
+export interface OperationLogsResponse {
+  from?: string;
+  to?: string;
+  page_size: number;
+  next_page_token: string;
+  operation_logs: OperationLog[];
+}
+
+/** One entry of `GET /report/activities`. */
+export interface ActivityLog {
+  email: string;
+  time: string;
+  type: 'Sign in' | 'Sign out';
+  ip_address: string;
+  client_type: string;
+  version: string;
+}
+
+/** `GET /report/activities`. */
+export interface ActivityLogsResponse {
+  from?: string;
+  to?: string;
+  page_size: number;
+  next_page_token: string;
+  activity_logs: ActivityLog[];
 }

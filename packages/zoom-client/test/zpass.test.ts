@@ -15,6 +15,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../../zpass/test/helpers.js';
+import { WebClient } from '../../zpass/test/web.js';
 import {
   MemoryTokenStore,
   type StoredToken,
@@ -78,6 +79,50 @@ describe('ZoomClient against zpass', () => {
     assert.match(byId.id, /^[A-Za-z0-9_-]{22}$/);
     const byEmail = await zoom.users.get(u.email);
     assert.equal(byEmail.id, u.id);
+  });
+
+  it('reads the user object with its profile fields, and updates them', async () => {
+    const zoom = s2s();
+    const u = await addUser(t);
+    await zoom.users.update(u.id, { timezone: 'America/New_York', job_title: 'Engineer', use_pmi: true });
+    const got = await zoom.users.get(u.id);
+    assert.equal(got.timezone, 'America/New_York');
+    assert.equal(got.job_title, 'Engineer');
+    assert.equal(got.use_pmi, true);
+    assert.equal(got.verified, 0);
+    assert.equal(got.role_id, '2');
+    assert.match(String(got.pmi), /^\d{10}$/);
+    assert.deepEqual(got.group_ids, []);
+    const admins = await zoom.users.list({ role_id: '0' });
+    assert.deepEqual(
+      admins.items.map((x) => x.id),
+      [t.demo.owner.id],
+    );
+  });
+
+  it('updates an e-mail, signs a user out everywhere, reads permissions and the summary', async () => {
+    const zoom = s2s();
+    const u = await addUser(t);
+    const next = `sdk-moved-${u.id}@example.test`;
+    assert.equal(await zoom.users.updateEmail(u.id, next), undefined);
+    assert.equal((await zoom.users.get(u.id)).email, next);
+    const taken = await zoom.users.updateEmail(u.id, t.demo.member.email).catch((e: unknown) => e);
+    assert.ok(taken instanceof ZoomApiError);
+    assert.equal(taken.status, 409);
+    assert.equal(taken.code, 1005);
+
+    const ut = (await issueUserToken(t.server.ctx, next, ['user:read'], 3600)).access_token;
+    const asUser = new ZoomClient({ accessToken: ut, baseUrl: `${t.url}/v2` });
+    assert.equal((await asUser.users.get('me')).id, u.id);
+    assert.equal(await zoom.users.revokeToken(u.id), undefined);
+    await assert.rejects(asUser.users.get('me'), ZoomAuthenticationError);
+
+    assert.deepEqual(await zoom.users.permissions(u.id), { permissions: [] });
+    assert.ok((await zoom.users.permissions(t.demo.owner.id)).permissions.includes('User:Edit'));
+    const summary = await zoom.users.summary();
+    assert.equal(typeof summary.total_users_count, 'number');
+    assert.ok((summary.total_users_count ?? 0) >= 3);
+    assert.equal(summary.room_users_count, 0);
   });
 
   it('throws ZoomBadRequestError with code, message and tracking id for a weak password', async () => {
@@ -366,5 +411,90 @@ describe('ZoomClient against zpass', () => {
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe('ZoomClient roles and reports against zpass', () => {
+  let t: TestServer;
+  const today = () => new Date().toISOString().slice(0, 10);
+  const s2s = () =>
+    new ZoomClient({
+      accountId: t.demo.account_id,
+      clientId: t.demo.client_id,
+      clientSecret: t.demo.client_secret,
+      baseUrl: `${t.url}/v2`,
+      oauthUrl: t.url,
+    });
+
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(() => t.stop());
+
+  it('lists roles, makes an admin, lists members page by page, and unassigns', async () => {
+    const zoom = s2s();
+    const u = await addUser(t);
+    const roles = await zoom.roles.list();
+    assert.deepEqual(
+      roles.roles.map((r) => r.name),
+      ['Owner', 'Admin', 'Member'],
+    );
+    const admins = roles.roles.find((r) => r.id === '1')!.total_members;
+    const added = await zoom.roles.addMembers('1', [{ email: u.email }]);
+    assert.equal(added.ids, u.id);
+    assert.equal((await zoom.users.get(u.id)).role_id, '1');
+    const more = await addUser(t, { role: 'admin' });
+    const seen: string[] = [];
+    for await (const m of zoom.roles.members('1', { page_size: 1 })) seen.push(m.id);
+    assert.equal(seen.length, admins + 2);
+    assert.ok(seen.includes(u.id) && seen.includes(more.id));
+    const first = await zoom.roles.members('1', { page_size: 1 });
+    assert.equal(first.items.length, 1);
+    assert.equal(first.hasNextPage(), true);
+    assert.equal(await zoom.roles.removeMember('1', u.id), undefined);
+    assert.equal((await zoom.users.get(u.id)).role_id, '2');
+    await assert.rejects(zoom.roles.addMembers('0', [{ id: u.id }]), ZoomBadRequestError);
+    await assert.rejects(zoom.roles.removeMember('1', 'nobody@example.test'), {
+      name: 'ZoomNotFoundError',
+      status: 404,
+      code: 1001,
+    });
+    assert.throws(() => zoom.roles.members(''), ZoomConfigError);
+  });
+
+  it('reads the operation logs (iterating every page) and the sign-in activities', async () => {
+    const zoom = s2s();
+    const u = await addUser(t, { password: 'Report-Pass-123' });
+    await zoom.users.updatePassword(u.id, 'Report-Pass-456');
+    await zoom.users.update(u.id, { first_name: 'Rita' });
+    await zoom.users.updateStatus(u.id, 'deactivate');
+    await zoom.users.updateStatus(u.id, 'activate');
+    const details: string[] = [];
+    for await (const log of zoom.reports.operationLogs({ from: today(), to: today(), page_size: 1 }))
+      details.push(log.operation_detail);
+    assert.deepEqual(
+      details.filter((d) => d.includes(u.email)),
+      [
+        `Activate user ${u.email}`,
+        `Deactivate user ${u.email}`,
+        `Update user ${u.email} - first_name, display_name`,
+        `Update user ${u.email} - password changed`,
+      ],
+    );
+    const page = await zoom.reports.operationLogs({ from: today(), to: today(), category_type: 'user' });
+    assert.ok(page.items.every((l) => l.category_type === 'User'));
+    await assert.rejects(async () => zoom.reports.operationLogs({ from: today(), to: '2020-01-01' }), {
+      name: 'ZoomBadRequestError',
+      code: 300,
+    });
+
+    const web = new WebClient(t.url);
+    assert.equal((await web.signIn(u.email, 'Report-Pass-456')).status, 303);
+    const activities = [];
+    for await (const a of zoom.reports.activities()) activities.push(a);
+    const mine = activities.filter((a) => a.email === u.email);
+    assert.equal(mine.length, 1);
+    assert.equal(mine[0]!.type, 'Sign in');
+    assert.equal(mine[0]!.client_type, 'Browser');
   });
 });

@@ -439,9 +439,26 @@ describe('GET /v2/users/{userId}', () => {
       role_id: '2',
       status: 'active',
       created_at: body.created_at,
+      user_created_at: body.created_at,
       account_id: t.demo.account_id,
+      account_number: body.account_number,
       login_types: [100],
+      pmi: body.pmi,
+      use_pmi: false,
+      verified: 0,
+      timezone: '',
+      language: '',
+      dept: '',
+      job_title: '',
+      location: '',
+      company: '',
+      phone_country: '',
+      phone_number: '',
+      phone_numbers: [],
+      group_ids: [],
+      im_group_ids: [],
     });
+    assert.match(String(body.pmi), /^\d{10}$/);
     assert.match(u.id, /^[A-Za-z0-9_-]{22}$/);
     const created = Date.parse(body.created_at as string);
     assert.ok(Math.abs(created - Date.now()) < 60_000);

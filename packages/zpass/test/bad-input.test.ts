@@ -189,7 +189,7 @@ describe('bad input to PUT /v2/users/{userId}/password', () => {
         await refused(
           await putPassword(t, token, target.id, password),
           400,
-          validation('password', 'password must be a string.'),
+          validation('password', 'Invalid field.'),
         );
       });
     }
@@ -232,7 +232,7 @@ describe('bad input to PUT /v2/users/{userId}/password', () => {
     });
 
     it('refuses a request with no body at all with 300 Validation Failed', async () => {
-      await refused(await put(), 400, validation('body', 'body must be an object.'));
+      await refused(await put(), 400, validation('body', 'Invalid field.'));
     });
   });
 
@@ -344,7 +344,7 @@ describe('bad input to PUT /v2/users/{userId}/password', () => {
       const fd = new FormData();
       fd.append('password', 'Valid-Pass-123');
       fd.append('password', 'Valid-Pass-456');
-      const expected = validation('password', 'password must be a string.');
+      const expected = validation('password', 'Invalid field.');
       await refused(await put({ body: fd }), 400, expected);
       const form = await put({
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

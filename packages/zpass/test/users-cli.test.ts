@@ -50,13 +50,13 @@ describe('zpass admin: user operations offline', () => {
   it('refuses to deactivate the owner, and an unknown action, in one line each', async () => {
     const owner = await zpass('set-status', '--user', t.demo.owner.email, '--action', 'deactivate');
     assert.equal(owner.code, 1);
-    assert.equal(owner.stderr, 'zpass: The account owner can not be deactivated. (code 200)\n');
+    assert.equal(
+      owner.stderr,
+      'zpass: Zoom Room and Admin users can not be activated or deactivated. (code 200)\n',
+    );
     const bad = await zpass('set-status', '--user', t.demo.member.email, '--action', 'pause');
     assert.equal(bad.code, 1);
-    assert.equal(
-      bad.stderr,
-      'zpass: Validation Failed. action must be one of activate, deactivate. (code 300)\n',
-    );
+    assert.equal(bad.stderr, 'zpass: Validation Failed. action: Invalid field. (code 300)\n');
     assert.equal((await users.byId(t.server.store.db, t.demo.owner.id))?.status, 'active');
   });
 
@@ -108,9 +108,12 @@ describe('zpass admin: user operations offline', () => {
       address.toUpperCase(),
     );
     assert.equal(again.code, 1);
-    assert.equal(again.stderr, `zpass: User already in the account: ${address.toUpperCase()} (code 1005)\n`);
+    assert.equal(
+      again.stderr,
+      `zpass: Email "${address.toUpperCase()}" has already been used. (code 1005)\n`,
+    );
     const bad = await zpass('invite-user', '--account', t.demo.account_id, '--email', 'not-an-email');
-    assert.equal(bad.stderr, 'zpass: Validation Failed. Invalid field. (code 300)\n');
+    assert.equal(bad.stderr, 'zpass: Validation Failed. user_info.email: Invalid field. (code 300)\n');
   });
 
   it('invite-link prints a fresh link for a pending user and keeps only its digest', async () => {

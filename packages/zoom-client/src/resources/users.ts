@@ -11,7 +11,9 @@ import type {
   UserDeleteParams,
   UserListParams,
   UserListResponse,
+  UserPermissions,
   UserStatusAction,
+  UserSummary,
   UserUpdateParams,
   ZoomErrorBody,
 } from '../types.js';
@@ -70,7 +72,7 @@ export class Users {
   /**
    * Zoom's password rules, checked locally: every rule `password` breaks under the account's
    * `requirement`, first the one the server would report; empty when the server's rules would
-   * accept it — except those that need the server's data: the weak-password list (1136), the
+   * accept it — except those that need the server's data: weak-password detection (1136), the
    * history (1129) and the 24-hour cap. A bundled copy of `@zpass/policy`.
    */
   checkPassword(password: string, requirement?: PasswordRequirementSettings): PasswordViolation[] {
@@ -143,7 +145,32 @@ export class Users {
     );
   }
 
-  /** `GET /users/email?email=`: whether an account user already has this e-mail. */
+  /** `PUT /users/{userId}/email`: changes the address the user signs in with; resolves on 204. */
+  async updateEmail(userId: string, email: string, options?: RequestOptions): Promise<void> {
+    await this.client.request({ method: 'PUT', path: `${userPath(userId)}/email`, body: { email } }, options);
+  }
+
+  /** `DELETE /users/{userId}/token`: signs the user out everywhere; resolves on 204. */
+  async revokeToken(userId: string, options?: RequestOptions): Promise<void> {
+    await this.client.request({ method: 'DELETE', path: `${userPath(userId)}/token` }, options);
+  }
+
+  /** `GET /users/{userId}/permissions`: the privileges the user's role gives. */
+  async permissions(userId: string, options?: RequestOptions): Promise<UserPermissions> {
+    return (
+      await this.client.request<UserPermissions>(
+        { method: 'GET', path: `${userPath(userId)}/permissions` },
+        options,
+      )
+    ).data;
+  }
+
+  /** `GET /users/summary`: the account's users counted by type and status. */
+  async summary(options?: RequestOptions): Promise<UserSummary> {
+    return (await this.client.request<UserSummary>({ method: 'GET', path: '/users/summary' }, options)).data;
+  }
+
+  /** `GET /users/email?email=`: whether a user of the account signs in with this e-mail. */
   async checkEmail(email: string, options?: RequestOptions): Promise<EmailCheckResponse> {
     const { data } = await this.client.request<EmailCheckResponse>(
       { method: 'GET', path: '/users/email', query: { email } },

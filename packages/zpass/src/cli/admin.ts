@@ -27,7 +27,11 @@ async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Pro
     return await fn({ store, hasher, clock: systemClock, settings: DEFAULT_DOMAIN_SETTINGS });
   } catch (err) {
     if (err instanceof ZoomError) {
-      const detail = err.errors?.map((e) => e.message).join(' ') ?? '';
+      // Zoom's field messages ("Invalid field.") do not name the field: the operator needs it.
+      const detail =
+        err.errors
+          ?.map((e) => (e.message.startsWith(e.field) ? e.message : `${e.field}: ${e.message}`))
+          .join(' ') ?? '';
       throw new AdminError(`${err.message}${detail ? ` ${detail}` : ''} (code ${err.code})`);
     }
     throw err;

@@ -16,7 +16,7 @@ import {
   users,
   webSessions,
 } from '../store/repositories.js';
-import type { Role, SignIn, UserStatus } from '../store/schema.js';
+import type { Plan, Role, SignIn, UserStatus } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors, type FieldError, ZoomError } from './errors.js';
 import { type InitialCredential, initialCredential, storeInitialCredential } from './history.js';
@@ -24,8 +24,11 @@ import { inviteInTx } from './invitations.js';
 import { openCursor, PAGE_TOKEN_TTL_MS, sealCursor } from './page-tokens.js';
 import { enforcePolicy, type PolicyInput } from './policy.js';
 import type { Principal } from './principal.js';
+import { recordOperation } from './reports/operation-log.js';
+import { applyRole, assertMayAssign } from './roles/roles.js';
 import { type EndpointScopes, SCOPES } from './scopes.js';
-import { requireScopes, resolveUser, type UserView, userView } from './users.js';
+import { parseProfile, readProfile } from './users/profile.js';
+import { requireScopes, resolveUser, type UserListItem, userListItem } from './users.js';
 
 /** The admin CLI: acts outside any account role, but the owner's protections still hold. */
 export const OPERATOR = 'operator' as const;
@@ -33,7 +36,18 @@ export type Actor = Principal | typeof OPERATOR;
 
 export const CREATE_ACTIONS = ['create', 'autoCreate', 'custCreate', 'ssoCreate'] as const;
 export type CreateAction = (typeof CREATE_ACTIONS)[number];
-export const USER_TYPES = [1, 2, 99] as const;
+/** The user types Zoom's current spec allows on create and update (Rivet: `1 | 2 | 4 | 99`). */
+export const USER_TYPES = [1, 2, 4, 99] as const;
+/** `GET /v2/users?role_id=`: Zoom's built-in roles. */
+export const ROLE_FILTERS: Record<string, Role> = { '0': 'owner', '1': 'admin', '2': 'member' };
+export const INCLUDE_FIELDS = ['custom_attributes', 'host_key'] as const;
+export const LICENSES = ['zoom_workforce_management', 'zoom_compliance_management'] as const;
+/**
+ * Users an account may create per UTC day with action `create` (Zoom's "Create users":
+ * 50 Free, 1,500 Pro, 10,000 Business+).
+ */
+export const DAILY_CREATE_LIMITS: Record<Plan, number> = { free: 50, pro: 1_500, business: 10_000 };
+const DAY_MS = 24 * 3600 * 1000;
 export const LIST_STATUSES = ['active', 'inactive', 'pending'] as const;
 export const STATUS_ACTIONS = ['activate', 'deactivate'] as const;
 export const DELETE_ACTIONS = ['disassociate', 'delete'] as const;
@@ -71,6 +85,8 @@ const ROLE_BY_ID: Record<string, Role> = { '1': 'admin', '2': 'member' };
 
 type Body = Record<string, unknown>;
 
+const INVALID_FIELD = 'Invalid field.';
+
 function isObject(v: unknown): v is Body {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -78,16 +94,9 @@ function isObject(v: unknown): v is Body {
 /** A name field: a string of at most `max` characters, without control characters. */
 function nameField(errors: FieldError[], field: string, value: unknown, max: number): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') {
-    errors.push({ field, message: `${field} must be a string.` });
-    return undefined;
-  }
-  if ([...value].length > max) {
-    errors.push({ field, message: `${field} must NOT have more than ${max} characters.` });
-    return undefined;
-  }
-  if (/\p{Cc}/u.test(value)) {
-    errors.push({ field, message: `${field} must not contain control characters.` });
+  // Zoom's field errors all read "Invalid field."; the field's name says which.
+  if (typeof value !== 'string' || [...value].length > max || /\p{Cc}/u.test(value)) {
+    errors.push({ field, message: INVALID_FIELD });
     return undefined;
   }
   return value.trim();
@@ -96,23 +105,22 @@ function nameField(errors: FieldError[], field: string, value: unknown, max: num
 function typeField(errors: FieldError[], field: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;
   if (!(USER_TYPES as readonly unknown[]).includes(value)) {
-    errors.push({ field, message: `${field} must be one of ${USER_TYPES.join(', ')}.` });
+    errors.push({ field, message: INVALID_FIELD });
     return undefined;
   }
   return value as number;
 }
 
 /** Who may act on whom, beyond the scopes: the owner is protected from everyone, admins from admins. */
-function assertMayManage(actor: Actor, target: User, what: 'profile' | 'status' | 'delete' | 'role'): void {
+export function assertMayManage(actor: Actor, target: User, what: 'profile' | 'status' | 'delete'): void {
+  // Zoom: "Zoom Room and Admin users can not be activated or deactivated." (the owner is an admin too).
+  if (what === 'status' && target.role !== 'member') throw Errors.adminStatus();
   if (target.role === 'owner') {
-    if (what === 'status') throw Errors.ownerStatus();
     if (what === 'delete') throw Errors.ownerDelete();
-    if (what === 'role') throw Errors.ownerRole();
   }
   if (actor === OPERATOR) return;
   const self = target.id === actor.userId;
   if (self && (what === 'status' || what === 'delete')) throw Errors.selfAction();
-  if (what === 'role' && actor.role !== 'owner') throw Errors.noPrivilege();
   if (self) return;
   if (actor.role === 'member') throw Errors.noPrivilege();
   if (actor.role === 'admin' && (target.role === 'owner' || target.role === 'admin'))
@@ -183,7 +191,7 @@ export async function createAccountUser(
   const action = body.action;
   if (action === undefined) errors.push({ field: 'action', message: 'action is required.' });
   else if (!(CREATE_ACTIONS as readonly unknown[]).includes(action))
-    errors.push({ field: 'action', message: `action must be one of ${CREATE_ACTIONS.join(', ')}.` });
+    errors.push({ field: 'action', message: INVALID_FIELD });
   const info = body.user_info;
   if (!isObject(info)) {
     errors.push({ field: 'user_info', message: 'user_info is required.' });
@@ -202,9 +210,13 @@ export async function createAccountUser(
   const act = action as CreateAction;
   const email = (info.email as string).trim();
 
-  if (!(await accounts.get(ctx.store.db, accountId)))
-    throw Errors.validation([{ field: 'account_id', message: 'Invalid field.' }]);
-  if (await users.byEmail(ctx.store.db, email)) throw Errors.emailTaken(email);
+  const account = await accounts.get(ctx.store.db, accountId);
+  if (!account) throw Errors.validation([{ field: 'account_id', message: 'Invalid field.' }]);
+  if (act === 'create') await assertCreateAllowance(ctx, account.plan, accountId);
+  const holder = await users.byEmail(ctx.store.db, email);
+  if (holder && act === 'create' && joinable(holder, accountId))
+    return inviteToJoin(ctx, actor, holder, accountId, type as number, opts);
+  assertNotHeld(holder, accountId, email, act);
   let cred: InitialCredential | undefined;
   if (act === 'autoCreate') {
     let password: string;
@@ -230,7 +242,7 @@ export async function createAccountUser(
   try {
     await ctx.store.transaction(async (tx) => {
       const now = ctx.clock.now();
-      if (await users.byEmail(tx, email)) throw Errors.emailTaken(email);
+      assertNotHeld(await users.byEmail(tx, email), accountId, email, act);
       const row = {
         id,
         account_id: accountId,
@@ -245,6 +257,7 @@ export async function createAccountUser(
         created_at: now,
         last_login_at: null,
         sign_in: SIGN_IN[act],
+        created_via: act,
       };
       await users.insert(tx, row);
       if (cred) await storeInitialCredential(tx, id, cred, now);
@@ -256,6 +269,14 @@ export async function createAccountUser(
           invitedBy: actor === OPERATOR ? null : actor.email,
         });
       }
+      await recordOperation(tx, {
+        accountId,
+        time: now,
+        by: actor === OPERATOR ? null : actor,
+        category: 'user',
+        action: 'Add',
+        detail: `Add user ${email} (${act})`,
+      });
     });
   } catch (err) {
     // Two requests racing for one address: the unique index refuses the second.
@@ -265,23 +286,116 @@ export async function createAccountUser(
   return { id, first_name: first, last_name: last, email, type: type as number };
 }
 
+/**
+ * An address is one user's across the deployment. Held in this account, or by a user
+ * of another account who is not active: 409 1005. Held by an active user of another
+ * account: Zoom's 1009 (`create` invites them to join instead, see `inviteToJoin`,
+ * unless they own their account).
+ */
+function assertNotHeld(holder: User | undefined, accountId: string, email: string, act: CreateAction): void {
+  if (!holder) return;
+  if (
+    holder.account_id !== accountId &&
+    holder.status === 'active' &&
+    (act !== 'create' || holder.role === 'owner')
+  )
+    throw Errors.activeElsewhere(email);
+  throw Errors.emailTaken(email);
+}
+
+/** Whether `create` may invite this user of another account to join: active, and not its owner. */
+function joinable(holder: User, accountId: string): boolean {
+  return holder.account_id !== accountId && holder.status === 'active' && holder.role !== 'owner';
+}
+
+/**
+ * `POST /v2/users` (create) for an active user of another account: as Zoom, an
+ * invitation to join. The user stays where they are until they accept it through the
+ * link sent to their address; accepting moves them into this account as a member of
+ * the requested type, with the password they choose then (invitations.ts).
+ */
+async function inviteToJoin(
+  ctx: DomainContext,
+  actor: Actor,
+  holder: User,
+  accountId: string,
+  type: number,
+  opts: CreateUserOptions,
+): Promise<CreateUserResult> {
+  await ctx.store.transaction(async (tx) => {
+    await ctx.store.lockUser(tx, holder.id);
+    const current = await users.byId(tx, holder.id);
+    if (!current || !joinable(current, accountId)) throw Errors.emailTaken(holder.email);
+    const now = ctx.clock.now();
+    await inviteInTx(
+      tx,
+      { ...current, account_id: accountId },
+      {
+        now,
+        ttlMs: ctx.settings.invitationTtlSeconds * 1000,
+        acceptUrl: opts.acceptUrl,
+        invitedBy: actor === OPERATOR ? null : actor.email,
+        joinType: type,
+      },
+    );
+    await recordOperation(tx, {
+      accountId,
+      time: now,
+      by: actor === OPERATOR ? null : actor,
+      category: 'user',
+      action: 'Add',
+      detail: `Add user ${current.email} (create: invitation to join)`,
+    });
+  });
+  return {
+    id: holder.id,
+    first_name: holder.first_name,
+    last_name: holder.last_name,
+    email: holder.email,
+    type,
+  };
+}
+
+/** Zoom's daily number of users an account may create with action `create`, by plan (per UTC day). */
+async function assertCreateAllowance(ctx: DomainContext, plan: Plan, accountId: string): Promise<void> {
+  const now = ctx.clock.now();
+  const dayStart = now - (now % DAY_MS);
+  const limit = DAILY_CREATE_LIMITS[plan] ?? DAILY_CREATE_LIMITS.free;
+  const used = await users.countCreatedSince(ctx.store.db, accountId, 'create', dayStart);
+  if (used >= limit) {
+    const reset = dayStart + DAY_MS;
+    throw Errors.createLimit(limit, {
+      'Retry-After': new Date(reset).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      'X-RateLimit-Type': 'Daily-limit',
+      'X-RateLimit-Limit': String(limit),
+      'X-RateLimit-Remaining': '0',
+    });
+  }
+}
+
 // ---------------------------------------------------------------- read
 
-/** `GET /v2/users/email?email=`: whether any user (of any account) has this address. */
+/**
+ * `GET /v2/users/email?email=`: whether a user of the caller's account signs in with this
+ * address. Zoom answers false for another account's user and for SSO users.
+ */
 export async function emailExists(
   ctx: DomainContext,
   principal: Principal,
   email: unknown,
 ): Promise<boolean> {
   requireScopes(principal, SCOPES.checkEmail);
-  if (email === undefined || email === '')
-    throw Errors.validation([{ field: 'email', message: 'email is required.' }]);
-  if (!isEmail(email)) throw Errors.validation([{ field: 'email', message: 'Invalid field.' }]);
-  return (await users.byEmail(ctx.store.db, email)) !== undefined;
+  if (email === undefined || email === '') throw Errors.emailRequired();
+  if (!isEmail(email)) throw Errors.validation([{ field: 'email', message: INVALID_FIELD }]);
+  const user = await users.byEmail(ctx.store.db, email);
+  return user !== undefined && user.account_id === principal.accountId && user.sign_in !== 'sso';
 }
 
 export interface ListQuery {
   status?: unknown;
+  role_id?: unknown;
+  include_fields?: unknown;
+  license?: unknown;
   page_size?: unknown;
   next_page_token?: unknown;
   page_number?: unknown;
@@ -293,7 +407,7 @@ export interface UserPage {
   page_size: number;
   total_records: number;
   next_page_token: string;
-  users: UserView[];
+  users: UserListItem[];
 }
 
 /** A query-string integer: digits only, within bounds; otherwise a field error. */
@@ -307,7 +421,7 @@ function queryInt(
   if (value === undefined) return undefined;
   const n = typeof value === 'string' && /^[0-9]{1,10}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
-    errors.push({ field, message: `${field} must be an integer between ${min} and ${max}.` });
+    errors.push({ field, message: INVALID_FIELD });
     return undefined;
   }
   return n;
@@ -325,12 +439,28 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
   let status: UserStatus = 'active';
   if (q.status !== undefined) {
     if ((LIST_STATUSES as readonly unknown[]).includes(q.status)) status = q.status as UserStatus;
-    else errors.push({ field: 'status', message: `status must be one of ${LIST_STATUSES.join(', ')}.` });
+    else errors.push({ field: 'status', message: INVALID_FIELD });
   }
   const pageSize = queryInt(errors, 'page_size', q.page_size, 1, PAGE_SIZE_MAX) ?? PAGE_SIZE_DEFAULT;
   const pageNumber = queryInt(errors, 'page_number', q.page_number, 1, 1_000_000_000);
   if (q.next_page_token !== undefined && typeof q.next_page_token !== 'string')
-    errors.push({ field: 'next_page_token', message: 'next_page_token must be a string.' });
+    errors.push({ field: 'next_page_token', message: INVALID_FIELD });
+  let role: Role | undefined;
+  if (q.role_id !== undefined && q.role_id !== '') {
+    role = typeof q.role_id === 'string' ? ROLE_FILTERS[q.role_id] : undefined;
+    if (!role) errors.push({ field: 'role_id', message: INVALID_FIELD });
+  }
+  // Accepted as Zoom's: custom_attributes comes back empty (zpass keeps none), host_key is not kept.
+  const include = typeof q.include_fields === 'string' ? q.include_fields.split(',') : [];
+  if (
+    q.include_fields !== undefined &&
+    (typeof q.include_fields !== 'string' ||
+      !include.every((f) => (INCLUDE_FIELDS as readonly string[]).includes(f)))
+  )
+    errors.push({ field: 'include_fields', message: INVALID_FIELD });
+  // zpass has no add-on licences: a licence filter matches nobody.
+  if (q.license !== undefined && !(LICENSES as readonly unknown[]).includes(q.license))
+    errors.push({ field: 'license', message: INVALID_FIELD });
   if (errors.length > 0) throw Errors.validation(errors);
 
   const db = ctx.store.db;
@@ -341,12 +471,15 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
     const cursor = await openCursor(db, token, principal.accountId, now);
     if (q.status !== undefined && cursor.status !== status) throw Errors.invalidPageToken();
     status = cursor.status;
-    rows = await users.page(db, principal.accountId, status, cursor.after, pageSize + 1);
+    if (q.role_id !== undefined && cursor.role !== role) throw Errors.invalidPageToken();
+    role = cursor.role;
+    rows = await users.page(db, principal.accountId, status, cursor.after, pageSize + 1, 0, role);
   } else {
     const offset = pageNumber !== undefined ? (pageNumber - 1) * pageSize : 0;
-    rows = await users.page(db, principal.accountId, status, null, pageSize + 1, offset);
+    rows = await users.page(db, principal.accountId, status, null, pageSize + 1, offset, role);
   }
-  const total = await users.count(db, principal.accountId, status);
+  if (q.license !== undefined) rows = [];
+  const total = q.license !== undefined ? 0 : await users.count(db, principal.accountId, status, role);
   const page = rows.slice(0, pageSize);
   const last = page.at(-1);
   const next =
@@ -356,6 +489,7 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
           {
             accountId: principal.accountId,
             status,
+            role,
             after: { created_at: last.created_at, id: last.id },
             expiresAt: now + PAGE_TOKEN_TTL_MS,
           },
@@ -367,7 +501,7 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
     page_size: pageSize,
     total_records: total,
     next_page_token: next,
-    users: page.map(userView),
+    users: page.map((u) => userListItem(u, { customAttributes: include.includes('custom_attributes') })),
   };
   if (pageNumber !== undefined && !token) out.page_number = pageNumber;
   return out;
@@ -376,8 +510,9 @@ export async function listUsers(ctx: DomainContext, principal: Principal, q: Lis
 // ---------------------------------------------------------------- update
 
 /**
- * `PATCH /v2/users/{userId}`: first_name, last_name, display_name, type, and
- * role_id ("1" admin, "2" member; the owner only). Other fields are ignored.
+ * `PATCH /v2/users/{userId}`: first_name, last_name, display_name, type, role_id
+ * ("1" admin, "2" member; the owner only) and the profile fields of
+ * `users/profile.ts`. Other fields of Zoom's body are ignored.
  */
 export async function updateProfile(
   ctx: DomainContext,
@@ -395,13 +530,14 @@ export async function updateProfile(
   let role: Role | undefined;
   if (body.role_id !== undefined) {
     role = typeof body.role_id === 'string' ? ROLE_BY_ID[body.role_id] : undefined;
-    if (!role) errors.push({ field: 'role_id', message: 'role_id must be "1" (admin) or "2" (member).' });
+    if (!role) errors.push({ field: 'role_id', message: INVALID_FIELD });
   }
+  const profile = parseProfile(errors, body, isEmail);
   if (errors.length > 0) throw Errors.validation(errors);
 
   const user = await target(ctx, actor, userId, SCOPES.updateUser);
   assertMayManage(actor, user, 'profile');
-  if (role !== undefined && role !== user.role) assertMayManage(actor, user, 'role');
+  if (role !== undefined && role !== user.role) assertMayAssign(actor, user);
   // A user-level token edits its own profile, not its licence.
   if (type !== undefined && type !== user.type && actor !== OPERATOR && actor.kind === 'user')
     throw Errors.noPrivilege();
@@ -422,8 +558,26 @@ export async function updateProfile(
       patch.display_name = `${first ?? current.first_name} ${last ?? current.last_name}`.trim();
     }
     if (type !== undefined) patch.type = type;
-    if (role !== undefined) patch.role = role;
+    const now = ctx.clock.now();
+    const changed = Object.keys(patch).filter((k) => patch[k as keyof User] !== current[k as keyof User]);
+    if (Object.keys(profile).length > 0) {
+      const before = readProfile(current.profile);
+      const after = { ...before, ...profile };
+      patch.profile = JSON.stringify(after);
+      for (const k of Object.keys(profile) as (keyof typeof profile)[])
+        if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) changed.push(k);
+    }
     if (Object.keys(patch).length > 0) await users.update(tx, user.id, patch);
+    if (changed.length > 0)
+      await recordOperation(tx, {
+        accountId: current.account_id,
+        time: now,
+        by: actor === OPERATOR ? null : actor,
+        category: 'user',
+        action: 'Update',
+        detail: `Update user ${current.email} - ${changed.join(', ')}`,
+      });
+    if (role !== undefined) await applyRole(tx, actor, current, role, now);
   });
 }
 
@@ -441,25 +595,32 @@ export async function setStatus(
   if (actor !== OPERATOR) requireScopes(actor, SCOPES.updateStatus);
   if (action === undefined) throw Errors.validation([{ field: 'action', message: 'action is required.' }]);
   if (!(STATUS_ACTIONS as readonly unknown[]).includes(action))
-    throw Errors.validation([
-      { field: 'action', message: `action must be one of ${STATUS_ACTIONS.join(', ')}.` },
-    ]);
+    throw Errors.validation([{ field: 'action', message: INVALID_FIELD }]);
   const user = await target(ctx, actor, userId, SCOPES.updateStatus);
-  // Activating the owner or oneself finds them active already: nothing to check or change.
-  const selfOrOwner = user.role === 'owner' || (actor !== OPERATOR && user.id === actor.userId);
-  if (action === 'deactivate' || !selfOrOwner) assertMayManage(actor, user, 'status');
+  // Admins and the owner, whichever the action (Zoom: code 200); then who may act on whom.
+  assertMayManage(actor, user, 'status');
   await ctx.store.transaction(async (tx) => {
     await ctx.store.lockUser(tx, user.id);
     const current = await users.byId(tx, user.id);
     if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
     if (current.status === 'pending') throw Errors.pendingStatus();
     const now = ctx.clock.now();
+    const to = action === 'deactivate' ? 'inactive' : 'active';
     if (action === 'deactivate') {
       if (current.status !== 'inactive') await users.update(tx, user.id, { status: 'inactive' });
       await revokeAccess(tx, user.id, now);
     } else if (current.status !== 'active') {
       await users.update(tx, user.id, { status: 'active' });
     }
+    if (current.status !== to)
+      await recordOperation(tx, {
+        accountId: current.account_id,
+        time: now,
+        by: actor === OPERATOR ? null : actor,
+        category: 'user',
+        action: action === 'deactivate' ? 'Deactivate' : 'Activate',
+        detail: `${action === 'deactivate' ? 'Deactivate' : 'Activate'} user ${current.email}`,
+      });
   });
 }
 
@@ -478,18 +639,27 @@ export async function removeUser(
   if (actor !== OPERATOR) requireScopes(actor, SCOPES.deleteUser);
   const act = action === undefined ? 'disassociate' : action;
   if (!(DELETE_ACTIONS as readonly unknown[]).includes(act))
-    throw Errors.validation([
-      { field: 'action', message: `action must be one of ${DELETE_ACTIONS.join(', ')}.` },
-    ]);
+    throw Errors.validation([{ field: 'action', message: INVALID_FIELD }]);
   const user = await target(ctx, actor, userId, SCOPES.deleteUser);
   assertMayManage(actor, user, 'delete');
+  // Zoom: an admin is demoted before being disassociated (deletion is allowed).
+  if (act === 'disassociate' && user.role === 'admin') throw Errors.disassociateAdmin();
   await ctx.store.transaction(async (tx) => {
     await ctx.store.lockUser(tx, user.id);
     const current = await users.byId(tx, user.id);
     if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
     const now = ctx.clock.now();
     await revokeAccess(tx, user.id, now);
-    if (act === 'delete' || current.status === 'pending') {
+    const erased = act === 'delete' || current.status === 'pending';
+    await recordOperation(tx, {
+      accountId: current.account_id,
+      time: now,
+      by: actor === OPERATOR ? null : actor,
+      category: 'user',
+      action: erased ? 'Delete' : 'Disassociate',
+      detail: `${erased ? 'Delete' : 'Disassociate'} user ${current.email}`,
+    });
+    if (erased) {
       await users.delete(tx, user.id);
       return;
     }

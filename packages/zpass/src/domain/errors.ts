@@ -79,7 +79,33 @@ export const Errors = {
       'This password cannot be changed because it has already been changed the maximum number of times over the past 24 hours.',
     ),
   /** POST /v2/users with an address some user already has (in any account: addresses are unique). */
-  emailTaken: (email: string) => new ZoomError(409, 1005, `User already in the account: ${echo(email)}`),
+  emailTaken: (email: string) => new ZoomError(409, 1005, `Email "${echo(email)}" has already been used.`),
+  /** POST /v2/users (autoCreate, custCreate, ssoCreate) for an address a user of another account holds. */
+  activeElsewhere: (email: string) =>
+    new ZoomError(400, 1009, `The user ${echo(email)} already holds an active account.`),
+  /** DELETE /v2/users/{userId} (disassociate) naming an admin. */
+  disassociateAdmin: () => new ZoomError(400, 1117, 'You can not disassociate an Admin user.'),
+  /** PUT /v2/users/{userId}/status naming an admin or the owner. */
+  adminStatus: () =>
+    new ZoomError(400, 200, 'Zoom Room and Admin users can not be activated or deactivated.'),
+  /** PUT /v2/users/{userId}/email: Zoom's three refusals, all code 1000. */
+  emailChangePending: () => new ZoomError(400, 1000, 'Pending user can not change email.'),
+  emailChangeOwner: () => new ZoomError(400, 1000, 'Can not change email of account owner.'),
+  emailChangeInactive: () => new ZoomError(400, 1000, 'This user is locked or inactive.'),
+  /** Zoom: "A user's email address can be changed up to 3 times in any 24 hour period." */
+  emailChangeLimit: () =>
+    new ZoomError(400, 300, "A user's email address can be changed up to 3 times in any 24 hour period."),
+  /** GET /v2/users/email without `email`. */
+  emailRequired: () => new ZoomError(400, 300, 'Email is required.'),
+  /** POST /v2/users with action `create` past the plan's daily number of created users. */
+  createLimit: (limit: number, headers: Record<string, string>) =>
+    new ZoomError(
+      429,
+      429,
+      `You have exceeded the daily rate limit (${limit}) of user invite requests permitted for this account. You may resume these requests at GMT 00:00:00.`,
+      undefined,
+      headers,
+    ),
   /** An admin acting on the owner or another admin, or a change only the owner may make. */
   noPrivilege: () => new ZoomError(400, 200, 'No privilege.'),
   ownerStatus: () => new ZoomError(400, 200, 'The account owner can not be deactivated.'),
@@ -87,12 +113,7 @@ export const Errors = {
   ownerRole: () => new ZoomError(400, 200, "The account owner's role can not be changed."),
   selfAction: () => new ZoomError(400, 200, 'You can not deactivate, delete or disassociate yourself.'),
   /** custCreate and ssoCreate users have no password to update. */
-  noPasswordSignIn: () =>
-    new ZoomError(
-      400,
-      1123,
-      'This user does not sign in with a work e-mail and password, so their password can not be updated.',
-    ),
+  noPasswordSignIn: () => new ZoomError(400, 1123, 'Can only update password of Zoom work email account'),
   userDeactivated: () =>
     new ZoomError(400, 300, 'The user is deactivated: activate them before updating their password.'),
   userPending: () =>
@@ -117,6 +138,18 @@ export const Errors = {
   invalidPageToken: () => new ZoomError(400, 300, 'The next page token is invalid.'),
   expiredPageToken: () =>
     new ZoomError(400, 300, 'The next page token has expired. Start again from the first page.'),
+  /** A role id other than Zoom's three built-in ones ("0" Owner, "1" Admin, "2" Member). */
+  roleNotFound: (roleId: string) => new ZoomError(404, 300, `Role does not exist: ${echo(roleId)}.`),
+  /** Assigning a role the user already holds. */
+  alreadyInRole: (email: string, role: string) =>
+    new ZoomError(400, 300, `User ${echo(email)} already has the role ${role}.`),
+  notInRole: (memberId: string, role: string) =>
+    new ZoomError(400, 300, `User ${echo(memberId)} does not have the role ${role}.`),
+  /** The Owner role is given by transferring the account, and the Member role by unassigning another one. */
+  roleNotAssignable: (role: string) =>
+    new ZoomError(400, 300, `The ${role} role can not be assigned or unassigned through this API.`),
+  /** A report's dates: Zoom's `yyyy-mm-dd`, `from` not after `to`, at most one month apart. */
+  reportRange: (message: string) => new ZoomError(400, 300, message),
   policy: (code: number, message: string) => new ZoomError(400, code, message),
   notFound: (method: string, path: string) =>
     new ZoomError(404, 404, `No API route matches ${method} ${echo(path.split('?')[0] ?? '')}.`),

@@ -2,6 +2,8 @@ import { digest, newToken } from '../crypto/random.js';
 import type { Tx } from '../store/database.js';
 import {
   credentials,
+  forgetPasswords,
+  type Invitation,
   invitations,
   outbox,
   passwordChanges,
@@ -10,9 +12,10 @@ import {
   users,
 } from '../store/repositories.js';
 import type { DomainContext } from './context.js';
-import { checkNewPassword } from './directory.js';
+import { checkNewPassword, revokeAccess } from './directory.js';
 import { Errors } from './errors.js';
 import { initialCredential } from './history.js';
+import { recordOperation } from './reports/operation-log.js';
 
 /** The page that takes an invitation's token, under zpass's public address (served by the web pages). */
 export const INVITATION_PATH = '/invitations/accept';
@@ -42,9 +45,18 @@ export interface InvitationPayload {
 export async function inviteInTx(
   tx: Tx,
   user: Pick<User, 'id' | 'email' | 'first_name' | 'last_name' | 'account_id'>,
-  opts: { now: number; ttlMs: number; acceptUrl: string; invitedBy: string | null },
+  opts: {
+    now: number;
+    ttlMs: number;
+    acceptUrl: string;
+    invitedBy: string | null;
+    /** An invitation to join `user.account_id` for another account's user, with this type. */
+    joinType?: number;
+  },
 ): Promise<void> {
   const expiresAt = opts.now + opts.ttlMs;
+  // A user has one invitation: a newer invitation to join replaces an older one.
+  if (opts.joinType !== undefined) await invitations.delete(tx, user.id);
   await invitations.insert(tx, {
     user_id: user.id,
     account_id: user.account_id,
@@ -52,6 +64,7 @@ export async function inviteInTx(
     created_at: opts.now,
     expires_at: expiresAt,
     link_issued_at: null,
+    join_type: opts.joinType ?? null,
   });
   const payload: InvitationPayload = {
     user_id: user.id,
@@ -77,6 +90,17 @@ export async function inviteInTx(
   });
 }
 
+/**
+ * Whether the invitation can still be accepted by this user: a pending user's own
+ * invitation, or an invitation to join another account sent to an active user of
+ * another account who is not its owner (an owner cannot leave their account).
+ */
+function stillOpen(user: User | undefined, inv: Invitation): user is User {
+  if (!user) return false;
+  if (inv.join_type === null) return user.status === 'pending';
+  return user.status === 'active' && user.role !== 'owner' && user.account_id !== inv.account_id;
+}
+
 export interface InvitationLink {
   link: string;
   expires_at: number;
@@ -100,7 +124,7 @@ export async function issueInvitationLink(
     const now = ctx.clock.now();
     const user = await users.byId(tx, userId);
     const inv = await invitations.forUser(tx, userId);
-    if (user?.status !== 'pending' || !inv || inv.expires_at <= now) return undefined;
+    if (!inv || !stillOpen(user, inv) || inv.expires_at <= now) return undefined;
     const token = newToken();
     await invitations.setToken(tx, userId, digest(token), now);
     const sep = acceptUrl.includes('?') ? '&' : '?';
@@ -125,8 +149,9 @@ export async function invitationFor(
   if (!found) throw Errors.invitationInvalid();
   if (found.expires_at <= ctx.clock.now()) throw Errors.invitationExpired();
   const user = await users.byId(ctx.store.db, found.user_id);
-  if (user?.status !== 'pending') throw Errors.invitationInvalid();
-  return { user, expires_at: found.expires_at };
+  if (!stillOpen(user, found)) throw Errors.invitationInvalid();
+  // The page shows the requirement of the account the user joins.
+  return { user: { ...user, account_id: found.account_id }, expires_at: found.expires_at };
 }
 
 /**
@@ -154,8 +179,15 @@ export async function acceptInvitation(
     const now = ctx.clock.now();
     const inv = await invitations.byDigest(tx, d);
     const user = await users.byId(tx, found.user_id);
-    if (!inv || user?.status !== 'pending') throw Errors.invitationInvalid();
+    if (!inv || !stillOpen(user, inv)) throw Errors.invitationInvalid();
     if (inv.expires_at <= now) throw Errors.invitationExpired();
+    const joining = inv.join_type !== null;
+    if (joining) {
+      // Leaving the old account: whatever acted there for the user stops, and the
+      // password set through this link (which proves the address) replaces the old one.
+      await revokeAccess(tx, user.id, now);
+      await forgetPasswords(tx, user.id);
+    }
     if (!(await credentials.replace(tx, user.id, null, cred.phc, now))) throw Errors.invitationInvalid();
     await passwordHistory.insert(tx, {
       user_id: user.id,
@@ -163,10 +195,19 @@ export async function acceptInvitation(
       credential_version: 1,
       created_at: now,
     });
-    await users.update(tx, user.id, { status: 'active' });
+    // The link reached the address: it is proven (Zoom's `verified`).
+    const moved = joining
+      ? {
+          account_id: inv.account_id,
+          role: 'member' as const,
+          type: inv.join_type as number,
+          sign_in: 'password' as const,
+        }
+      : {};
+    await users.update(tx, user.id, { status: 'active', email_verified_at: now, ...moved });
     await invitations.delete(tx, user.id);
     await passwordChanges.insert(tx, {
-      account_id: user.account_id,
+      account_id: inv.account_id,
       user_id: user.id,
       actor_user_id: user.id,
       app_id: null,
@@ -175,6 +216,16 @@ export async function acceptInvitation(
       ip: opts.ip ?? null,
       changed_at: now,
     });
-    return { ...user, status: 'active' as const };
+    await recordOperation(tx, {
+      accountId: inv.account_id,
+      time: now,
+      by: { email: user.email, userId: user.id },
+      category: 'user',
+      action: joining ? 'Add' : 'Activate',
+      detail: joining
+        ? `Add user ${user.email} - invitation to join accepted, password set`
+        : `Activate user ${user.email} - invitation accepted, password set`,
+    });
+    return { ...user, status: 'active' as const, email_verified_at: now, ...moved };
   });
 }

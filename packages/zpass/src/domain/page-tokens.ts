@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import { serverKeys, type UserKey } from '../store/repositories.js';
-import type { UserStatus } from '../store/schema.js';
+import type { Role, UserStatus } from '../store/schema.js';
 import { Errors } from './errors.js';
 
 /** How long a `next_page_token` stays usable. */
@@ -15,6 +15,8 @@ const TAG_BYTES = 16;
 export interface PageCursor {
   accountId: string;
   status: UserStatus;
+  /** The `role_id` filter of the walk, if any. */
+  role?: Role;
   after: UserKey;
   expiresAt: number;
 }
@@ -43,22 +45,31 @@ async function pageKey(db: Db, now: number): Promise<Buffer> {
  * position) and tamper-proof (any change fails authentication).
  */
 export async function sealCursor(db: Db, cursor: PageCursor, now: number): Promise<string> {
+  return seal(
+    db,
+    [
+      cursor.accountId,
+      cursor.status,
+      cursor.after.created_at,
+      cursor.after.id,
+      cursor.expiresAt,
+      cursor.role ?? null,
+    ],
+    now,
+  );
+}
+
+/** Any JSON array, sealed with the page-token key (AES-256-GCM): opaque and tamper-proof. */
+export async function seal(db: Db, values: unknown[], now: number): Promise<string> {
   const key = await pageKey(db, now);
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const plain = JSON.stringify([
-    cursor.accountId,
-    cursor.status,
-    cursor.after.created_at,
-    cursor.after.id,
-    cursor.expiresAt,
-  ]);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  const body = Buffer.concat([cipher.update(JSON.stringify(values), 'utf8'), cipher.final()]);
   return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
 }
 
-/** The cursor a token carries, or 300 for a token that is forged, altered, expired or another account's. */
-export async function openCursor(db: Db, token: string, accountId: string, now: number): Promise<PageCursor> {
+/** The array a `seal`ed token carries, or 300 for a token that is forged or altered. */
+export async function unseal(db: Db, token: string, now: number): Promise<unknown[]> {
   if (token.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(token)) throw Errors.invalidPageToken();
   const raw = Buffer.from(token, 'base64url');
   if (raw.length < IV_BYTES + TAG_BYTES + 2) throw Errors.invalidPageToken();
@@ -75,10 +86,19 @@ export async function openCursor(db: Db, token: string, accountId: string, now: 
   } catch {
     throw Errors.invalidPageToken();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 5) throw Errors.invalidPageToken();
-  const [acct, status, createdAt, id, expiresAt] = parsed as unknown[];
+  if (!Array.isArray(parsed)) throw Errors.invalidPageToken();
+  return parsed;
+}
+
+/** The cursor a token carries, or 300 for a token that is forged, altered, expired or another account's. */
+export async function openCursor(db: Db, token: string, accountId: string, now: number): Promise<PageCursor> {
+  const parsed = await unseal(db, token, now);
+  // Five elements: a token sealed before the role filter existed.
+  if (parsed.length !== 5 && parsed.length !== 6) throw Errors.invalidPageToken();
+  const [acct, status, createdAt, id, expiresAt, role = null] = parsed as unknown[];
   if (
     acct !== accountId ||
+    (role !== null && role !== 'owner' && role !== 'admin' && role !== 'member') ||
     (status !== 'active' && status !== 'inactive' && status !== 'pending') ||
     typeof createdAt !== 'number' ||
     typeof id !== 'string' ||
@@ -87,5 +107,7 @@ export async function openCursor(db: Db, token: string, accountId: string, now: 
     throw Errors.invalidPageToken();
   }
   if (expiresAt <= now) throw Errors.expiredPageToken();
-  return { accountId: acct, status, after: { created_at: createdAt, id }, expiresAt };
+  const cursor: PageCursor = { accountId: acct, status, after: { created_at: createdAt, id }, expiresAt };
+  if (role !== null) cursor.role = role as Role;
+  return cursor;
 }

@@ -15,6 +15,7 @@ import { Errors } from './errors.js';
 import { historySalt, judge } from './history.js';
 import { acceptPassword, enforcePolicy } from './policy.js';
 import type { Principal } from './principal.js';
+import { recordOperation } from './reports/operation-log.js';
 import { SCOPES } from './scopes.js';
 import { requireScopes, resolveUser } from './users.js';
 
@@ -141,6 +142,14 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
         via: req.via,
         ip: req.ip,
         changed_at: now,
+      });
+      await recordOperation(tx, {
+        accountId: target.account_id,
+        time: now,
+        by: req.via === 'admin' ? null : principal,
+        category: 'user',
+        action: 'Update',
+        detail: `Update user ${target.email} - password changed${req.via === 'web' ? ' by the user on the web pages' : ''}`,
       });
       await outbox.insert(tx, {
         kind: 'password_changed',

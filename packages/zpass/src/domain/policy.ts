@@ -15,6 +15,7 @@ import type { SettingsVia } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors, type FieldError } from './errors.js';
 import type { Principal } from './principal.js';
+import { recordOperation } from './reports/operation-log.js';
 import { SCOPES } from './scopes.js';
 import { requireScopes } from './users.js';
 
@@ -229,6 +230,16 @@ export async function applyRequirement(
       ip: actor.ip,
       changes: JSON.stringify(changes),
       changed_at: now,
+    });
+    await recordOperation(tx, {
+      accountId,
+      time: now,
+      by: actor.principal ?? null,
+      category: 'account',
+      action: 'Update',
+      detail: `Update account settings - ${Object.entries(changes)
+        .map(([k, c]) => `security.${k}: ${JSON.stringify(c.from)} to ${JSON.stringify(c.to)}`)
+        .join('; ')}`,
     });
     return changes;
   });

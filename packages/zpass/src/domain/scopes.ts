@@ -50,6 +50,51 @@ export const SCOPES = {
     account: ['user:write:admin', 'user:delete:user:admin'],
     user: [],
   },
+  /** `PUT /v2/users/{userId}/email`: classic scopes per Zoom's reference; granular `user:update:email`. */
+  updateUserEmail: {
+    account: ['user:write:admin', 'user:update:email:admin'],
+    user: ['user:write', 'user:update:email'],
+  },
+  /** `DELETE /v2/users/{userId}/token` (Zoom: "Revoke a user's SSO token"). */
+  revokeUserToken: {
+    account: ['user:write:admin', 'user:delete:token:admin'],
+    user: [],
+  },
+  /** `GET /v2/users/{userId}/permissions`. */
+  userPermissions: {
+    account: ['user:read:admin', 'user:write:admin', 'user:read:list_permissions:admin'],
+    user: ['user:read', 'user:write', 'user:read:list_permissions'],
+  },
+  /** `GET /v2/users/summary`. */
+  userSummary: {
+    account: ['user:read:admin', 'user:write:admin', 'user:read:summary:admin'],
+    user: [],
+  },
+  // Roles and reports are account-wide: no user-level form. Classic scope first, then Zoom's granular one.
+  listRoles: {
+    account: ['role:read:admin', 'role:write:admin', 'role:read:list_roles:admin'],
+    user: [],
+  },
+  listRoleMembers: {
+    account: ['role:read:admin', 'role:write:admin', 'role:read:list_members:admin'],
+    user: [],
+  },
+  addRoleMembers: {
+    account: ['role:write:admin', 'role:write:member:admin'],
+    user: [],
+  },
+  removeRoleMember: {
+    account: ['role:write:admin', 'role:delete:member:admin'],
+    user: [],
+  },
+  operationLogs: {
+    account: ['report:read:admin', 'report:read:operation_logs:admin'],
+    user: [],
+  },
+  activityReport: {
+    account: ['report:read:admin', 'report:read:user_activities:admin'],
+    user: [],
+  },
 } satisfies Record<string, EndpointScopes>;
 
 /** Scopes a demo or new Server-to-Server app receives by default. */
@@ -60,6 +105,9 @@ export const DEFAULT_APP_SCOPES = [
   'account:read:admin',
   'account:write:admin',
   'account:update:settings:admin',
+  'role:read:admin',
+  'role:write:admin',
+  'report:read:admin',
 ];
 
 export function parseScopes(s: string): string[] {

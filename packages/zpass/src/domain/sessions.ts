@@ -7,7 +7,16 @@
 import { normalizePassword } from '@zpass/policy';
 import type { Hasher } from '../crypto/hasher.js';
 import { digest, newToken } from '../crypto/random.js';
-import { credentials, type User, users, type WebSession, webSessions } from '../store/repositories.js';
+import type { Tx } from '../store/database.js';
+import {
+  credentials,
+  signInActivities,
+  type User,
+  users,
+  type WebSession,
+  webSessions,
+} from '../store/repositories.js';
+import type { SignInActivityType } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { EMAIL_MAX } from './directory.js';
 import { Errors } from './errors.js';
@@ -83,8 +92,11 @@ export async function startSession(
       created_at: now,
       expires_at: now + SESSION_TTL_MS,
     });
-    await users.update(tx, user.id, { last_login_at: now });
-    return { user: { ...locked, last_login_at: now }, sessionId };
+    // Signing in with the address proves it (Zoom's `verified`).
+    const verifiedAt = locked.email_verified_at ?? now;
+    await users.update(tx, user.id, { last_login_at: now, email_verified_at: verifiedAt });
+    await recordActivity(tx, locked, 'sign_in', now, opts.ip);
+    return { user: { ...locked, last_login_at: now, email_verified_at: verifiedAt }, sessionId };
   });
 }
 
@@ -133,9 +145,45 @@ export async function findSession(
   return { session, user };
 }
 
-/** Signing out: the session ends now. */
-export async function endSession(ctx: DomainContext, sessionId: string | undefined): Promise<void> {
-  if (sessionId && SESSION_ID.test(sessionId)) await webSessions.delete(ctx.store.db, digest(sessionId));
+/** How the web pages appear in Zoom's sign-in report: a browser, with no client version. */
+export const WEB_CLIENT_TYPE = 'Browser';
+
+/** One row of the account's sign-in and sign-out report, in the transaction of the event. */
+async function recordActivity(
+  tx: Tx,
+  user: User,
+  type: SignInActivityType,
+  now: number,
+  ip: string | null,
+): Promise<void> {
+  await signInActivities.insert(tx, {
+    account_id: user.account_id,
+    user_id: user.id,
+    email: user.email,
+    time: now,
+    type,
+    ip,
+    client_type: WEB_CLIENT_TYPE,
+    version: '',
+  });
+}
+
+/** Signing out: the session ends now, and the sign-out is recorded if there was a session to end. */
+export async function endSession(
+  ctx: DomainContext,
+  sessionId: string | undefined,
+  opts: { ip?: string | null } = {},
+): Promise<void> {
+  if (!sessionId || !SESSION_ID.test(sessionId)) return;
+  const d = digest(sessionId);
+  await ctx.store.transaction(async (tx) => {
+    const session = await webSessions.byDigest(tx, d);
+    if (!session) return;
+    await webSessions.delete(tx, d);
+    const user = await users.byId(tx, session.user_id);
+    if (user?.account_id === session.account_id)
+      await recordActivity(tx, user, 'sign_out', ctx.clock.now(), opts.ip ?? null);
+  });
 }
 
 export interface OwnChange {

@@ -6,12 +6,15 @@ import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
 import { webRoutes } from '../web/routes.js';
+import { registerOperationIds } from './operation-ids.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
 import { registerRateLimits } from './plugins/ratelimit.js';
 import { newTrackingId, registerTracking } from './plugins/tracking.js';
 import { accountRoutes } from './routes/accounts.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { reportRoutes } from './routes/reports.js';
+import { roleRoutes } from './routes/roles.js';
 import { zoomErrorSchema } from './routes/schemas.js';
 import { testControlRoutes } from './routes/test-controls.js';
 import { userRoutes } from './routes/users.js';
@@ -91,6 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.addSchema(zoomErrorSchema);
   registerTracking(app);
+  registerOperationIds(app);
   registerErrorHandling(app);
   await registerBodyParsers(app);
   await app.register(swagger, {
@@ -117,6 +121,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(oauthRoutes, { ctx: options.ctx, throttle });
   await app.register(userRoutes, { ctx: options.ctx });
   await app.register(accountRoutes, { ctx: options.ctx });
+  await app.register(roleRoutes, { ctx: options.ctx });
+  await app.register(reportRoutes, { ctx: options.ctx });
   if (options.testControls) await app.register(testControlRoutes, { ctx: options.ctx, limiter });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(webRoutes, { ctx: options.ctx, throttle });

@@ -6,6 +6,8 @@ import { mail } from './migrations/0003_mail.js';
 import { usersApi } from './migrations/0004_users.js';
 import { rateLimits } from './migrations/0005_rate_limits.js';
 import { webSessions } from './migrations/0006_web_sessions.js';
+import { userProfile } from './migrations/0008_user_profile.js';
+import { operationLogs } from './migrations/0009_operation_logs.js';
 import { webhooks } from './migrations/0011_webhooks.js';
 
 /** Every migration, in order. Names sort in application order; files never change once released. */
@@ -17,6 +19,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004_users': usersApi(dialect),
     '0005_rate_limits': rateLimits(),
     '0006_web_sessions': webSessions(),
+    '0008_user_profile': userProfile(),
+    '0009_operation_logs': operationLogs(dialect),
     '0011_webhooks': webhooks(dialect),
   };
 }

@@ -1,6 +1,6 @@
 import type { Compilable, CompiledQuery, Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Dialect } from './dialect.js';
-import type { Database, OutboxStatus, Plan, UserStatus } from './schema.js';
+import type { Database, OperationCategory, OutboxStatus, Plan, Role, UserStatus } from './schema.js';
 
 export type Account = Selectable<Database['accounts']>;
 export type User = Selectable<Database['users']>;
@@ -14,6 +14,14 @@ export type SettingsChange = Selectable<Database['account_settings_changes']>;
 export type HistoryEntry = Selectable<Database['password_history']>;
 export type Invitation = Selectable<Database['invitations']>;
 export type WebSession = Selectable<Database['web_sessions']>;
+export type OperationLog = Selectable<Database['operation_logs']>;
+export type SignInActivity = Selectable<Database['sign_in_activities']>;
+
+/** Where a page of a report starts, newest first: strictly before this (time, id). */
+export interface LogKey {
+  time: number;
+  id: number;
+}
 
 /** Where a page of users starts: after this (created_at, id). */
 export interface UserKey {
@@ -134,12 +142,21 @@ export const users = {
     q.updateTable('users').set(patch).where('id', '=', id).execute(),
   delete: (q: Q, id: string) => q.deleteFrom('users').where('id', '=', id).execute(),
   /** Users of the account with this status, in (created_at, id) order, strictly after `after`. */
-  page: (q: Q, accountId: string, status: UserStatus, after: UserKey | null, limit: number, offset = 0) => {
+  page: (
+    q: Q,
+    accountId: string,
+    status: UserStatus,
+    after: UserKey | null,
+    limit: number,
+    offset = 0,
+    role?: Role,
+  ) => {
     let query = q
       .selectFrom('users')
       .selectAll()
       .where('account_id', '=', accountId)
       .where('status', '=', status);
+    if (role) query = query.where('role', '=', role);
     if (after) {
       query = query.where((e) =>
         e.or([
@@ -150,14 +167,35 @@ export const users = {
     }
     return query.orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
   },
-  count: async (q: Q, accountId: string, status: UserStatus) =>
+  count: async (q: Q, accountId: string, status: UserStatus, role?: Role) => {
+    let query = q
+      .selectFrom('users')
+      .select((e) => e.fn.countAll().as('n'))
+      .where('account_id', '=', accountId)
+      .where('status', '=', status);
+    if (role) query = query.where('role', '=', role);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  },
+  /** The account's users counted by status and type (`GET /v2/users/summary`). */
+  countByStatusAndType: async (q: Q, accountId: string) =>
+    (
+      await q
+        .selectFrom('users')
+        .select(['status', 'type', (e) => e.fn.countAll().as('n')])
+        .where('account_id', '=', accountId)
+        .groupBy(['status', 'type'])
+        .execute()
+    ).map((r) => ({ status: r.status, type: r.type, n: Number(r.n) })),
+  /** Users the account created with this `POST /v2/users` action since `since`. */
+  countCreatedSince: async (q: Q, accountId: string, via: string, since: number) =>
     Number(
       (
         await q
           .selectFrom('users')
           .select((e) => e.fn.countAll().as('n'))
           .where('account_id', '=', accountId)
-          .where('status', '=', status)
+          .where('created_via', '=', via)
+          .where('created_at', '>=', since)
           .executeTakeFirstOrThrow()
       ).n,
     ),
@@ -168,6 +206,34 @@ export const users = {
       .where('account_id', '=', accountId)
       .where('role', '=', 'owner')
       .executeTakeFirst(),
+  /** Users of the account holding this role, whatever their status, in (created_at, id) order after `after`. */
+  withRole: (q: Q, accountId: string, role: Role, after: UserKey | null, limit: number, offset = 0) => {
+    let query = q
+      .selectFrom('users')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('role', '=', role);
+    if (after)
+      query = query.where((e) =>
+        e.or([
+          e('created_at', '>', after.created_at),
+          e.and([e('created_at', '=', after.created_at), e('id', '>', after.id)]),
+        ]),
+      );
+    return query.orderBy('created_at').orderBy('id').limit(limit).offset(offset).execute();
+  },
+  /** How many users of the account hold each role. */
+  roleCounts: async (q: Q, accountId: string): Promise<Record<Role, number>> => {
+    const rows = await q
+      .selectFrom('users')
+      .select(['role', (e) => e.fn.countAll().as('n')])
+      .where('account_id', '=', accountId)
+      .groupBy('role')
+      .execute();
+    const out: Record<Role, number> = { owner: 0, admin: 0, member: 0 };
+    for (const r of rows) out[r.role] = Number(r.n);
+    return out;
+  },
 };
 
 export const credentials = {
@@ -480,6 +546,28 @@ export const invitations = {
   delete: (q: Q, userId: string) => q.deleteFrom('invitations').where('user_id', '=', userId).execute(),
 };
 
+export const emailChanges = {
+  insert: (q: Q, userId: string, now: number) =>
+    q.insertInto('email_changes').values({ user_id: userId, changed_at: now }).execute(),
+  countSince: async (q: Q, userId: string, since: number) =>
+    Number(
+      (
+        await q
+          .selectFrom('email_changes')
+          .select((e) => e.fn.countAll().as('n'))
+          .where('user_id', '=', userId)
+          .where('changed_at', '>', since)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+};
+
+/** A user's password and its history go: a user joining another account starts afresh there. */
+export async function forgetPasswords(q: Q, userId: string): Promise<void> {
+  await q.deleteFrom('password_history').where('user_id', '=', userId).execute();
+  await q.deleteFrom('credentials').where('user_id', '=', userId).execute();
+}
+
 export const serverKeys = {
   get: (q: Q, name: string) =>
     q.selectFrom('server_keys').selectAll().where('name', '=', name).executeTakeFirst(),
@@ -560,6 +648,59 @@ export const webSessions = {
   },
   deleteExpiredForUser: (q: Q, userId: string, now: number) =>
     q.deleteFrom('web_sessions').where('user_id', '=', userId).where('expires_at', '<=', now).execute(),
+};
+
+export const operationLogs = {
+  insert: (q: Q, row: Insertable<Database['operation_logs']>) =>
+    q.insertInto('operation_logs').values(row).execute(),
+  page: (
+    q: Q,
+    accountId: string,
+    range: { from: number; to: number },
+    categories: readonly OperationCategory[] | null,
+    before: LogKey | null,
+    limit: number,
+  ): Promise<OperationLog[]> => {
+    let query = q
+      .selectFrom('operation_logs')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('time', '>=', range.from)
+      .where('time', '<', range.to);
+    if (before)
+      query = query.where((e) =>
+        e.or([e('time', '<', before.time), e.and([e('time', '=', before.time), e('id', '<', before.id)])]),
+      );
+    if (categories) {
+      if (categories.length === 0) return Promise.resolve([]);
+      query = query.where('category', 'in', categories);
+    }
+    return query.orderBy('time', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  },
+};
+
+export const signInActivities = {
+  insert: (q: Q, row: Insertable<Database['sign_in_activities']>) =>
+    q.insertInto('sign_in_activities').values(row).execute(),
+  page: (
+    q: Q,
+    accountId: string,
+    range: { from: number; to: number },
+    before: LogKey | null,
+    limit: number,
+  ): Promise<SignInActivity[]> => {
+    let query = q
+      .selectFrom('sign_in_activities')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .where('time', '>=', range.from)
+      .where('time', '<', range.to);
+    if (before)
+      query = query.where((e) =>
+        e.or([e('time', '<', before.time), e.and([e('time', '=', before.time), e('id', '<', before.id)])]),
+      );
+    return query.orderBy('time', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  },
 };
 
 export function normalizeEmail(email: string): string {

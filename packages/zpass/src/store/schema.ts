@@ -32,6 +32,12 @@ export interface UsersTable {
   created_at: Millis;
   last_login_at: Millis | null;
   sign_in: Generated<SignIn>;
+  /** JSON: the profile fields of Zoom's user object set through PATCH (domain/users/profile.ts). */
+  profile: Generated<string>;
+  /** When the user proved the address (accepted invitation, sign-in); null: never. */
+  email_verified_at: Generated<Millis | null>;
+  /** The `POST /v2/users` action that created the user; null for other paths (CLI, accounts). */
+  created_via: Generated<string | null>;
 }
 
 export interface CredentialsTable {
@@ -156,6 +162,11 @@ export interface InvitationsTable {
   /** The invitation (and any link issued for it) stops working at this time. */
   expires_at: Millis;
   link_issued_at: Millis | null;
+  /**
+   * Set for an invitation to join this account sent to another account's user: the
+   * type they join with. Null for a pending user's invitation to set a first password.
+   */
+  join_type: Generated<number | null>;
 }
 
 /** Secrets the servers sharing a store must agree on (e.g. the page-token key). */
@@ -188,6 +199,46 @@ export interface WebSessionsTable {
   created_at: Millis;
   /** The session ends at this time, whatever happens before. */
   expires_at: Millis;
+}
+
+/** When a user's sign-in address changed (`PUT /v2/users/{userId}/email`: 3 in 24 hours). */
+export interface EmailChangesTable {
+  user_id: string;
+  changed_at: Millis;
+}
+
+/** Zoom's operation-log categories that zpass writes (`category_type` in the report). */
+export type OperationCategory = 'user' | 'account' | 'role';
+
+/** One change in an account, in the words of Zoom's "Operation logs" report. */
+export interface OperationLogsTable {
+  id: Generated<number>;
+  account_id: string;
+  time: Millis;
+  /** Who made the change: their e-mail at the time, or the admin CLI's name. */
+  operator: string;
+  operator_id: string | null;
+  category: OperationCategory;
+  /** Zoom's action word: Add, Update, Delete, ... */
+  action: string;
+  /** Zoom's `operation_detail`: what changed, never a secret. */
+  detail: string;
+}
+
+export type SignInActivityType = 'sign_in' | 'sign_out';
+
+/** A sign-in or sign-out on the web pages (Zoom's "Sign In/Sign Out Activities" report). */
+export interface SignInActivitiesTable {
+  id: Generated<number>;
+  account_id: string;
+  user_id: string;
+  /** The address at the time. */
+  email: string;
+  time: Millis;
+  type: SignInActivityType;
+  ip: string | null;
+  client_type: string;
+  version: string;
 }
 
 /** An app's webhook secret token, sealed (AES-256-GCM under the `webhook_secret_v1` server key). */
@@ -257,6 +308,9 @@ export interface Database {
   server_keys: ServerKeysTable;
   rate_limit_overrides: RateLimitOverridesTable;
   web_sessions: WebSessionsTable;
+  email_changes: EmailChangesTable;
+  operation_logs: OperationLogsTable;
+  sign_in_activities: SignInActivitiesTable;
   webhook_secrets: WebhookSecretsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -303,7 +303,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
     const f = readForm(request, ['csrf']);
     const current = await sessionOf(request);
     if (current && !csrfValid(current.id, 'session', f.csrf)) return formExpired(reply, '/account/password');
-    if (current) await endSession(ctx, id);
+    if (current) await endSession(ctx, id, { ip: storedAddress(request) });
     if (id) reply.header('set-cookie', cookie(SESSION_COOKIE, '', { secure: secure(request), maxAge: 0 }));
     return redirect(reply, '/signin?signed_out=1');
   });

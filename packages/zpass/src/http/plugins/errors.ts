@@ -23,11 +23,8 @@ function fieldErrors(validation: AjvError[]): FieldError[] {
       return { field, message: `${field} is required.` };
     }
     const field = path || 'body';
-    if (v.keyword === 'type') {
-      const type = String(v.params.type);
-      return { field, message: `${field} must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}.` };
-    }
-    return { field, message: `${field} ${v.message ?? 'is invalid'}.` };
+    // Zoom names the field and says no more: "Invalid field." (its error-codes page).
+    return { field, message: 'Invalid field.' };
   });
 }
 

@@ -7,6 +7,8 @@ import {
   DISPLAY_NAME_MAX,
   EMAIL_MAX,
   emailExists,
+  INCLUDE_FIELDS,
+  LICENSES,
   LIST_STATUSES,
   listUsers,
   NAME_MAX,
@@ -21,11 +23,13 @@ import {
 import { INVITATION_PATH } from '../../domain/invitations.js';
 import { changePassword } from '../../domain/passwords.js';
 import { SCOPES } from '../../domain/scopes.js';
+import { changeEmail, signOutEverywhere, userPermissions, userSummary } from '../../domain/users/manage.js';
+import { profileSchemaProps } from '../../domain/users/profile.js';
 import { resolveUser, userView } from '../../domain/users.js';
 import { storedAddress } from '../address.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
 import { formToObject, isFormBody } from '../plugins/body.js';
-import { errorRef, userIdParams, userSchema } from './schemas.js';
+import { errorRef, userIdParams, userListItemSchema, userSchema } from './schemas.js';
 
 const security = [{ bearer: [] }];
 
@@ -54,7 +58,11 @@ const profileProps = {
     DISPLAY_NAME_MAX,
     'Display name, at most 128 characters (default: first and last name).',
   ),
-  type: { type: 'integer', enum: [...USER_TYPES], description: '1 basic, 2 licensed, 99 none' },
+  type: {
+    type: 'integer',
+    enum: [...USER_TYPES],
+    description: '1 basic, 2 licensed, 4 unassigned without Meetings Basic, 99 none',
+  },
 } as const;
 
 const createdSchema = {
@@ -150,6 +158,22 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
               type: 'string',
               description: 'An integer from 1 (older clients; prefer next_page_token).',
             },
+            role_id: {
+              type: 'string',
+              enum: ['0', '1', '2'],
+              description: '"0" owner, "1" admin, "2" member.',
+            },
+            include_fields: {
+              type: 'string',
+              enum: [...INCLUDE_FIELDS],
+              description:
+                'custom_attributes: an empty list per user (zpass keeps none); host_key: not kept.',
+            },
+            license: {
+              type: 'string',
+              enum: [...LICENSES],
+              description: 'zpass has no add-on licences: the filter matches nobody.',
+            },
           },
         },
         response: {
@@ -161,7 +185,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
               page_size: { type: 'integer' },
               total_records: { type: 'integer' },
               next_page_token: { type: 'string', description: 'Empty on the last page.' },
-              users: { type: 'array', items: userSchema },
+              users: { type: 'array', items: userListItemSchema },
             },
             required: ['page_size', 'total_records', 'next_page_token', 'users'],
           },
@@ -179,13 +203,14 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
       config: { rateLimit: 'Light' },
       schema: {
         summary: "Check a user's e-mail",
-        description: 'Whether any user has this e-mail address. Rate-limit label: Light.',
+        description:
+          "Whether a user of the caller's account signs in with this address: false for another account's " +
+          'user and for SSO users, as Zoom. Rate-limit label: Light.',
         tags: ['Users'],
         security,
         querystring: {
           type: 'object',
           properties: { email: { type: 'string', maxLength: 1024 } },
-          required: ['email'],
         },
         response: {
           200: {
@@ -225,11 +250,12 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     {
       onRequest: requireAuth(ctx, SCOPES.updateUser),
       config: { rateLimit: 'Light' },
-      preValidation: formBody(['type']),
+      preValidation: formBody(['type', 'pronouns_option']),
       schema: {
         summary: 'Update a user',
         description:
-          'Profile fields; fields zpass does not keep are ignored. `role_id` ("1" admin, "2" member) is for ' +
+          'Names, type, role and the profile fields of the user object (timezone, language, dept, job_title, ' +
+          'location, company, phone numbers...); fields zpass does not keep are ignored. `role_id` ("1" admin, "2" member) is for ' +
           'the owner only. Admins may not update the owner or other admins. Rate-limit label: Light.',
         tags: ['Users'],
         security,
@@ -238,6 +264,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
           type: 'object',
           properties: {
             ...profileProps,
+            ...profileSchemaProps,
             role_id: { type: 'string', enum: ['1', '2'], description: '"1" admin, "2" member (owner only).' },
           },
         },
@@ -303,6 +330,116 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
       await removeUser(ctx, principalOf(request), request.params.userId, request.query.action);
       return reply.code(204).send();
     },
+  );
+
+  app.get(
+    '/v2/users/summary',
+    {
+      onRequest: requireAuth(ctx, SCOPES.userSummary),
+      config: { rateLimit: 'Medium' },
+      schema: {
+        summary: 'Get user summary',
+        description:
+          "Counts of the account's users: pending users as pending, the others by type (2 licensed, 1 basic, " +
+          '4 join only). zpass has no on-premise or Zoom Rooms users. Rate-limit label: Medium.',
+        tags: ['Users'],
+        security,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              licensed_users_count: { type: 'integer' },
+              basic_users_count: { type: 'integer' },
+              on_prem_users_count: { type: 'integer' },
+              room_users_count: { type: 'integer' },
+              pending_users_count: { type: 'integer' },
+              join_only_users_count: { type: 'integer' },
+              total_users_count: { type: 'integer' },
+            },
+            required: ['total_users_count'],
+          },
+          '4xx': errorRef,
+        },
+      },
+    },
+    async (request) => userSummary(ctx, principalOf(request)),
+  );
+
+  app.put<{ Params: { userId: string }; Body: { email?: unknown } }>(
+    '/v2/users/:userId/email',
+    {
+      onRequest: requireAuth(ctx, SCOPES.updateUserEmail),
+      config: { rateLimit: 'Light' },
+      schema: {
+        summary: "Update a user's email",
+        description:
+          'Changes the address the user signs in with. The address must be unused (409 1005). The new address is ' +
+          "not proven (verified: 0) until the user signs in with it, and the user's web sessions and user-level " +
+          'tokens end. Not for the owner, a pending or an inactive user (400 1000). Rate-limit label: Light.',
+        tags: ['Users'],
+        security,
+        params: userIdParams,
+        body: {
+          type: 'object',
+          properties: {
+            email: { type: 'string', description: `The new address, at most ${EMAIL_MAX} characters.` },
+          },
+          required: ['email'],
+        },
+        response: { 204: noContent('E-mail updated.'), '4xx': errorRef },
+      },
+    },
+    async (request, reply) => {
+      await changeEmail(ctx, principalOf(request), request.params.userId, request.body ?? {});
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: { userId: string } }>(
+    '/v2/users/:userId/token',
+    {
+      onRequest: requireAuth(ctx, SCOPES.revokeUserToken),
+      config: { rateLimit: 'Light' },
+      schema: {
+        summary: "Revoke a user's SSO token",
+        description:
+          'Signs the user out everywhere: every web session and every user-level token acting as them ends at ' +
+          "once. Tokens of apps they created stay (they are the app's). Rate-limit label: Light.",
+        tags: ['Users'],
+        security,
+        params: userIdParams,
+        response: { 204: noContent('Signed out everywhere.'), '4xx': errorRef },
+      },
+    },
+    async (request, reply) => {
+      await signOutEverywhere(ctx, principalOf(request), request.params.userId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<{ Params: { userId: string } }>(
+    '/v2/users/:userId/permissions',
+    {
+      onRequest: requireAuth(ctx, SCOPES.userPermissions),
+      config: { rateLimit: 'Light' },
+      schema: {
+        summary: 'Get user permissions',
+        description:
+          "The privileges the user's role gives (owner, admin; a member has none). Rate-limit label: Light.",
+        tags: ['Users'],
+        security,
+        params: userIdParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: { permissions: { type: 'array', items: { type: 'string' } } },
+            required: ['permissions'],
+          },
+          '4xx': errorRef,
+        },
+      },
+    },
+    async (request) => userPermissions(ctx, principalOf(request), request.params.userId),
   );
 
   app.put<{ Params: { userId: string }; Body: { password?: unknown } }>(
