@@ -70,7 +70,7 @@ describe(`Zoom's SDK receives zpass's webhooks (${STORE})`, () => {
       url: rivet.url,
       events: ['user.created', 'user.updated', 'user.deactivated'],
     });
-    assert.equal(s.status, 'active', "Rivet answered the URL validation");
+    assert.equal(s.status, 'active', 'Rivet answered the URL validation');
     token = await accountToken(t);
   });
   after(async () => {
@@ -96,7 +96,10 @@ describe(`Zoom's SDK receives zpass's webhooks (${STORE})`, () => {
     const created = await call(`${t.url}/v2/users`, {
       method: 'POST',
       token,
-      json: { action: 'create', user_info: { email: 'rivet-new@example.test', type: 1, first_name: 'Riv', last_name: 'Et' } },
+      json: {
+        action: 'create',
+        user_info: { email: 'rivet-new@example.test', type: 1, first_name: 'Riv', last_name: 'Et' },
+      },
     });
     assert.equal(created.status, 201, created.text);
     const id = (created.body as { id: string }).id;
@@ -109,6 +112,7 @@ describe(`Zoom's SDK receives zpass's webhooks (${STORE})`, () => {
       type: 1,
       first_name: 'Riv',
       last_name: 'Et',
+      display_name: 'Riv Et',
     });
 
     const member = await call(`${t.url}/v2/users/${t.demo.member.id}/status`, {

@@ -7,6 +7,7 @@ import type { DomainContext } from './context.js';
 import { type InitialCredential, initialCredential, storeInitialCredential } from './history.js';
 import { enforcePolicy } from './policy.js';
 import { DEFAULT_APP_SCOPES, scopesForRole } from './scopes.js';
+import { webhookEvents } from './webhooks/emit.js';
 
 /** A mistake in an administrator's request (CLI), with a message meant for them. */
 export class AdminError extends Error {}
@@ -72,6 +73,13 @@ async function insertUser(
     last_login_at: null,
   });
   if (cred) await storeInitialCredential(tx, id, cred, now);
+  await webhookEvents.userCreated(
+    tx,
+    null,
+    'autoCreate',
+    { id, email, first_name: first, last_name: last, type: 1, account_id: u.accountId },
+    now,
+  );
   return { id, email, role: u.role, account_id: u.accountId };
 }
 

@@ -29,6 +29,7 @@ import { applyRole, assertMayAssign } from './roles/roles.js';
 import { type EndpointScopes, SCOPES } from './scopes.js';
 import { parseProfile, readProfile } from './users/profile.js';
 import { requireScopes, resolveUser, type UserListItem, userListItem } from './users.js';
+import { webhookEvents } from './webhooks/emit.js';
 
 /** The admin CLI: acts outside any account role, but the owner's protections still hold. */
 export const OPERATOR = 'operator' as const;
@@ -277,6 +278,7 @@ export async function createAccountUser(
         action: 'Add',
         detail: `Add user ${email} (${act})`,
       });
+      await webhookEvents.userCreated(tx, actor === OPERATOR ? null : actor, act, row, now);
     });
   } catch (err) {
     // Two requests racing for one address: the unique index refuses the second.
@@ -578,6 +580,7 @@ export async function updateProfile(
         detail: `Update user ${current.email} - ${changed.join(', ')}`,
       });
     if (role !== undefined) await applyRole(tx, actor, current, role, now);
+    await webhookEvents.profileUpdated(tx, actor === OPERATOR ? null : actor, current, now);
   });
 }
 
@@ -612,7 +615,7 @@ export async function setStatus(
     } else if (current.status !== 'active') {
       await users.update(tx, user.id, { status: 'active' });
     }
-    if (current.status !== to)
+    if (current.status !== to) {
       await recordOperation(tx, {
         accountId: current.account_id,
         time: now,
@@ -621,6 +624,14 @@ export async function setStatus(
         action: action === 'deactivate' ? 'Deactivate' : 'Activate',
         detail: `${action === 'deactivate' ? 'Deactivate' : 'Activate'} user ${current.email}`,
       });
+      await webhookEvents.statusChanged(
+        tx,
+        actor === OPERATOR ? null : actor,
+        action === 'deactivate' ? 'user.deactivated' : 'user.activated',
+        current,
+        now,
+      );
+    }
   });
 }
 
@@ -659,6 +670,7 @@ export async function removeUser(
       action: erased ? 'Delete' : 'Disassociate',
       detail: `${erased ? 'Delete' : 'Disassociate'} user ${current.email}`,
     });
+    await webhookEvents.removed(tx, actor === OPERATOR ? null : actor, erased, current, now);
     if (erased) {
       await users.delete(tx, user.id);
       return;

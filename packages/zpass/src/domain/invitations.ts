@@ -16,6 +16,7 @@ import { checkNewPassword, revokeAccess } from './directory.js';
 import { Errors } from './errors.js';
 import { initialCredential } from './history.js';
 import { recordOperation } from './reports/operation-log.js';
+import { webhookEvents } from './webhooks/emit.js';
 
 /** The page that takes an invitation's token, under zpass's public address (served by the web pages). */
 export const INVITATION_PATH = '/invitations/accept';
@@ -226,6 +227,7 @@ export async function acceptInvitation(
         ? `Add user ${user.email} - invitation to join accepted, password set`
         : `Activate user ${user.email} - invitation accepted, password set`,
     });
+    await webhookEvents.invitationAccepted(tx, inv.account_id, { ...user, ...moved }, now);
     return { ...user, status: 'active' as const, email_verified_at: now, ...moved };
   });
 }

@@ -18,6 +18,7 @@ import type { Principal } from './principal.js';
 import { recordOperation } from './reports/operation-log.js';
 import { SCOPES } from './scopes.js';
 import { requireScopes, resolveUser } from './users.js';
+import { webhookEvents } from './webhooks/emit.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -151,6 +152,7 @@ export async function changePassword(ctx: DomainContext, req: ChangeRequest): Pr
         action: 'Update',
         detail: `Update user ${target.email} - password changed${req.via === 'web' ? ' by the user on the web pages' : ''}`,
       });
+      await webhookEvents.passwordChanged(tx, req.via === 'admin' ? null : principal, target, now);
       await outbox.insert(tx, {
         kind: 'password_changed',
         account_id: target.account_id,

@@ -18,6 +18,7 @@ import type { Principal } from './principal.js';
 import { recordOperation } from './reports/operation-log.js';
 import { SCOPES } from './scopes.js';
 import { requireScopes } from './users.js';
+import { webhookEvents } from './webhooks/emit.js';
 
 /** The defaults of this deployment: Zoom's, with the 24-hour cap from the domain settings. */
 export function defaultRequirement(ctx: DomainContext): PasswordRequirement {
@@ -241,6 +242,7 @@ export async function applyRequirement(
         .map(([k, c]) => `security.${k}: ${JSON.stringify(c.from)} to ${JSON.stringify(c.to)}`)
         .join('; ')}`,
     });
+    await webhookEvents.settingsUpdated(tx, actor.principal ?? null, accountId, changes, now);
     return changes;
   });
 }

@@ -13,6 +13,7 @@ import type { Principal } from '../principal.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { SCOPES } from '../scopes.js';
 import { requireScopes, resolveUser } from '../users.js';
+import { webhookEvents } from '../webhooks/emit.js';
 
 /** Zoom: "A user's email address can be changed up to 3 times in any 24 hour period." */
 export const EMAIL_CHANGES_PER_DAY = 3;
@@ -70,6 +71,7 @@ export async function changeEmail(
         action: 'Update',
         detail: `Update user ${current.email} - email: ${next}`,
       });
+      await webhookEvents.profileUpdated(tx, principal, current, now);
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw Errors.emailTaken(next);
@@ -108,6 +110,7 @@ export async function signOutEverywhere(
       action: 'Update',
       detail: `Update user ${user.email} - sign out from all devices`,
     });
+    await webhookEvents.signedOutEverywhere(tx, principal, user, now);
   });
 }
 
