@@ -1,7 +1,7 @@
 // Webhooks with the real binary: the operator's commands (`zpass admin webhooks ...`,
 // `zpass webhooks ...`), and no event lost when `zpass serve` is killed (-9) mid-delivery.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -316,6 +316,33 @@ describe(`webhooks with the real server and CLI (${STORE})`, () => {
     const token = (await runCli(['admin', 'webhooks', 'secret', '--app', demo.client_id], env)).stdout.trim();
     assert.ok(!server!.output().includes(token));
     assert.match(server!.output(), /webhook delivered/);
+  });
+
+  it('serve --no-webhook-relay only queues; `zpass webhooks relay` alone delivers', async () => {
+    await server!.stop();
+    server = await spawnServer(['--no-webhook-relay'], env);
+    assert.doesNotMatch(server.output(), /webhook relay started/);
+    endpoint.behave = () => ({ kind: 'status', status: 204 });
+    const before = endpoint.accepted.length;
+    await record(demo.owner.id, demo.owner.email, 1);
+    const relay = spawn(process.execPath, [BIN, 'webhooks', 'relay'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    relay.stdout!.on('data', (d) => {
+      out += String(d);
+    });
+    try {
+      await waitFor('the event from the relay alone', () => endpoint.accepted.length === before + 1, 30_000);
+      assert.match(out, /webhook relay started/);
+      assert.match(out, /webhook delivered/);
+    } finally {
+      await new Promise<void>((resolve) => {
+        relay.once('exit', () => resolve());
+        relay.kill('SIGTERM');
+      });
+    }
   });
 
   it('removes an endpoint with the deliveries it still had', async () => {

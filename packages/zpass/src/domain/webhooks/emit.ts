@@ -139,11 +139,14 @@ export const webhookEvents = {
   ) => {
     const settings: Record<string, unknown> = {};
     const old: Record<string, unknown> = {};
+    let any = false;
     for (const [path, { from, to }] of Object.entries(changes)) {
+      if (section === 'security' && !typedBySecurity(path)) continue;
       setPath(settings, `${section}.${path}`, to);
       setPath(old, `${section}.${path}`, from);
+      any = true;
     }
-    if (Object.keys(changes).length === 0) return 0;
+    if (!any) return 0;
     return recordEvent(
       tx,
       accountSettingsUpdated(
@@ -156,6 +159,24 @@ export const webhookEvents = {
     );
   },
 };
+
+/**
+ * The security settings Rivet's `account.settings_updated` types: zpass's own extensions
+ * (`password_history_count`, `max_changes_per_day`) and fields Rivet leaves out are not sent.
+ */
+const RIVET_SECURITY = new Set([
+  'password_requirement.minimum_password_length',
+  'password_requirement.have_special_character',
+  'password_requirement.consecutive_characters_length',
+  'password_requirement.weak_enhance_detection',
+  'admin_change_name_pic',
+  'import_photos_from_devices',
+  'hide_billing_info',
+]);
+
+function typedBySecurity(path: string): boolean {
+  return RIVET_SECURITY.has(path) || path.startsWith('signin_with_sso.');
+}
 
 /** Sets the value at a dotted path, creating the objects on the way. */
 function setPath(root: Record<string, unknown>, path: string, value: unknown): void {
