@@ -253,6 +253,30 @@ describe(`webhook delivery (${STORE})`, () => {
     assert.doesNotMatch(row.body, /"(password|phc|secret_token|access_token|token)"|\$argon2/);
   });
 
+  it("logs deliveries without the secret token, the signature, the body or the URL's query values", async () => {
+    const withQuery = await subscribe(t.server.ctx, post(), {
+      clientId: t.demo.client_id,
+      url: `${endpoint.url}?key=sekrit-query-token`,
+      events: ['user.signed_out'],
+    });
+    try {
+      await t.server.store.transaction((tx) =>
+        recordEvent(tx, signInEvent('user.signed_out', t.demo.account_id, member, Date.now())),
+      );
+      await waitFor('the event', () => endpoint.accepted.length === 1);
+      await waitFor('the delivery logged', () => t.logs.join('').includes('"msg":"webhook delivered"'));
+      const logs = t.logs.join('');
+      const got = endpoint.accepted[0]!;
+      assert.ok(!logs.includes('sekrit-query-token'));
+      assert.ok(!logs.includes(endpoint.secretToken));
+      assert.ok(!logs.includes(String(got.headers['x-zm-signature'])));
+      assert.ok(!logs.includes(got.body));
+      assert.match(logs, /"url":"http:\/\/127\.0\.0\.1:\d+\/hooks\?key=\*\*\*"/);
+    } finally {
+      await removeSubscription(t.server.ctx, withQuery.id);
+    }
+  });
+
   it('records nothing for events no endpoint subscribed to, and nothing when the change rolls back', async () => {
     const before = (await rows()).length;
     const n = await t.server.store.transaction((tx) =>

@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import type { WebhookConfig } from '../config.js';
 import { openSecret, sealingKey } from '../domain/webhooks/secrets.js';
 import type { EndpointAnswer, PostWebhook } from '../domain/webhooks/subscriptions.js';
+import { redactQuery } from '../redact.js';
 import type { Store } from '../store/database.js';
 import { type ClaimedDelivery, webhookDeliveries } from '../store/webhooks.js';
 
@@ -154,7 +155,13 @@ export class WebhookRelay {
   private async deliver(row: ClaimedDelivery, signal: AbortSignal): Promise<void> {
     const { clock, logger } = this.o;
     const attempt = row.attempts;
-    const log = { delivery: row.id, event_id: row.event_id, event: row.event, url: row.url, attempt };
+    const log = {
+      delivery: row.id,
+      event_id: row.event_id,
+      event: row.event,
+      url: redactQuery(row.url),
+      attempt,
+    };
     let answer: EndpointAnswer;
     try {
       const signed = await signWebhook({
@@ -211,7 +218,13 @@ export class WebhookRelay {
   ): Promise<void> {
     const { store, clock, logger, settings } = this.o;
     const now = clock.now();
-    const log = { delivery: row.id, event_id: row.event_id, event: row.event, url: row.url, attempt };
+    const log = {
+      delivery: row.id,
+      event_id: row.event_id,
+      event: row.event,
+      url: redactQuery(row.url),
+      attempt,
+    };
     if (stopping) {
       // Due again at once, for this relay after a restart or for another one; the
       // interrupted attempt does not count.
