@@ -336,7 +336,8 @@ describe(`webhooks with the real server and CLI (${STORE})`, () => {
     try {
       await waitFor('the event from the relay alone', () => endpoint.accepted.length === before + 1, 30_000);
       assert.match(out, /webhook relay started/);
-      assert.match(out, /webhook delivered/);
+      // Logged once recorded, just after the endpoint's answer.
+      await waitFor('the delivery recorded', () => /webhook delivered/.test(out));
     } finally {
       await new Promise<void>((resolve) => {
         relay.once('exit', () => resolve());
