@@ -2,7 +2,7 @@
 // Copies @zpass/policy's sources (packages/policy/src/**/*.ts) into src/policy/, so that the SDK
 // ships Zoom's password rules without a runtime dependency. Imports of node:fs are replaced by
 // functions that throw (the SDK bundles no data files, such as a weak-password list); any other
-// import from outside the policy sources is refused. `--check` exits 1 when the copy is stale.
+// import from outside the policy sources is refused, and import.meta.url becomes a constant. `--check` exits 1 when the copy is stale.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,12 @@ function list(dir) {
 }
 
 function transform(file, text) {
+  // The copy is also compiled to CommonJS (scripts/build-cjs.mjs), where import.meta does not
+  // exist; it only locates data files, which the copy does not ship and never reads.
+  return withoutImports(file, text).replaceAll('import.meta.url', "'file:///zpass-sdk/no-data-files/'");
+}
+
+function withoutImports(file, text) {
   return text.replace(/^import\s+(type\s+)?([^;]*?)\s+from\s+'([^']+)';$/gms, (line, isType, what, from) => {
     if (from.startsWith('./') || from.startsWith('../') || isType) return line;
     const named = /^\{([^}]*)\}$/.exec(what.trim());

@@ -22,8 +22,9 @@ import { Accounts } from './resources/accounts.js';
 import { Reports } from './resources/reports.js';
 import { Roles } from './resources/roles.js';
 import { Users } from './resources/users.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 /** Console-compatible: `logger: console` works. Every message and field is redacted first. */
 export interface Logger {

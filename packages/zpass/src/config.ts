@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { checkRedisUrl } from './limits/redis.js';
+import { type LogFormat, LogFormatError, logFormatFrom } from './log.js';
 import { redactUrl } from './redact.js';
 
 /** Where the store lives: the embedded SQLite file under `dataDir`, or PostgreSQL when `databaseUrl` is set. */
@@ -14,6 +15,8 @@ export interface ServeConfig extends StoreConfig {
   port: number;
   host: string;
   logLevel: string;
+  /** `ZPASS_LOG_FORMAT`: json or pretty (default: pretty on a terminal, json otherwise). */
+  logFormat?: LogFormat;
   /** Proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, `true` for any peer, false for none. */
   trustProxy: boolean | string[];
   /** Rate-limit counters in Redis (`REDIS_URL`), shared by every server using it; unset: in memory. */
@@ -35,6 +38,16 @@ export interface ServeConfig extends StoreConfig {
   mail?: Partial<MailConfig>;
   /** Webhook relay settings; missing fields take DEFAULT_WEBHOOK_CONFIG's values. */
   webhooks?: Partial<WebhookConfig>;
+  /**
+   * At shutdown, how long `/readyz` answers 503 while requests are still served, before the
+   * listener closes (`ZPASS_SHUTDOWN_DELAY_MS`, default 0): a load balancer's probe interval.
+   */
+  shutdownDelayMs?: number;
+  /**
+   * Serve `GET /metrics` on this address, apart from the API (`--metrics-addr`,
+   * `ZPASS_METRICS_ADDR`: `[host:]port`, host 127.0.0.1 unless given); unset: no metrics.
+   */
+  metricsAddr?: { host: string; port: number };
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +75,7 @@ export interface ServeFlags extends StoreFlags {
   testControls?: boolean;
   mailRelay?: boolean;
   webhookRelay?: boolean;
+  metricsAddr?: string;
 }
 
 const CIDR = /^(.+)\/(\d{1,3})$/;
@@ -125,7 +139,41 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     mail: mailConfig(env, flags),
     webhooks: webhookConfig(env, flags),
     hashMaxWaitMs: hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS),
+    shutdownDelayMs: shutdownDelayFrom(env.ZPASS_SHUTDOWN_DELAY_MS),
+    logFormat: configured(() => logFormatFrom(env.ZPASS_LOG_FORMAT)),
+    metricsAddr: metricsAddrFrom(flags.metricsAddr ?? (env.ZPASS_METRICS_ADDR || undefined)),
   };
+}
+
+function configured<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof LogFormatError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+/** `[host:]port`, `[v6]:port` for IPv6: where `GET /metrics` is served. */
+export function metricsAddrFrom(value: string | undefined): { host: string; port: number } | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(?:\[([^\]]+)\]:|([^:]+):)?(\d+)$/.exec(value.trim());
+  const host = m?.[1] ?? m?.[2] ?? '127.0.0.1';
+  if (!m || (isIP(host) === 0 && host !== 'localhost')) {
+    throw new ConfigError(
+      `ZPASS_METRICS_ADDR (--metrics-addr) must be a port or address:port, e.g. 9464 or 0.0.0.0:9464, got "${value}".`,
+    );
+  }
+  return { host, port: portFrom(m[3]!, 'the port of ZPASS_METRICS_ADDR (--metrics-addr)') };
+}
+
+export function shutdownDelayFrom(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) > 600_000)
+    throw new ConfigError(
+      `ZPASS_SHUTDOWN_DELAY_MS must be a whole number of milliseconds from 0 to 600000, got "${value}".`,
+    );
+  return Number(value);
 }
 
 export function hashMaxWaitFrom(value: string | undefined): number | undefined {

@@ -7,11 +7,16 @@ import { ConfigError, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
-import { buildApp, createLogger } from './http/app.js';
+import { buildApp } from './http/app.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
+import { createLogger } from './log.js';
 import { createRelay, type MailRelay } from './mail/index.js';
+import { Metrics } from './metrics.js';
+import { listenMetrics } from './metrics-server.js';
+import { checkReadiness } from './readiness.js';
 import { redactUrl } from './redact.js';
+import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
 import { createWebhookRelay, type WebhookRelay } from './webhooks/index.js';
 
@@ -22,7 +27,7 @@ export interface ServerOptions extends ServeConfig {
   logStream?: DestinationStream;
   /** Create a demo account on an empty store (default true). */
   demo?: boolean;
-  /** Where the demo banner goes (default stdout). */
+  /** Where the demo banner goes (default standard error). */
   print?: (text: string) => void;
   /** Delays of the failed-sign-in throttle (defaults: see DEFAULT_THROTTLE). */
   throttle?: Partial<ThrottleOptions>;
@@ -38,6 +43,8 @@ export interface RunningServer {
   relay?: MailRelay;
   /** The webhook relay running in this server (undefined when turned off). */
   webhookRelay?: WebhookRelay;
+  /** Where the metrics are scraped (`http://host:port/metrics`), when `metricsAddr` is set. */
+  metricsUrl?: string;
   demo?: DemoCredentials;
   close(): Promise<void>;
 }
@@ -48,7 +55,9 @@ export interface RunningServer {
  * account on an empty store, and listens.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const logger = createLogger(options.logLevel, options.logStream);
+  const logger = createLogger(options.logLevel, options.logStream, options.logFormat);
+  // SQLite keeps its file there; with PostgreSQL the demo's credentials and written mail go there.
+  prepareDataDir(options.dataDir);
   const store = openStore({
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
@@ -59,7 +68,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     try {
       await store.ping();
     } catch (err) {
-      throw new ConfigError(`Cannot reach the database at ${store.location}: ${(err as Error).message}`);
+      throw new ConfigError(
+        `Cannot reach the database at ${store.location}: ${(err as Error).message}. Check DATABASE_URL (--database-url) and that the database server is running and accepts connections from here.`,
+      );
     }
     if (options.migrate) {
       const { applied } = await store.migrate();
@@ -80,6 +91,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clock: options.clock ?? systemClock,
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
     };
+    const metrics = options.metricsAddr ? new Metrics({ store, hasher: ctx.hasher }) : undefined;
+    if (metrics) ctx.observer = metrics.observer;
     const demo = options.demo === false ? undefined : await ensureDemo(ctx, options.dataDir);
     const limiter = createRateLimiter(
       store,
@@ -96,6 +109,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // When Redis is not there, the counter logs it (once) and counts in memory until it answers.
       if (await limiter.counter.waitReady()) logger.info({ redis }, 'rate limits counted in redis');
     }
+    let shuttingDown = false;
+    const redis = limiter.counter instanceof RedisCounter ? limiter.counter.client : undefined;
     let app: FastifyInstance;
     try {
       app = await buildApp({
@@ -108,18 +123,31 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ? new RedisThrottle(limiter.counter.client, limiter.counter.keyPrefix, options.throttle)
             : new MemoryThrottle(options.throttle),
         testControls: options.testControls,
+        readiness: () => checkReadiness({ store, redis, shuttingDown: () => shuttingDown }),
+        metrics,
       });
       await app.listen({ port: options.port, host: options.host });
     } catch (err) {
       await limiter.close();
-      throw err;
+      throw listenError(err, options, '--port (or ZPASS_PORT)');
+    }
+    let metricsListener: Awaited<ReturnType<typeof listenMetrics>> | undefined;
+    if (metrics && options.metricsAddr) {
+      try {
+        metricsListener = await listenMetrics(metrics, options.metricsAddr);
+      } catch (err) {
+        await app.close();
+        await limiter.close();
+        throw listenError(err, options.metricsAddr, '--metrics-addr (or ZPASS_METRICS_ADDR)');
+      }
     }
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : options.port;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
     if (demo) {
-      const print = options.print ?? ((t: string) => process.stdout.write(t));
+      // Not a log line: on standard error, so that standard output carries only JSON logs.
+      const print = options.print ?? ((t: string) => process.stderr.write(t));
       print(demoBanner(demo, url, join(options.dataDir, 'demo-credentials.json')));
     }
     let relay: MailRelay | undefined;
@@ -153,6 +181,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await webhookRelay.start();
       } catch (err) {
         await relay?.stop();
+        await metricsListener?.close();
         await app.close();
         throw err;
       }
@@ -167,10 +196,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       demo,
       relay,
       webhookRelay,
+      metricsUrl: metricsListener?.url,
       async close() {
         if (closed) return;
         closed = true;
+        // Readiness fails first, so that a load balancer stops sending before the listener closes.
+        shuttingDown = true;
+        const delay = options.shutdownDelayMs ?? 0;
+        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
         await app.close();
+        await metricsListener?.close();
         await relay?.stop();
         await webhookRelay?.stop();
         await limiter.close();
@@ -181,4 +216,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await store.close();
     throw err;
   }
+}
+
+/** A listen failure as one line that says what to do: the address is taken, or not ours to bind. */
+function listenError(err: unknown, at: { host: string; port: number }, flag: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new ConfigError(
+      `Port ${at.port} on ${at.host} is already in use by another process: stop it, or use ${flag} to choose another port.`,
+    );
+  if (code === 'EACCES')
+    return new ConfigError(
+      `Not allowed to listen on port ${at.port} on ${at.host} (ports below 1024 need privileges): use ${flag} to choose a port from 1024 up.`,
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new ConfigError(
+      `${at.host} is not an address of this machine: use ${flag.startsWith('--port') ? '--host (or ZPASS_HOST)' : flag} to name one, e.g. 127.0.0.1 or 0.0.0.0.`,
+    );
+  return err;
 }

@@ -84,6 +84,8 @@ interface Served {
   child: ChildProcess;
   url: string;
   output: () => string;
+  /** Standard error: the demo banner and anything else that is not a log line. */
+  errors: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -119,7 +121,7 @@ async function serve(storeArgs: string[]): Promise<Served> {
       reject(new Error(`serve exited with ${code}:\n${out}\n${err}`));
     });
   });
-  return { child, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+  return { child, url: `http://127.0.0.1:${port}`, output: () => out, errors: () => err, exited };
 }
 
 /** SIGTERM: the server finishes and exits with 0. */
@@ -400,7 +402,7 @@ describe('zpass CLI', () => {
     it('serve answers with what the CLI created, without a demo account, and stops on SIGTERM', async () => {
       const s = await serve(store.args);
       try {
-        assert.ok(!s.output().includes('zpass created a demo account'));
+        assert.ok(!s.errors().includes('zpass created a demo account'));
         assert.equal(existsSync(`${store.dir}/demo-credentials.json`), false);
 
         // The account's own app holds user:write:admin: the owner changes the admin's password.
@@ -472,8 +474,9 @@ describe('zpass CLI', () => {
       assert.equal(demo.member.email, 'member@demo.zpass.test');
     });
 
-    it('prints a banner with the client id and curl commands for this server', () => {
-      const out = s.output();
+    it('prints a banner with the client id and curl commands for this server, on standard error', () => {
+      const out = s.errors();
+      assert.equal(s.output().includes('zpass created a demo account'), false);
       assert.ok(out.includes('zpass created a demo account'));
       assert.ok(out.includes(`client id      ${demo.client_id}`));
       assert.ok(out.includes(`${store.dir}/demo-credentials.json (mode 0600)`));
@@ -486,7 +489,7 @@ describe('zpass CLI', () => {
     });
 
     it("the banner's curl commands, pasted into a shell, change the member's password (204)", async () => {
-      const out = s.output();
+      const out = s.errors();
       const start = out.indexOf('  TOKEN=$(curl');
       const end = out.indexOf('\n\n', start);
       assert.ok(start > 0 && end > start);

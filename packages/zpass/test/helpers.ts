@@ -70,6 +70,10 @@ export interface TestServerOptions {
   mail?: Partial<MailConfig>;
   /** Webhook relay settings; like the mail relay, off unless given (`{}` runs it with the defaults). */
   webhooks?: Partial<WebhookConfig>;
+  /** At stop, how long /readyz answers 503 before the listener closes (default 0). */
+  shutdownDelayMs?: number;
+  /** Serve GET /metrics there (`{ host: '127.0.0.1', port: 0 }`: a free port). */
+  metricsAddr?: { host: string; port: number };
 }
 
 /**
@@ -136,6 +140,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     redisPrefix,
     redisTimeoutMs: opts.redisTimeoutMs,
     testControls: opts.testControls,
+    shutdownDelayMs: opts.shutdownDelayMs,
+    metricsAddr: opts.metricsAddr,
     // Failed token requests are throttled per address; tests about other things make many from one.
     throttle: opts.throttle ?? (opts.zoomLimits ? undefined : { freeFailures: 1_000_000 }),
   });

@@ -12,14 +12,13 @@ import { parseScopes } from '../domain/scopes.js';
 import { issueUserToken } from '../domain/tokens.js';
 import { userView } from '../domain/users.js';
 import { type AccountLimitsView, setLimit, showLimits } from '../limits/admin.js';
-import { openStore } from '../store/database.js';
 import { accounts, settingsChanges, type User, users } from '../store/repositories.js';
 import type { Role } from '../store/schema.js';
-import { printJson, promptHidden, readStdin, withStoreOptions } from './io.js';
+import { openExistingStore, printJson, promptHidden, readStdin, withStoreOptions } from './io.js';
 
 /** Runs `fn` on the store of `--data`, migrated, and closes it. */
 async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
-  const store = openStore(storeConfig(flags));
+  const store = await openExistingStore(storeConfig(flags));
   try {
     await store.migrate();
     // An operator's command waits its turn for hashing rather than being refused as a server's request is.

@@ -1,6 +1,10 @@
+import { isAbsolute, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
+import { ConfigError, type StoreConfig } from '../config.js';
+import { DataDirError, requireSqliteStore } from '../store/data-dir.js';
+import { openStore, type Store } from '../store/database.js';
 
 /** All of standard input, without one trailing newline: for `--password-stdin`. */
 export async function readStdin(): Promise<string> {
@@ -47,5 +51,36 @@ export function withStoreOptions(group: Command): void {
     cmd
       .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
       .option('--database-url <url>', 'postgres://... to use PostgreSQL (env DATABASE_URL)');
+  }
+}
+
+/**
+ * The store of an admin or mail command: it must exist already (only `serve` and `migrate`
+ * create one), so that a mistyped --data never leaves an empty store behind.
+ */
+export async function openExistingStore(config: StoreConfig): Promise<Store> {
+  if (!config.databaseUrl) {
+    const rel = relative(process.cwd(), config.dataDir);
+    const shown = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? config.dataDir : `./${rel}`;
+    requireSqliteStore(config.dataDir, shown);
+  }
+  const store = openStore(config);
+  try {
+    let pending: string[];
+    try {
+      pending = await store.pending();
+    } catch (err) {
+      throw new ConfigError(
+        `Cannot reach the database at ${store.location}: ${(err as Error).message}. Check DATABASE_URL (--database-url) and that the database server is running.`,
+      );
+    }
+    if (pending.includes('0001_initial'))
+      throw new DataDirError(
+        `No zpass store in the database at ${store.location}: run \`zpass migrate\` (or \`zpass serve\`) on it first, or check DATABASE_URL.`,
+      );
+    return store;
+  } catch (err) {
+    await store.close();
+    throw err;
   }
 }

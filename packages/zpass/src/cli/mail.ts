@@ -2,17 +2,17 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { ConfigError, mailConfig, type StoreFlags, storeConfig } from '../config.js';
 import { AdminError } from '../domain/accounts.js';
-import { createLogger } from '../http/app.js';
+import { createLogger } from '../log.js';
 import { createRelay } from '../mail/index.js';
-import { openStore, type Store } from '../store/database.js';
+import type { Store } from '../store/database.js';
 import { type OutboxRow, outbox } from '../store/repositories.js';
 import type { OutboxStatus } from '../store/schema.js';
-import { printJson, withStoreOptions } from './io.js';
+import { openExistingStore, printJson, withStoreOptions } from './io.js';
 
 const STATUSES: readonly OutboxStatus[] = ['pending', 'sent', 'failed'];
 
 async function withStore<T>(flags: StoreFlags, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(storeConfig(flags));
+  const store = await openExistingStore(storeConfig(flags));
   try {
     await store.migrate();
     return await fn(store);
@@ -52,7 +52,7 @@ export function registerMail(program: Command): void {
       const mailSettings = mailConfig(process.env);
       const logLevel = process.env.ZPASS_LOG_LEVEL ?? 'info';
       const logger = createLogger(logLevel);
-      const store = openStore(config);
+      const store = await openExistingStore(config);
       try {
         const pending = await store.pending();
         if (pending.length > 0) {

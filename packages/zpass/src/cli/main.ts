@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError, type ServeFlags, serveConfig, storeConfig } from '../config.js';
 import { AdminError } from '../domain/accounts.js';
 import { startServer } from '../server.js';
+import { DataDirError } from '../store/data-dir.js';
 import { DatabaseUrlError, openStore } from '../store/database.js';
 import { SchemaTooNewError } from '../store/migrator.js';
 import { registerAdmin } from './admin.js';
@@ -56,6 +57,10 @@ export async function main(argv: string[]): Promise<void> {
       'serve POST /zpass/test/rate-limits, which forces 429s for rehearsing retry code (env ZPASS_TEST_CONTROLS=1)',
     )
     .option(
+      '--metrics-addr <[host:]port>',
+      'serve GET /metrics (Prometheus) on this address, apart from the API (env ZPASS_METRICS_ADDR; default: off)',
+    )
+    .option(
       '--no-mail-relay',
       'do not deliver e-mail notices in this process (run `zpass mail relay` instead)',
     )
@@ -99,7 +104,8 @@ export async function main(argv: string[]): Promise<void> {
       err instanceof AdminError ||
       err instanceof ConfigError ||
       err instanceof SchemaTooNewError ||
-      err instanceof DatabaseUrlError
+      err instanceof DatabaseUrlError ||
+      err instanceof DataDirError
     ) {
       process.stderr.write(`zpass: ${err.message}\n`);
       process.exitCode = 1;

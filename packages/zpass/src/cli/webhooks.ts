@@ -14,14 +14,13 @@ import {
   type SubscriptionView,
   subscribe,
 } from '../domain/webhooks/subscriptions.js';
-import { createLogger } from '../http/app.js';
-import { openStore } from '../store/database.js';
+import { createLogger } from '../log.js';
 import { createWebhookRelay, posterFor } from '../webhooks/index.js';
-import { printJson, withStoreOptions } from './io.js';
+import { openExistingStore, printJson, withStoreOptions } from './io.js';
 
 /** Runs `fn` on the store of `--data`, migrated; a refused webhook command becomes the CLI's error. */
 async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
-  const store = openStore(storeConfig(flags));
+  const store = await openExistingStore(storeConfig(flags));
   try {
     await store.migrate();
     return await fn({ store, hasher: new Hasher(), clock: systemClock, settings: DEFAULT_DOMAIN_SETTINGS });
@@ -208,7 +207,7 @@ export function registerWebhooks(program: Command): void {
       const config = storeConfig(o);
       const settings = webhookConfig(process.env);
       const logger = createLogger(process.env.ZPASS_LOG_LEVEL ?? 'info');
-      const store = openStore(config);
+      const store = await openExistingStore(config);
       try {
         const pending = await store.pending();
         if (pending.length > 0)

@@ -70,6 +70,10 @@ export class Hasher {
   /** Follow-up computations, served first. */
   private readonly urgent: Array<() => void> = [];
   private readonly waiting: Array<() => void> = [];
+  /** Computations refused since start (HasherBusyError: the request is answered 503). */
+  shed = 0;
+  /** Told how long each computation waited for a slot, ms (0 when one was free): for metrics. */
+  onWait?: (ms: number) => void;
 
   constructor(options: HasherOptions = {}) {
     this.concurrency = Math.max(1, options.concurrency ?? availableParallelism());
@@ -113,14 +117,21 @@ export class Hasher {
 
   /** Runs one computation under the pool's rules (subclasses and tests use it with other work). */
   protected async run<T>(work: () => Promise<T>, call: HashCall = {}): Promise<T> {
+    const queuedAt = this.now();
     if (this.running >= this.concurrency) {
-      if (!call.followUp && (this.waiting.length >= this.maxQueue || this.estimatedWaitMs() > this.maxWaitMs))
+      if (
+        !call.followUp &&
+        (this.waiting.length >= this.maxQueue || this.estimatedWaitMs() > this.maxWaitMs)
+      ) {
+        this.shed++;
         throw new HasherBusyError();
+      }
       await new Promise<void>((resolve) => (call.followUp ? this.urgent : this.waiting).push(resolve));
     } else {
       this.running++;
     }
     const started = this.now();
+    this.onWait?.(started - queuedAt);
     try {
       return await work();
     } finally {

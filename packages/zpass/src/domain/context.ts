@@ -27,4 +27,11 @@ export interface DomainContext {
   hasher: Hasher;
   clock: Clock;
   settings: DomainSettings;
+  /** Told what use cases decided, for metrics (never a user, e-mail or secret). */
+  observer?: DomainObserver;
+}
+
+export interface DomainObserver {
+  /** A password change: `accepted`, or the Zoom error code it was refused with. */
+  passwordChange?(outcome: 'accepted' | number): void;
 }

@@ -1,4 +1,4 @@
-import type { HashCall } from '../crypto/hasher.js';
+import { type HashCall, HasherBusyError } from '../crypto/hasher.js';
 import {
   credentials,
   outbox,
@@ -11,7 +11,7 @@ import {
 } from '../store/repositories.js';
 import type { ChangeVia } from '../store/schema.js';
 import type { DomainContext } from './context.js';
-import { Errors } from './errors.js';
+import { Errors, ZoomError } from './errors.js';
 import { historySalt, judge } from './history.js';
 import { acceptPassword, enforcePolicy } from './policy.js';
 import type { Principal } from './principal.js';
@@ -67,6 +67,18 @@ function changedBy(principal: Principal, target: User, via: ChangeVia): ChangedB
  * change log row and the notice, or nothing.
  */
 export async function changePassword(ctx: DomainContext, req: ChangeRequest): Promise<void> {
+  if (!ctx.observer?.passwordChange) return change(ctx, req);
+  try {
+    await change(ctx, req);
+    ctx.observer.passwordChange('accepted');
+  } catch (err) {
+    if (err instanceof ZoomError) ctx.observer.passwordChange(err.code);
+    else if (err instanceof HasherBusyError) ctx.observer.passwordChange(Errors.busy().code);
+    throw err;
+  }
+}
+
+async function change(ctx: DomainContext, req: ChangeRequest): Promise<void> {
   const { principal } = req;
   requireScopes(principal, SCOPES.updatePassword);
   acceptPassword(req.password);

@@ -1,17 +1,23 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import pino, { type DestinationStream, type Logger } from 'pino';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
+import { createLogger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { checkReadiness, type ReadinessReport } from '../readiness.js';
+import { VERSION } from '../version.js';
 import { webRoutes } from '../web/routes.js';
 import { registerOperationIds } from './operation-ids.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
+import { registerMetrics } from './plugins/metrics.js';
 import { registerRateLimits } from './plugins/ratelimit.js';
 import { newTrackingId, registerTracking } from './plugins/tracking.js';
 import { accountRoutes } from './routes/accounts.js';
+import { healthRoutes } from './routes/health.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { reportRoutes } from './routes/reports.js';
 import { roleRoutes } from './routes/roles.js';
@@ -34,46 +40,10 @@ export interface AppOptions {
   throttle?: FailureThrottle;
   /** Serve the integrators' test controls under /zpass/test (default false). */
   testControls?: boolean;
-}
-
-/** A URL as logged: the path, and the names but never the values of query parameters. */
-export function redactUrl(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return url;
-  const names = [...new URLSearchParams(url.slice(q + 1)).keys()];
-  return `${url.slice(0, q)}?${names.map((n) => `${n}=[redacted]`).join('&')}`;
-}
-
-export function createLogger(level = 'info', stream?: DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      // Bodies are never logged; headers that carry secrets are removed if anything logs them.
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'headers.authorization',
-          'headers.cookie',
-          // Plugins log their options with the request's headers (@fastify/multipart: busboyOptions, at trace).
-          '*.headers.authorization',
-          '*.headers.cookie',
-          '*.password',
-          'password',
-        ],
-        censor: '[redacted]',
-      },
-      serializers: {
-        req: (req: FastifyRequest) => ({
-          method: req.method,
-          url: redactUrl(req.url),
-          remoteAddress: req.ip,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    },
-    stream,
-  );
+  /** What `GET /readyz` checks (default: the store and its schema). */
+  readiness?: () => Promise<ReadinessReport>;
+  /** Count requests into these metrics (default: none are kept). */
+  metrics?: Metrics;
 }
 
 /** The zpass HTTP application: Zoom's API on top of the domain. */
@@ -102,7 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       openapi: '3.0.3',
       info: {
         title: 'zpass: Zoom-compatible user password API',
-        version: '0.1.0',
+        version: VERSION,
         description: "The parts of Zoom's REST API v2 that zpass answers exactly as Zoom does.",
       },
       components: {
@@ -115,7 +85,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const limiter =
     options.limiter ?? new RateLimiter(options.ctx.store, new MemoryCounter(), options.ctx.clock);
+  if (options.metrics) registerMetrics(app, options.metrics);
   registerRateLimits(app, limiter);
+  await app.register(healthRoutes, {
+    readiness: options.readiness ?? (() => checkReadiness({ store: options.ctx.store })),
+  });
   // One throttle: failed token requests and failed sign-ins on the web pages count together per address.
   const throttle = options.throttle ?? new MemoryThrottle();
   await app.register(oauthRoutes, { ctx: options.ctx, throttle });

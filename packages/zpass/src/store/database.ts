@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../redact.js';
+import { prepareDataDir } from './data-dir.js';
 import type { Dialect } from './dialect.js';
 import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
@@ -41,6 +41,8 @@ export const WEBHOOK_CHANNEL = 'zpass_webhooks';
 export class Store {
   private readonly outboxListeners = new Set<() => void>();
   private readonly webhookListeners = new Set<() => void>();
+  /** The PostgreSQL connection pool (undefined on SQLite), for metrics of its use. */
+  pool?: pg.Pool;
 
   constructor(
     readonly db: Db,
@@ -202,7 +204,7 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
 }
 
 export function openSqliteStore(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  prepareDataDir(dataDir);
   const file = join(dataDir, 'zpass.db');
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
@@ -242,7 +244,9 @@ export function openPostgresStore(
   // So does one that dies while checked out between queries: the query that next uses it fails instead.
   pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new Store(db, 'postgres', redactUrl(url));
+  const store = new Store(db, 'postgres', redactUrl(url));
+  store.pool = pool;
+  return store;
 }
 
 export function openStore(options: StoreOptions): Store {
