@@ -10,6 +10,7 @@ import {
   type ErrorRequestInfo,
   errorClassFor,
   ZoomApiError,
+  ZoomAuthenticationError,
   ZoomConfigError,
   ZoomConnectionError,
   ZoomRateLimitError,
@@ -510,6 +511,9 @@ export class ZoomClient {
       if (!rl.type && isDailyLimit(rl, zoomMessage)) rl.type = 'Daily-limit';
       return new ZoomRateLimitError({ ...init, rateLimit: rl });
     }
+    // Zoom answers wrong client credentials with 400 `invalid_client` (an OAuth error, not a
+    // validation one): still an authentication failure for the caller.
+    if (code === 'invalid_client') return new ZoomAuthenticationError(init);
     const Cls = errorClassFor(res.status);
     return new Cls(init);
   }

@@ -103,7 +103,7 @@ export class ZoomBadRequestError extends ZoomApiError {
     return this.code === 4711;
   }
 }
-/** 401: invalid or expired token (code 124), or bad client credentials (`invalid_client`). */
+/** 401: invalid or expired token (code 124); also bad client credentials (`invalid_client`, which Zoom sends as 400). */
 export class ZoomAuthenticationError extends ZoomApiError {}
 /** 403. */
 export class ZoomPermissionDeniedError extends ZoomApiError {}

@@ -172,20 +172,49 @@ export interface PasswordRequirementSettings {
   [field: string]: unknown;
 }
 
-/** The `security` settings object (`option=security`). */
+/**
+ * The account's `security` settings, as Zoom (and `@zoom/rivet`'s
+ * `AccountsGetAccountSettingsResponse`) types them. In a PATCH, `signin_with_sso` takes
+ * `sso_bypass_user_ids` (with `operation: 'add' | 'remove'`) instead of `sso_bypass_users`.
+ */
 export interface SecuritySettings {
+  admin_change_name_pic?: boolean;
+  admin_change_user_info?: boolean;
+  user_modifiable_info_by_admin?: Array<'name' | 'profile_picture' | 'sign_in_email' | 'host_key'>;
+  signin_with_sso?: {
+    enable?: boolean;
+    require_sso_for_domains?: boolean;
+    domains?: string[];
+    /** Read: the users who may sign in without SSO. */
+    sso_bypass_users?: Array<{ id?: string; email?: string }>;
+    /** Write: user ids to set, or to add or remove with `operation`. */
+    sso_bypass_user_ids?: string[];
+    operation?: 'add' | 'remove';
+  };
+  hide_billing_info?: boolean;
+  import_photos_from_devices?: boolean;
   password_requirement?: PasswordRequirementSettings;
+  /** Minutes of inactivity before the client must sign in again; 0 is off. */
+  sign_again_period_for_inactivity_on_client?: number;
+  /** Minutes of inactivity before a web session must sign in again; 0 is off. */
+  sign_again_period_for_inactivity_on_web?: number;
+  sign_in_with_two_factor_auth?: 'all' | 'group' | 'role' | 'none';
+  sign_in_with_two_factor_auth_groups?: string[];
+  sign_in_with_two_factor_auth_roles?: string[];
   [field: string]: unknown;
 }
 
-/** The whole settings object (no `option`): `security` sits beside the other groups. */
+/**
+ * The account settings object: `security` beside Zoom's other sections (meeting,
+ * recording, ...). Both with and without `option=security` it is `{ security: {...} }`.
+ */
 export interface AccountSettings {
   security?: SecuritySettings;
   [group: string]: unknown;
 }
 
 export interface SettingsQuery {
-  /** `security` for the security object alone; absent for the whole settings. */
+  /** `security` for the security section alone (still wrapped in `{ security }`); absent for all settings. */
   option?: 'security' | (string & {});
 }
 

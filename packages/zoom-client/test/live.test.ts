@@ -107,18 +107,19 @@ describe('resources against a real zpass', () => {
 
   it('accounts.getSettings and updateSettings in both forms; the local check agrees with the server', async (tc) => {
     const zoom = client();
-    const security = await served(tc, 'GET /v2/accounts/{accountId}/settings', () =>
+    const settings = await served(tc, 'GET /v2/accounts/{accountId}/settings', () =>
       zoom.accounts.getSettings('me', { option: 'security' }),
     );
-    if (!security) return;
+    if (!settings) return;
     const whole = await zoom.accounts.getSettings('me');
-    assert.deepEqual(whole.security?.password_requirement, security.password_requirement);
+    assert.deepEqual(whole.security?.password_requirement, settings.security?.password_requirement);
     await zoom.accounts.updateSettings(
       'me',
-      { password_requirement: { minimum_password_length: 12, have_special_character: true } },
+      { security: { password_requirement: { minimum_password_length: 12, have_special_character: true } } },
       { option: 'security' },
     );
-    const req = (await zoom.accounts.getSettings('me', { option: 'security' })).password_requirement;
+    const req = (await zoom.accounts.getSettings('me', { option: 'security' })).security
+      ?.password_requirement;
     assert.equal(req?.minimum_password_length, 12);
     assert.equal(req?.have_special_character, true);
     const u = await addUser(t);
@@ -139,13 +140,17 @@ describe('resources against a real zpass', () => {
       security: { password_requirement: { minimum_password_length: 0 } },
     });
     const back = await zoom.accounts.getSettings('me', { option: 'security' });
-    assert.notEqual(back.password_requirement?.minimum_password_length, 12);
+    assert.notEqual(back.security?.password_requirement?.minimum_password_length, 12);
     const bad = await zoom.accounts
-      .updateSettings('me', { password_requirement: { minimum_password_length: 99 } }, { option: 'security' })
+      .updateSettings(
+        'me',
+        { security: { password_requirement: { minimum_password_length: 99 } } },
+        { option: 'security' },
+      )
       .catch((e: unknown) => e);
     assert.ok(bad instanceof ZoomBadRequestError);
     assert.equal(bad.code, 300);
-    assert.equal(bad.errors?.[0]?.field, 'password_requirement.minimum_password_length');
+    assert.equal(bad.errors?.[0]?.field, 'security.password_requirement.minimum_password_length');
   });
 
   it("honours zpass's 429s: retries per-second limits, paces under them, surfaces the daily limit", async (tc) => {

@@ -41,7 +41,7 @@ describe('resources against the contract', () => {
       consecutive_characters_length: 0,
       weak_enhance_detection: false,
     },
-    sign_in_with_two_factor_auth: false,
+    sign_in_with_two_factor_auth: 'none',
   };
 
   before(async () => {
@@ -88,12 +88,10 @@ describe('resources against the contract', () => {
       }
       if (req.method === 'PUT' && p === '/v2/users/user000000000000000001AB/status') return noContent(res);
       if (p === '/v2/accounts/me/settings') {
-        const option = url.searchParams.get('option');
-        if (req.method === 'GET')
-          return json(res, 200, option === 'security' ? settings : { security: settings });
+        if (req.method === 'GET') return json(res, 200, { security: settings });
         if (req.method === 'PATCH') {
           const body = JSON.parse(req.body) as Record<string, unknown>;
-          settings = { ...settings, ...(option === 'security' ? body : (body.security as object)) };
+          settings = { ...settings, ...(body.security as object) };
           return noContent(res);
         }
       }
@@ -203,36 +201,38 @@ describe('resources against the contract', () => {
     assert.deepEqual(await zoom.users.checkEmail('nobody@example.test'), { existed_email: false });
   });
 
-  it('getSettings() returns the security object with option=security, the whole settings without', async () => {
-    const security = await zoom.accounts.getSettings('me', { option: 'security' });
+  it('getSettings() returns {security} with option=security and without', async () => {
+    const { security } = await zoom.accounts.getSettings('me', { option: 'security' });
     assert.equal(last().url, '/v2/accounts/me/settings?option=security');
-    assert.equal(security.password_requirement?.minimum_password_length, 10);
+    assert.equal(security?.password_requirement?.minimum_password_length, 10);
     const whole = await zoom.accounts.getSettings('me');
     assert.equal(last().url, '/v2/accounts/me/settings');
     assert.equal(whole.security?.password_requirement?.have_special_character, true);
   });
 
-  it('updateSettings() patches either form', async () => {
+  it('updateSettings() sends {security} with option=security and without', async () => {
     await zoom.accounts.updateSettings(
       'me',
-      { password_requirement: { minimum_password_length: 12 } },
+      { security: { password_requirement: { minimum_password_length: 12 } } },
       { option: 'security' },
     );
     assert.equal(last().method, 'PATCH');
     assert.equal(last().url, '/v2/accounts/me/settings?option=security');
-    assert.deepEqual(JSON.parse(last().body), { password_requirement: { minimum_password_length: 12 } });
-    await zoom.accounts.updateSettings('me', { security: { sign_in_with_two_factor_auth: true } });
+    assert.deepEqual(JSON.parse(last().body), {
+      security: { password_requirement: { minimum_password_length: 12 } },
+    });
+    await zoom.accounts.updateSettings('me', { security: { sign_in_with_two_factor_auth: 'all' } });
     assert.equal(last().url, '/v2/accounts/me/settings');
-    const security = await zoom.accounts.getSettings('me', { option: 'security' });
+    const { security } = await zoom.accounts.getSettings('me', { option: 'security' });
     assert.deepEqual(security, {
       password_requirement: { minimum_password_length: 12 },
-      sign_in_with_two_factor_auth: true,
+      sign_in_with_two_factor_auth: 'all',
     });
   });
 
   it('the account requirement read from settings drives the local check', async () => {
-    const security = await zoom.accounts.getSettings('me', { option: 'security' });
-    const req = security.password_requirement;
+    const { security } = await zoom.accounts.getSettings('me', { option: 'security' });
+    const req = security?.password_requirement;
     assert.deepEqual(zoom.users.checkPassword('Short1Aa', req), [
       { code: 1124, message: 'Have at least 12 characters' },
     ]);

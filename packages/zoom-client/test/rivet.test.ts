@@ -57,7 +57,7 @@ describe('@zoom/rivet against zpass', () => {
       body: { password: 'Rivet-Set-Pass-1' },
     });
     assert.equal(res.statusCode, 204);
-    assert.match(res.trackingId ?? '', /^ZP_[0-9a-f]{32}$/);
+    assert.match(res.trackingId ?? '', /^v=2\.0;clid=zp1;rid=WEB_[0-9a-f]{32}$/);
     assert.equal((await credentials.get(t.server.store.db, u.id))?.version, 2);
     const got = await rivet.endpoints.users.getUser({ path: { userId: u.email } });
     assert.equal(got.statusCode, 200);

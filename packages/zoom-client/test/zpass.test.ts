@@ -137,7 +137,7 @@ describe('ZoomClient against zpass', () => {
     assert.equal(err.status, 400);
     assert.equal(err.code, 1128);
     assert.equal(err.message, 'Include both Upper case and Lower case characters');
-    assert.match(err.trackingId ?? '', /^ZP_[0-9a-f]{32}$/);
+    assert.match(err.trackingId ?? '', /^v=2\.0;clid=zp1;rid=WEB_[0-9a-f]{32}$/);
     assert.equal(err.headers['x-zm-trackingid'], err.trackingId);
     assert.deepEqual(err.request, { method: 'PUT', url: `${t.url}/v2/users/${u.id}/password` });
     assert.equal(err.isMissingScope, false);
@@ -160,7 +160,7 @@ describe('ZoomClient against zpass', () => {
     const zoom = s2s({ clientSecret: 'wrong-secret-value-42' });
     const err = await zoom.users.get('me').catch((e: unknown) => e);
     assert.ok(err instanceof ZoomAuthenticationError);
-    assert.equal(err.status, 401);
+    assert.equal(err.status, 400);
     assert.equal(err.code, 'invalid_client');
     assert.equal(err.message, 'Invalid client_id or client_secret');
     for (const view of [String(err), inspect(err, { depth: 5 }), JSON.stringify(err), err.stack ?? '']) {

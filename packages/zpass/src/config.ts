@@ -38,6 +38,8 @@ export interface ServeConfig extends StoreConfig {
   mail?: Partial<MailConfig>;
   /** Webhook relay settings; missing fields take DEFAULT_WEBHOOK_CONFIG's values. */
   webhooks?: Partial<WebhookConfig>;
+  /** The cluster name in `x-zm-trackingid` (`ZPASS_CLUSTER`, default `zp1`). */
+  cluster?: string;
   /**
    * At shutdown, how long `/readyz` answers 503 while requests are still served, before the
    * listener closes (`ZPASS_SHUTDOWN_DELAY_MS`, default 0): a load balancer's probe interval.
@@ -139,6 +141,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     mail: mailConfig(env, flags),
     webhooks: webhookConfig(env, flags),
     hashMaxWaitMs: hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS),
+    cluster: clusterFrom(env.ZPASS_CLUSTER),
     shutdownDelayMs: shutdownDelayFrom(env.ZPASS_SHUTDOWN_DELAY_MS),
     logFormat: configured(() => logFormatFrom(env.ZPASS_LOG_FORMAT)),
     metricsAddr: metricsAddrFrom(flags.metricsAddr ?? (env.ZPASS_METRICS_ADDR || undefined)),
@@ -174,6 +177,14 @@ export function shutdownDelayFrom(value: string | undefined): number | undefined
       `ZPASS_SHUTDOWN_DELAY_MS must be a whole number of milliseconds from 0 to 600000, got "${value}".`,
     );
   return Number(value);
+}
+
+/** `ZPASS_CLUSTER`: the `clid` of tracking ids; letters, digits, `_` and `-`, at most 32. */
+export function clusterFrom(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(value))
+    throw new ConfigError(`ZPASS_CLUSTER must be 1 to 32 letters, digits, "_" or "-", got "${value}".`);
+  return value;
 }
 
 export function hashMaxWaitFrom(value: string | undefined): number | undefined {

@@ -7,6 +7,7 @@ import { ConfigError, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
+import { TokenKeyring } from './domain/tokens/jwt.js';
 import { buildApp } from './http/app.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
@@ -90,6 +91,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       hasher: options.hasher ?? new Hasher({ maxWaitMs: options.hashMaxWaitMs }),
       clock: options.clock ?? systemClock,
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
+      tokenKeys: new TokenKeyring(),
     };
     const metrics = options.metricsAddr ? new Metrics({ store, hasher: ctx.hasher }) : undefined;
     if (metrics) ctx.observer = metrics.observer;
@@ -123,6 +125,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ? new RedisThrottle(limiter.counter.client, limiter.counter.keyPrefix, options.throttle)
             : new MemoryThrottle(options.throttle),
         testControls: options.testControls,
+        cluster: options.cluster,
         readiness: () => checkReadiness({ store, redis, shuttingDown: () => shuttingDown }),
         metrics,
       });

@@ -389,7 +389,7 @@ describe('zpass API commands against a real server', () => {
       assert.equal(bad.code, 1);
       assert.equal(
         bad.stderr,
-        'zpass: Validation Failed. password_requirement.minimum_password_length must be 0 or an integer from 8 to 14. (code 300)\n',
+        'zpass: Validation Failed. security.password_requirement.minimum_password_length must be 0 or an integer from 8 to 14. (code 300)\n',
       );
     } finally {
       const reset = await zpass([

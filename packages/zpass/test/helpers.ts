@@ -62,6 +62,8 @@ export interface TestServerOptions {
   redisTimeoutMs?: number;
   testControls?: boolean;
   trustProxy?: boolean | string[];
+  /** The cluster name in tracking ids. */
+  cluster?: string;
   throttle?: Partial<ThrottleOptions>;
   /**
    * Mail relay settings. Without them the relay is off, so that tests of other parts
@@ -140,6 +142,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     redisPrefix,
     redisTimeoutMs: opts.redisTimeoutMs,
     testControls: opts.testControls,
+    cluster: opts.cluster,
     shutdownDelayMs: opts.shutdownDelayMs,
     metricsAddr: opts.metricsAddr,
     // Failed token requests are throttled per address; tests about other things make many from one.

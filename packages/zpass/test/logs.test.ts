@@ -108,7 +108,7 @@ async function runScenario(t: TestServer): Promise<Scenario> {
     query: { grant_type: 'account_credentials', account_id: accountId },
     authorization: wrongBasic,
   });
-  assert.equal(wrong.status, 401);
+  assert.equal(wrong.status, 400);
   assert.deepEqual(wrong.body, { reason: 'Invalid client_id or client_secret', error: 'invalid_client' });
   const inQuery = await tokenRequest(t, {
     query: {
@@ -118,7 +118,7 @@ async function runScenario(t: TestServer): Promise<Scenario> {
       client_secret: clientSecret,
     },
   });
-  assert.equal(inQuery.status, 401);
+  assert.equal(inQuery.status, 400);
 
   // Password changes: JSON, multipart and urlencoded, with characters that encode differently.
   const u = await addUser(t, { password: secret('initial password', 'Initial Pass+0&ok') });

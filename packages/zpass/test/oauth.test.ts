@@ -143,13 +143,13 @@ describe('POST /oauth/token', () => {
   for (const grant of ['client_credentials', 'authorization_code', 'password', 'ACCOUNT_CREDENTIALS']) {
     it(`answers 400 unsupported_grant_type for grant_type=${grant}`, async () => {
       const res = await tokenRequest(t, { query: { ...params, grant_type: grant }, authorization: auth });
-      assertOAuthError(res, 400, { reason: 'Unsupported grant type', error: 'unsupported_grant_type' });
+      assertOAuthError(res, 400, { reason: 'unsupported grant type', error: 'unsupported_grant_type' });
     });
   }
 
-  it('answers 401 invalid_client without an Authorization header', async () => {
-    assertOAuthError(await tokenRequest(t, { query: params }), 401, INVALID_CLIENT);
-    assertOAuthError(await tokenRequest(t, { form: params }), 401, INVALID_CLIENT);
+  it('answers 400 invalid_client without an Authorization header', async () => {
+    assertOAuthError(await tokenRequest(t, { query: params }), 400, INVALID_CLIENT);
+    assertOAuthError(await tokenRequest(t, { form: params }), 400, INVALID_CLIENT);
   });
 
   const malformed: Array<[string, () => string]> = [
@@ -162,32 +162,32 @@ describe('POST /oauth/token', () => {
     ['raw id:secret without base64', () => `Basic ${t.demo.client_id}:${t.demo.client_secret}`],
   ];
   for (const [name, header] of malformed) {
-    it(`answers 401 invalid_client for ${name}`, async () => {
+    it(`answers 400 invalid_client for ${name}`, async () => {
       assertOAuthError(
         await tokenRequest(t, { query: params, authorization: header() }),
-        401,
+        400,
         INVALID_CLIENT,
       );
     });
   }
 
-  it('answers 401 invalid_client for a wrong secret and for an unknown client id', async () => {
+  it('answers 400 invalid_client for a wrong secret and for an unknown client id', async () => {
     const wrong = await tokenRequest(t, {
       query: params,
       authorization: basic(t.demo.client_id, `${t.demo.client_secret}x`),
     });
-    assertOAuthError(wrong, 401, INVALID_CLIENT);
+    assertOAuthError(wrong, 400, INVALID_CLIENT);
     const unknown = await tokenRequest(t, {
       query: params,
       authorization: basic('NoSuchClientId00000000', t.demo.client_secret),
     });
-    assertOAuthError(unknown, 401, INVALID_CLIENT);
-    // The client is checked before the account: a wrong secret without account_id is still 401.
+    assertOAuthError(unknown, 400, INVALID_CLIENT);
+    // The client is checked before the account: a wrong secret without account_id is still invalid_client.
     const noAccount = await tokenRequest(t, {
       query: { grant_type: 'account_credentials' },
       authorization: basic(t.demo.client_id, 'wrong'),
     });
-    assertOAuthError(noAccount, 401, INVALID_CLIENT);
+    assertOAuthError(noAccount, 400, INVALID_CLIENT);
   });
 
   it('answers 400 invalid_request without account_id', async () => {

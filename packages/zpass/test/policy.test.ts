@@ -49,7 +49,7 @@ describe('password policy through PUT /v2/users/{userId}/password', () => {
       const res = await call(`${t.url}/v2/accounts/me/settings?option=security`, {
         method: 'PATCH',
         token,
-        json: { password_requirement: requirement },
+        json: { security: { password_requirement: requirement } },
       });
       assert.equal(res.status, 204, res.text);
     }
@@ -67,7 +67,7 @@ describe('password policy through PUT /v2/users/{userId}/password', () => {
     call(`${t.url}/v2/accounts/me/settings?option=security`, {
       method: 'PATCH',
       token,
-      json: { password_requirement: requirement },
+      json: { security: { password_requirement: requirement } },
     });
 
   before(async () => {

@@ -243,7 +243,14 @@ describe('two server processes on one PostgreSQL database', needsPostgres, () =>
       const { systemClock } = await import('../src/clock.js');
       const { Hasher } = await import('../src/crypto/hasher.js');
       const { DEFAULT_DOMAIN_SETTINGS } = await import('../src/domain/context.js');
-      const ctx = { store, hasher: new Hasher(), clock: systemClock, settings: DEFAULT_DOMAIN_SETTINGS };
+      const { TokenKeyring } = await import('../src/domain/tokens/jwt.js');
+      const ctx = {
+        store,
+        hasher: new Hasher(),
+        clock: systemClock,
+        settings: DEFAULT_DOMAIN_SETTINGS,
+        tokenKeys: new TokenKeyring(),
+      };
       // 50 changes at once are over Zoom's per-second limit (Medium, Pro: 20/s): lift it, as the test is about the store.
       await setLimit(ctx, demo.account_id, 'Medium', 'QPS', '1000000');
       const users: Awaited<ReturnType<typeof createUser>>[] = [];

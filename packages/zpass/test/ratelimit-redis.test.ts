@@ -160,7 +160,7 @@ describe('two servers sharing one Redis', () => {
         query: { grant_type: 'account_credentials', account_id: a.demo.account_id },
         authorization: basic(a.demo.client_id, secret),
       });
-    for (let i = 0; i < 5; i++) assert.equal((await attempt(i % 2 ? b : a, `wrong-${i}`)).status, 401);
+    for (let i = 0; i < 5; i++) assert.equal((await attempt(i % 2 ? b : a, `wrong-${i}`)).status, 400);
     for (const t of [a, b]) {
       const r = await attempt(t, a.demo.client_secret);
       assert.equal(r.status, 429);
@@ -183,7 +183,7 @@ describe('two servers sharing one Redis', () => {
     assert.deepEqual(await keysUnder(`${a.redisPrefix}thr:`), [
       `${a.redisPrefix}thr:trust:${a.demo.client_id}:127.0.0.1`,
     ]);
-    assert.equal((await attempt(a, 'wrong-again')).status, 401);
+    assert.equal((await attempt(a, 'wrong-again')).status, 400);
     assert.equal((await attempt(a, a.demo.client_secret)).status, 200);
   });
 
@@ -302,7 +302,7 @@ describe('Redis unreachable, slow, and back', () => {
         query: { grant_type: 'account_credentials', account_id: viaRelay.demo.account_id },
         authorization: basic(viaRelay.demo.client_id, secret),
       });
-    assert.equal((await tokenCall('wrong-while-cut')).status, 401);
+    assert.equal((await tokenCall('wrong-while-cut')).status, 400);
     assert.equal((await tokenCall(viaRelay.demo.client_secret)).status, 200);
     assert.equal(countLines(viaRelay, 'redis is unreachable'), 1);
     assert.equal(countLines(direct, 'redis is unreachable'), 0);

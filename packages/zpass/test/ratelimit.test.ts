@@ -564,7 +564,7 @@ describe('failed POST /oauth/token attempts', () => {
       assert.equal((await attempt(t, t.demo.client_secret, real)).status, 200);
       for (let i = 0; i < 5; i++) {
         const r = await attempt(t, `wrong-${i}`, attacker);
-        assert.equal(r.status, 401);
+        assert.equal(r.status, 400);
         assert.deepEqual(r.body, INVALID);
       }
       // The 5th failure started a 1 s delay: even the right secret is not looked at.
@@ -582,7 +582,7 @@ describe('failed POST /oauth/token attempts', () => {
       const expected = ['2', '4', '4'];
       for (const wait of expected) {
         clock.advance(Number(blocked.headers.get('retry-after')) * 1000 * 4);
-        assert.equal((await attempt(t, 'wrong-again', attacker)).status, 401);
+        assert.equal((await attempt(t, 'wrong-again', attacker)).status, 400);
         const r = await attempt(t, 'wrong-again', attacker);
         assert.equal(r.status, 429);
         assert.equal(r.headers.get('retry-after'), wait);
@@ -590,13 +590,13 @@ describe('failed POST /oauth/token attempts', () => {
       // No permanent lockout: after the delay the right secret works, and clears the count.
       clock.advance(4000);
       assert.equal((await attempt(t, t.demo.client_secret, attacker)).status, 200);
-      assert.equal((await attempt(t, 'wrong-after-success', attacker)).status, 401);
-      assert.equal((await attempt(t, 'wrong-after-success', attacker)).status, 401);
+      assert.equal((await attempt(t, 'wrong-after-success', attacker)).status, 400);
+      assert.equal((await attempt(t, 'wrong-after-success', attacker)).status, 400);
       // A quiet quarter of an hour forgets failures.
       for (let i = 0; i < 3; i++) await attempt(t, 'wrong-more', attacker);
       clock.advance(15 * 60_000);
-      assert.equal((await attempt(t, 'wrong-later', attacker)).status, 401);
-      assert.equal((await attempt(t, 'wrong-later', attacker)).status, 401);
+      assert.equal((await attempt(t, 'wrong-later', attacker)).status, 400);
+      assert.equal((await attempt(t, 'wrong-later', attacker)).status, 400);
       // Nothing secret in the logs.
       assert.ok(!t.logs.join('').includes(t.demo.client_secret));
     } finally {
@@ -611,7 +611,7 @@ describe('failed POST /oauth/token attempts', () => {
       for (let i = 0; i < 5; i++) {
         // Another client id each time: only the address can tie these together.
         const r = await attempt(t, 'wrong', `198.18.0.${i + 1}`, `no-such-client-${i}`);
-        assert.equal(r.status, 401);
+        assert.equal(r.status, 400);
       }
       const r = await attempt(t, 'wrong', '198.18.0.99', 'no-such-client-x');
       assert.equal(r.status, 429);

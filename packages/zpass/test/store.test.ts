@@ -5,6 +5,7 @@ import { systemClock } from '../src/clock.js';
 import { Hasher } from '../src/crypto/hasher.js';
 import { AdminError, createUser } from '../src/domain/accounts.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../src/domain/context.js';
+import { TokenKeyring } from '../src/domain/tokens/jwt.js';
 import { startServer } from '../src/server.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { migrations, SchemaTooNewError } from '../src/store/migrator.js';
@@ -173,6 +174,7 @@ describe(`store (${process.env.ZPASS_TEST_STORE ?? 'sqlite'})`, () => {
         hasher: new Hasher(),
         clock: systemClock,
         settings: DEFAULT_DOMAIN_SETTINGS,
+        tokenKeys: new TokenKeyring(),
       };
       assert.ok(await users.byId(ctx.store.db, t.demo.owner.id));
     } finally {

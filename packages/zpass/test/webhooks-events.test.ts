@@ -5,6 +5,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import type { WebhookEvent } from '@zpass/zoom-client/webhooks';
 import { OPERATOR, setStatus } from '../src/domain/directory.js';
 import { acceptInvitation, issueInvitationLink } from '../src/domain/invitations.js';
+import { setPolicyOffline } from '../src/domain/policy.js';
 import { WEBHOOK_EVENT_NAMES } from '../src/domain/webhooks/events.js';
 import { appSecret } from '../src/domain/webhooks/secrets.js';
 import { subscribe } from '../src/domain/webhooks/subscriptions.js';
@@ -253,23 +254,55 @@ describe(`which change sends which event (${STORE})`, () => {
     });
   });
 
-  it('PATCH /v2/accounts/{id}/settings: account.settings_updated with the changed settings and their old values', async () => {
+  it('PATCH /v2/accounts/{id}/settings: account.settings_updated with the changed settings Rivet types and their old values', async () => {
     const res = await call(`${t.url}/v2/accounts/me/settings?option=security`, {
       method: 'PATCH',
       token,
-      json: { password_requirement: { minimum_password_length: 12, have_special_character: false } },
+      json: {
+        security: {
+          password_requirement: { minimum_password_length: 12, have_special_character: false },
+          admin_change_name_pic: true,
+          signin_with_sso: { enable: true, domains: ['example.test'] },
+        },
+      },
     });
     assert.equal(res.status, 204, res.text);
     const [e] = await next();
     assert.equal(e!.event, 'account.settings_updated');
     assert.equal(e!.payload.operator, owner.email);
+    const sso = { require_sso_for_domains: false, sso_bypass_users: [] };
     assert.deepEqual(e!.payload.object, {
       id: t.demo.account_id,
-      settings: { security: { password_requirement: { minimum_password_length: 12 } } },
+      settings: {
+        security: {
+          password_requirement: { minimum_password_length: 12 },
+          admin_change_name_pic: true,
+          signin_with_sso: { enable: true, domains: ['example.test'], ...sso },
+        },
+      },
     });
     assert.deepEqual(e!.payload.old_object, {
       id: t.demo.account_id,
-      settings: { security: { password_requirement: { minimum_password_length: 8 } } },
+      settings: {
+        security: {
+          password_requirement: { minimum_password_length: 8 },
+          admin_change_name_pic: false,
+          signin_with_sso: { enable: false, domains: [], ...sso },
+        },
+      },
+    });
+  });
+
+  it("a change only to zpass's own settings (not in Rivet's event) sends nothing; set-policy names the owner", async () => {
+    const before = (await webhookDeliveries.list(t.server.store.db, { limit: 1000 })).length;
+    await setPolicyOffline(t.server.ctx, t.demo.account_id, { password_history_count: 7 });
+    assert.equal((await webhookDeliveries.list(t.server.store.db, { limit: 1000 })).length, before);
+    await setPolicyOffline(t.server.ctx, t.demo.account_id, { weak_enhance_detection: true });
+    const [e] = await next();
+    assert.equal(e!.payload.operator_id, owner.id);
+    assert.deepEqual(e!.payload.object, {
+      id: t.demo.account_id,
+      settings: { security: { password_requirement: { weak_enhance_detection: true } } },
     });
   });
 

@@ -1,6 +1,6 @@
 import type { RequestOptions, ZoomClient } from '../client.js';
 import { ZoomConfigError } from '../errors.js';
-import type { AccountSettings, SecuritySettings } from '../types.js';
+import type { AccountSettings, SettingsQuery } from '../types.js';
 
 function accountPath(accountId: string): string {
   if (typeof accountId !== 'string' || accountId === '') {
@@ -14,24 +14,15 @@ export class Accounts {
   constructor(private readonly client: ZoomClient) {}
 
   /**
-   * `GET /accounts/{accountId}/settings`: with `{ option: 'security' }` the security object
-   * itself; without, the whole settings (security under `security`). `accountId` may be `me`.
+   * `GET /accounts/{accountId}/settings`: the settings object, `{ security: {...} }` (with
+   * `{ option: 'security' }` Zoom answers the security section alone, still wrapped).
+   * `accountId` may be `me`.
    */
-  getSettings(
-    accountId: string,
-    query: { option: 'security' },
-    options?: RequestOptions,
-  ): Promise<SecuritySettings>;
-  getSettings(
-    accountId: string,
-    query?: { option?: undefined },
-    options?: RequestOptions,
-  ): Promise<AccountSettings>;
   async getSettings(
     accountId: string,
-    query: { option?: string | undefined } = {},
+    query: SettingsQuery = {},
     options?: RequestOptions,
-  ): Promise<AccountSettings | SecuritySettings> {
+  ): Promise<AccountSettings> {
     const { data } = await this.client.request<AccountSettings>(
       { method: 'GET', path: accountPath(accountId), query: { option: query.option } },
       options,
@@ -40,25 +31,13 @@ export class Accounts {
   }
 
   /**
-   * `PATCH /accounts/{accountId}/settings`: with `{ option: 'security' }` takes the security
-   * object; without, the whole settings. Resolves on 204.
+   * `PATCH /accounts/{accountId}/settings`: a partial settings object, `{ security: {...} }`
+   * (also with `{ option: 'security' }`). Resolves on 204.
    */
-  updateSettings(
-    accountId: string,
-    settings: SecuritySettings,
-    query: { option: 'security' },
-    options?: RequestOptions,
-  ): Promise<void>;
-  updateSettings(
-    accountId: string,
-    settings: AccountSettings,
-    query?: { option?: undefined },
-    options?: RequestOptions,
-  ): Promise<void>;
   async updateSettings(
     accountId: string,
-    settings: AccountSettings | SecuritySettings,
-    query: { option?: string | undefined } = {},
+    settings: AccountSettings,
+    query: SettingsQuery = {},
     options?: RequestOptions,
   ): Promise<void> {
     await this.client.request(

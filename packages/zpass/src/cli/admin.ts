@@ -7,8 +7,9 @@ import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.j
 import { createAccountUser, OPERATOR, removeUser, setStatus, updateProfile } from '../domain/directory.js';
 import { ZoomError } from '../domain/errors.js';
 import { INVITATION_PATH, issueInvitationLink } from '../domain/invitations.js';
-import { accountRequirement, setPolicyOffline } from '../domain/policy.js';
+import { accountRequirement, accountSecurity, setPolicyOffline } from '../domain/policy.js';
 import { parseScopes } from '../domain/scopes.js';
+import { rotateTokenKey, TokenKeyring } from '../domain/tokens/jwt.js';
 import { issueUserToken } from '../domain/tokens.js';
 import { userView } from '../domain/users.js';
 import { type AccountLimitsView, setLimit, showLimits } from '../limits/admin.js';
@@ -23,7 +24,13 @@ async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Pro
     await store.migrate();
     // An operator's command waits its turn for hashing rather than being refused as a server's request is.
     const hasher = new Hasher({ maxWaitMs: Number.POSITIVE_INFINITY });
-    return await fn({ store, hasher, clock: systemClock, settings: DEFAULT_DOMAIN_SETTINGS });
+    return await fn({
+      store,
+      hasher,
+      clock: systemClock,
+      settings: DEFAULT_DOMAIN_SETTINGS,
+      tokenKeys: new TokenKeyring(),
+    });
   } catch (err) {
     if (err instanceof ZoomError) {
       // Zoom's field messages ("Invalid field.") do not name the field: the operator needs it.
@@ -400,8 +407,10 @@ export function registerAdmin(program: Command): void {
       const out = await withContext(o, async (ctx) => {
         if (!(await accounts.get(ctx.store.db, o.account))) throw new AdminError(`No account ${o.account}.`);
         const log = await settingsChanges.forAccount(ctx.store.db, o.account);
+        const { password_requirement: _r, ...security } = await accountSecurity(ctx, o.account);
         return {
           password_requirement: await accountRequirement(ctx, o.account),
+          security,
           changes: log.map((r) => ({
             changed_at: new Date(r.changed_at).toISOString(),
             via: r.via,
@@ -415,12 +424,27 @@ export function registerAdmin(program: Command): void {
       if (o.json) printJson(out);
       else {
         for (const [k, v] of Object.entries(out.password_requirement)) process.stdout.write(`${k} = ${v}\n`);
+        for (const [k, v] of Object.entries(out.security))
+          process.stdout.write(`security.${k} = ${JSON.stringify(v)}\n`);
         for (const c of out.changes) {
           process.stdout.write(
             `${c.changed_at}  ${c.via}  ${c.actor_user_id ?? '(admin CLI)'}  ${JSON.stringify(c.changes)}\n`,
           );
         }
       }
+    });
+
+  admin
+    .command('rotate-token-key')
+    .description(
+      'sign access tokens with a new key from now on (every server sharing the store); ' +
+        'tokens signed with the old key keep working until they expire',
+    )
+    .option('--json', 'print JSON')
+    .action(async (o) => {
+      const kid = await withContext(o, (ctx) => rotateTokenKey(ctx.store.db, ctx.clock.now()));
+      if (o.json) printJson({ kid });
+      else process.stdout.write(`new access-token signing key: ${kid}\n`);
     });
 
   withStoreOptions(admin);

@@ -5,6 +5,7 @@ import { Hasher } from '../crypto/hasher.js';
 import { AdminError } from '../domain/accounts.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.js';
 import { WebhookError } from '../domain/errors.js';
+import { TokenKeyring } from '../domain/tokens/jwt.js';
 import { type DeliveryView, listDeliveries, redeliver } from '../domain/webhooks/deliveries.js';
 import { WEBHOOK_EVENT_NAMES } from '../domain/webhooks/events.js';
 import { appSecret } from '../domain/webhooks/secrets.js';
@@ -23,7 +24,13 @@ async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Pro
   const store = await openExistingStore(storeConfig(flags));
   try {
     await store.migrate();
-    return await fn({ store, hasher: new Hasher(), clock: systemClock, settings: DEFAULT_DOMAIN_SETTINGS });
+    return await fn({
+      store,
+      hasher: new Hasher(),
+      clock: systemClock,
+      settings: DEFAULT_DOMAIN_SETTINGS,
+      tokenKeys: new TokenKeyring(),
+    });
   } catch (err) {
     if (err instanceof WebhookError) throw new AdminError(err.message);
     throw err;

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Hasher } from '../crypto/hasher.js';
 import type { Store } from '../store/database.js';
+import type { TokenKeyring } from './tokens/jwt.js';
 
 /** Tunables of the domain, with Zoom's values as defaults. */
 export interface DomainSettings {
@@ -27,6 +28,8 @@ export interface DomainContext {
   hasher: Hasher;
   clock: Clock;
   settings: DomainSettings;
+  /** The access-token signing keys as this process knows them (one per process, shared by its requests). */
+  tokenKeys: TokenKeyring;
   /** Told what use cases decided, for metrics (never a user, e-mail or secret). */
   observer?: DomainObserver;
 }

@@ -10,13 +10,22 @@ import {
   validateRequirementPatch,
 } from '@zpass/policy';
 import type { Db } from '../store/database.js';
-import { accountSettings, accounts, settingsChanges } from '../store/repositories.js';
+import { accountSettings, accounts, settingsChanges, users } from '../store/repositories.js';
 import type { SettingsVia } from '../store/schema.js';
 import type { DomainContext } from './context.js';
 import { Errors, type FieldError } from './errors.js';
 import type { Principal } from './principal.js';
 import { recordOperation } from './reports/operation-log.js';
 import { SCOPES } from './scopes.js';
+import {
+  applySecurityPatch,
+  effectiveSecurity,
+  SECURITY_FIELDS,
+  type SecurityFields,
+  type SecurityPatch,
+  type StoredSso,
+  validateSecurityPatch,
+} from './settings/security.js';
 import { requireScopes } from './users.js';
 import { webhookEvents } from './webhooks/emit.js';
 
@@ -110,7 +119,11 @@ function resolveAccount(principal: Principal, accountId: string): string {
   throw Errors.accountNotFound(accountId);
 }
 
-/** The settings form a request uses: `?option=security` (the security object) or none (the whole object). */
+/**
+ * The `option` of a settings request: `security`, or none (the whole settings object). Both
+ * read and write the same `{"security": {...}}`, zpass keeping no other section; any other
+ * option is refused.
+ */
 export type SettingsForm = 'security' | 'all';
 
 export function settingsForm(option: unknown): SettingsForm {
@@ -124,102 +137,203 @@ export function settingsForm(option: unknown): SettingsForm {
   ]);
 }
 
-export interface SecuritySettings {
-  password_requirement: PasswordRequirement;
+/** Zoom's `signin_with_sso` as GET answers it: the bypass users with their e-mails. */
+export interface SsoView extends Omit<StoredSso, 'sso_bypass_user_ids'> {
+  sso_bypass_users: Array<{ id: string; email: string }>;
 }
 
-/** `GET /v2/accounts/{accountId}/settings`: the security object, alone or inside the whole settings. */
+/** Zoom's account `security` object, every field filled in. */
+export interface SecuritySettings extends Omit<SecurityFields, 'signin_with_sso'> {
+  password_requirement: PasswordRequirement;
+  signin_with_sso: SsoView;
+}
+
+function parseJson(json: string | undefined): unknown {
+  if (json === undefined) return undefined;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The account's stored security fields (without `password_requirement`), defaults filled in. */
+async function storedSecurity(db: Db, accountId: string): Promise<SecurityFields> {
+  const row = await accountSettings.get(db, accountId);
+  return effectiveSecurity(parseJson(row?.security));
+}
+
+/** The account's whole `security` object, as GET answers it. */
+export async function accountSecurity(
+  ctx: DomainContext,
+  accountId: string,
+  db: Db = ctx.store.db,
+): Promise<SecuritySettings> {
+  const fields = await storedSecurity(db, accountId);
+  const { sso_bypass_user_ids, ...sso } = fields.signin_with_sso;
+  const bypass: Array<{ id: string; email: string }> = [];
+  for (const id of sso_bypass_user_ids) {
+    const user = await users.byId(db, id);
+    // A user who left the account since drops out of the list.
+    if (user?.account_id === accountId) bypass.push({ id: user.id, email: user.email });
+  }
+  return {
+    ...fields,
+    password_requirement: await accountRequirement(ctx, accountId, db),
+    signin_with_sso: { ...sso, sso_bypass_users: bypass },
+  };
+}
+
+/**
+ * `GET /v2/accounts/{accountId}/settings`: `{"security": {...}}` with or without
+ * `option=security` (Zoom's whole settings object holds `security` beside sections zpass
+ * does not keep; `option=security` narrows it to that one section, still wrapped).
+ */
 export async function getSettings(
   ctx: DomainContext,
   principal: Principal,
   accountId: string,
-  form: SettingsForm,
-): Promise<SecuritySettings | { security: SecuritySettings }> {
+): Promise<{ security: SecuritySettings }> {
   requireScopes(principal, SCOPES.readAccountSettings);
   const id = resolveAccount(principal, accountId);
-  const security = { password_requirement: await accountRequirement(ctx, id) };
-  return form === 'security' ? security : { security };
+  return { security: await accountSecurity(ctx, id) };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The `password_requirement` patch inside a PATCH body, or 300 with every field error. */
-export function requirementFromBody(body: unknown, form: SettingsForm): Partial<PasswordRequirement> {
-  const errors: FieldError[] = [];
-  let security: unknown = body;
-  let prefix = '';
+/**
+ * The other sections of Zoom's account settings (`AccountsUpdateAccountSettingsRequestBody`
+ * in @zoom/rivet): a PATCH naming them is not refused, and they are neither stored nor
+ * returned (zpass keeps only `security`; docs/compatibility.md).
+ */
+export const IGNORED_SECTIONS: ReadonlySet<string> = new Set([
+  'audio_conferencing',
+  'chat',
+  'email_notification',
+  'feature',
+  'in_meeting',
+  'in_session',
+  'integration',
+  'other_options',
+  'profile',
+  'recording',
+  'schedule_meeting',
+  'session_security',
+  'telephony',
+  'tsp',
+  'zoom_rooms',
+  'allow_authentication_exception',
+  'authentication_option',
+  'authentication_options',
+  'meeting_authentication',
+  'recording_authentication',
+  'meeting_security',
+]);
+
+/** What a PATCH changes: part of the password requirement and/or other security fields. */
+export interface SettingsPatch {
+  requirement?: Partial<PasswordRequirement>;
+  security?: SecurityPatch;
+}
+
+/**
+ * The changes a PATCH body asks for, or 300 with every field error. The body is Zoom's
+ * `{"security": {...}}` (with or without `option=security`); Zoom's other sections are
+ * ignored; a security field sent outside `security`, or a name Zoom does not have, is
+ * `Invalid field.`.
+ */
+export function settingsFromBody(body: unknown): SettingsPatch {
   if (!isObject(body) || Object.keys(body).length === 0) {
     throw Errors.validation([
       {
         field: 'body',
-        message:
-          form === 'security'
-            ? 'The body must be an object with password_requirement.'
-            : 'The body must be an object with security.password_requirement.',
+        message: 'The body must be an object with security (e.g. security.password_requirement).',
       },
     ]);
   }
-  if (form === 'all') {
-    for (const key of Object.keys(body)) {
-      if (key !== 'security') errors.push({ field: key, message: `${key} is not a setting zpass keeps.` });
-    }
-    security = body.security;
-    prefix = 'security.';
-    if (security === undefined) errors.push({ field: 'security', message: 'security is required.' });
-    else if (!isObject(security)) errors.push({ field: 'security', message: 'security must be an object.' });
+  const errors: FieldError[] = [];
+  for (const key of Object.keys(body)) {
+    if (key !== 'security' && !IGNORED_SECTIONS.has(key))
+      errors.push({ field: key, message: 'Invalid field.' });
   }
-  if (isObject(security)) {
-    for (const key of Object.keys(security)) {
-      if (key !== 'password_requirement')
-        errors.push({ field: `${prefix}${key}`, message: `${prefix}${key} is not a setting zpass keeps.` });
-    }
-    if (security.password_requirement === undefined) {
-      errors.push({
-        field: `${prefix}password_requirement`,
-        message: `${prefix}password_requirement is required.`,
-      });
+  const security = body.security;
+  const patch: SettingsPatch = {};
+  if (security !== undefined) {
+    if (!isObject(security) || Object.keys(security).length === 0) {
+      errors.push({ field: 'security', message: 'Invalid field.' });
     } else {
-      const patch = validateRequirementPatch(security.password_requirement, `${prefix}password_requirement`);
-      errors.push(...patch.errors);
-      if (errors.length === 0) return patch.value;
+      if (security.password_requirement !== undefined) {
+        const checked = validateRequirementPatch(
+          security.password_requirement,
+          'security.password_requirement',
+        );
+        errors.push(...checked.errors);
+        patch.requirement = checked.value;
+      }
+      const rest = validateSecurityPatch(security);
+      errors.push(...rest.errors);
+      if (Object.keys(rest.value).length > 0) patch.security = rest.value;
     }
   }
-  throw Errors.validation(errors);
+  if (errors.length > 0) throw Errors.validation(errors);
+  return patch;
 }
 
+type Changes = Record<string, { from: unknown; to: unknown }>;
+
 /**
- * Applies a validated partial requirement to an account in one transaction:
- * the stored fields and a change-log row naming who changed what, from what to what.
- * Returns the fields that changed.
+ * Applies validated changes to an account in one transaction: the stored fields and a
+ * change-log row naming who changed what, from what to what. Returns the fields that changed
+ * (`password_requirement.<field>` for the requirement, the field's name for the others).
  */
-export async function applyRequirement(
+export async function applySettings(
   ctx: DomainContext,
   accountId: string,
-  patch: Partial<PasswordRequirement>,
+  patch: SettingsPatch,
   actor: SettingsActor,
-): Promise<Record<string, { from: unknown; to: unknown }>> {
+): Promise<Changes> {
   return ctx.store.transaction(async (tx) => {
     await ctx.store.lockAccount(tx, accountId);
     const stored = await storedRequirement(tx, accountId);
     const before = effectiveRequirement(stored, defaultRequirement(ctx));
-    const changes: Record<string, { from: unknown; to: unknown }> = {};
-    for (const name of Object.keys(patch) as Array<keyof PasswordRequirement>) {
-      if (patch[name] !== before[name]) {
-        changes[`password_requirement.${name}`] = { from: before[name], to: patch[name] };
+    const changes: Changes = {};
+    const requirement = patch.requirement ?? {};
+    for (const name of Object.keys(requirement) as Array<keyof PasswordRequirement>) {
+      if (requirement[name] !== before[name]) {
+        changes[`password_requirement.${name}`] = { from: before[name], to: requirement[name] };
       }
     }
     const next: Partial<PasswordRequirement> = {};
     for (const name of Object.keys(REQUIREMENT_FIELDS) as Array<keyof PasswordRequirement>) {
-      const v = patch[name] ?? stored[name];
+      const v = requirement[name] ?? stored[name];
       if (v !== undefined) (next as Record<string, unknown>)[name] = v;
+    }
+    const securityBefore = await storedSecurity(tx, accountId);
+    let securityAfter = securityBefore;
+    if (patch.security) {
+      const ids = patch.security.signin_with_sso?.sso_bypass_user_ids ?? [];
+      for (const id of ids) {
+        const user = await users.byId(tx, id);
+        if (user?.account_id !== accountId)
+          throw Errors.validation([
+            { field: 'security.signin_with_sso.sso_bypass_user_ids', message: 'Invalid field.' },
+          ]);
+      }
+      securityAfter = applySecurityPatch(securityBefore, patch.security);
+      for (const name of SECURITY_FIELDS) {
+        const from = securityBefore[name];
+        const to = securityAfter[name];
+        if (JSON.stringify(from) !== JSON.stringify(to)) changes[name] = { from, to };
+      }
     }
     if (Object.keys(changes).length === 0) return changes;
     const now = ctx.clock.now();
     await accountSettings.put(tx, {
       account_id: accountId,
       password_requirement: JSON.stringify(next),
+      security: JSON.stringify(securityAfter),
       updated_at: now,
     });
     await settingsChanges.insert(tx, {
@@ -247,19 +361,28 @@ export async function applyRequirement(
   });
 }
 
+/** The password requirement alone (the admin CLI's `set-policy`). */
+export function applyRequirement(
+  ctx: DomainContext,
+  accountId: string,
+  patch: Partial<PasswordRequirement>,
+  actor: SettingsActor,
+): Promise<Changes> {
+  return applySettings(ctx, accountId, { requirement: patch }, actor);
+}
+
 /** `PATCH /v2/accounts/{accountId}/settings`: validate everything first, then change all or nothing. */
 export async function updateSettings(
   ctx: DomainContext,
   principal: Principal,
   accountId: string,
-  form: SettingsForm,
   body: unknown,
   actor: Omit<SettingsActor, 'principal'>,
 ): Promise<void> {
   requireScopes(principal, SCOPES.updateAccountSettings);
   const id = resolveAccount(principal, accountId);
-  const patch = requirementFromBody(body, form);
-  await applyRequirement(ctx, id, patch, { ...actor, principal });
+  const patch = settingsFromBody(body);
+  await applySettings(ctx, id, patch, { ...actor, principal });
 }
 
 /** The admin CLI's `set-policy`: the same validation and change log, without a token. */

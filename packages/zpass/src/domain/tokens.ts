@@ -1,9 +1,10 @@
-import { digest, digestsEqual, newToken } from '../crypto/random.js';
+import { digest, digestsEqual } from '../crypto/random.js';
 import { apps, tokens, users } from '../store/repositories.js';
 import type { DomainContext } from './context.js';
 import { Errors, OAuthError } from './errors.js';
 import type { Principal } from './principal.js';
 import { isAdminScope, parseScopes, scopesForRole } from './scopes.js';
+import { signAccessToken, verifyAccessToken } from './tokens/jwt.js';
 
 export interface TokenRequest {
   grantType: string | undefined;
@@ -20,13 +21,21 @@ export interface IssuedToken {
   scope: string;
 }
 
-const invalidClient = () => new OAuthError(401, 'invalid_client', 'Invalid client_id or client_secret');
+/**
+ * A JWT's `iat` and `exp` in whole seconds: `exp` rounded up, so that the claim never ends a
+ * token before its stored expiry, which is kept to the millisecond and decides.
+ */
+function jwtTimes(now: number, expiresAt: number): { iat: number; exp: number } {
+  return { iat: Math.floor(now / 1000), exp: Math.ceil(expiresAt / 1000) };
+}
+
+const invalidClient = () => new OAuthError(400, 'invalid_client', 'Invalid client_id or client_secret');
 
 /** Server-to-Server OAuth: `grant_type=account_credentials`. */
 export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): Promise<IssuedToken> {
   if (!req.grantType) throw new OAuthError(400, 'invalid_request', 'Missing grant type');
   if (req.grantType !== 'account_credentials')
-    throw new OAuthError(400, 'unsupported_grant_type', 'Unsupported grant type');
+    throw new OAuthError(400, 'unsupported_grant_type', 'unsupported grant type');
   // No client id holds a control character (and PostgreSQL refuses NUL in text).
   if (!req.clientId || !req.clientSecret || /\p{Cc}/u.test(req.clientId)) throw invalidClient();
   const db = ctx.store.db;
@@ -43,9 +52,15 @@ export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): 
     throw new OAuthError(400, 'invalid_request', "The app's creator is not an active user of the account");
   }
   const scopes = scopesForRole(parseScopes(app.scopes), creator.role);
-  const token = newToken();
   const now = ctx.clock.now();
   const ttl = ctx.settings.tokenTtlSeconds;
+  const expiresAt = now + ttl * 1000;
+  const token = await signAccessToken(
+    ctx.tokenKeys,
+    ctx.store.db,
+    { iss: `zm:cid:${app.client_id}`, uid: creator.id, aid: app.account_id, ...jwtTimes(now, expiresAt) },
+    now,
+  );
   await ctx.store.transaction(async (tx) => {
     // Serialises token issuance per app, so that the cap below holds across servers.
     await ctx.store.lockApp(tx, app.id);
@@ -67,7 +82,7 @@ export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): 
       app_id: app.id,
       scopes: scopes.join(' '),
       issued_at: newest !== undefined && newest >= now ? newest + 1 : now,
-      expires_at: now + ttl * 1000,
+      expires_at: expiresAt,
       revoked_at: null,
     });
     // Cap live tokens per app: the oldest beyond the cap stop working.
@@ -99,8 +114,14 @@ export async function issueUserToken(
     throw new Error('--ttl must be a positive whole number of seconds.');
   const user = await users.byEmail(ctx.store.db, email);
   if (!user) throw new Error(`No user with e-mail ${email}.`);
-  const token = newToken();
   const now = ctx.clock.now();
+  const expiresAt = now + ttlSeconds * 1000;
+  const token = await signAccessToken(
+    ctx.tokenKeys,
+    ctx.store.db,
+    { uid: user.id, aid: user.account_id, ...jwtTimes(now, expiresAt) },
+    now,
+  );
   await tokens.insert(ctx.store.db, {
     digest: digest(token),
     kind: 'user',
@@ -109,7 +130,7 @@ export async function issueUserToken(
     app_id: null,
     scopes: requested.join(' '),
     issued_at: now,
-    expires_at: now + ttlSeconds * 1000,
+    expires_at: expiresAt,
     revoked_at: null,
   });
   return {
@@ -122,12 +143,19 @@ export async function issueUserToken(
   };
 }
 
-/** Bearer token to principal, or Zoom's 401: one query (token, user and account's limits). */
+/**
+ * Bearer token to principal, or Zoom's 401. The JWT is checked first, from memory: a
+ * malformed, forged or expired one is refused without a query. Then one query (token,
+ * user and account's limits) by the token's digest, which revocation acts on.
+ */
 export async function authenticate(ctx: DomainContext, token: string): Promise<Principal> {
+  const now = ctx.clock.now();
+  const check = await verifyAccessToken(ctx.tokenKeys, ctx.store.db, token, now);
+  if (!check.ok) throw check.expired ? Errors.expiredToken() : Errors.invalidToken();
   const d = digest(token);
   const row = await tokens.withHolder(ctx.store.db, d);
-  if (!row || row.revoked_at !== null) throw Errors.invalidToken();
-  if (row.expires_at <= ctx.clock.now()) throw Errors.expiredToken();
+  if (!row || row.revoked_at !== null || row.account_id !== check.claims.aid) throw Errors.invalidToken();
+  if (row.expires_at <= now) throw Errors.expiredToken();
   if (
     row.user_account_id !== row.account_id ||
     row.user_status === null ||

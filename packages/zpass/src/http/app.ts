@@ -40,6 +40,8 @@ export interface AppOptions {
   throttle?: FailureThrottle;
   /** Serve the integrators' test controls under /zpass/test (default false). */
   testControls?: boolean;
+  /** The cluster name in `x-zm-trackingid` (default `zp1`; `ZPASS_CLUSTER`). */
+  cluster?: string;
   /** What `GET /readyz` checks (default: the store and its schema). */
   readiness?: () => Promise<ReadinessReport>;
   /** Count requests into these metrics (default: none are kept). */
@@ -50,7 +52,7 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: (options.logger ?? createLogger()) as FastifyBaseLogger,
-    genReqId: newTrackingId,
+    genReqId: () => newTrackingId(options.cluster),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 16 * 1024 },

@@ -6,6 +6,7 @@ import { mail } from './migrations/0003_mail.js';
 import { usersApi } from './migrations/0004_users.js';
 import { rateLimits } from './migrations/0005_rate_limits.js';
 import { webSessions } from './migrations/0006_web_sessions.js';
+import { securitySettings } from './migrations/0007_security_settings.js';
 import { userProfile } from './migrations/0008_user_profile.js';
 import { operationLogs } from './migrations/0009_operation_logs.js';
 import { webhooks } from './migrations/0011_webhooks.js';
@@ -19,6 +20,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004_users': usersApi(dialect),
     '0005_rate_limits': rateLimits(),
     '0006_web_sessions': webSessions(),
+    '0007_security_settings': securitySettings(),
     '0008_user_profile': userProfile(),
     '0009_operation_logs': operationLogs(dialect),
     '0011_webhooks': webhooks(dialect),

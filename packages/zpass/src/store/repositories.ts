@@ -477,9 +477,11 @@ export const accountSettings = {
       .insertInto('account_settings')
       .values(row)
       .onConflict((oc) =>
-        oc
-          .column('account_id')
-          .doUpdateSet({ password_requirement: row.password_requirement, updated_at: row.updated_at }),
+        oc.column('account_id').doUpdateSet({
+          password_requirement: row.password_requirement,
+          ...(row.security === undefined ? {} : { security: row.security }),
+          updated_at: row.updated_at,
+        }),
       )
       .execute(),
 };
@@ -578,6 +580,12 @@ export const serverKeys = {
       .values(row)
       .onConflict((oc) => oc.column('name').doNothing())
       .execute(),
+  /**
+   * Every key whose name starts with `prefix` (e.g. the access-token keys, one per rotation).
+   * The table holds a handful of rows: filtered here rather than with LIKE, whose `_` is a wildcard.
+   */
+  withPrefix: async (q: Q, prefix: string) =>
+    (await q.selectFrom('server_keys').selectAll().execute()).filter((r) => r.name.startsWith(prefix)),
 };
 
 /** An account's plan and its rate-limit overrides as stored (the limiter parses them). */

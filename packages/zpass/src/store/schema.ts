@@ -122,6 +122,8 @@ export interface AccountSettingsTable {
   account_id: string;
   /** JSON: the fields of `security.password_requirement` set explicitly; the rest take defaults. */
   password_requirement: string;
+  /** JSON: the other fields of Zoom's `security` settings (two-factor sign-in, SSO, ...); `{}` until set. */
+  security: Generated<string>;
   updated_at: Millis;
 }
 

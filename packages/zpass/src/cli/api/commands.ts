@@ -264,9 +264,9 @@ export function registerApi(program: Command): void {
     .addHelpText('after', examples(['zpass settings get', 'zpass settings get --json']))
     .action(
       action(async (o: { json?: boolean; profile?: string }) => {
-        const security = await connect(o).accounts.getSettings('me', { option: 'security' });
-        if (o.json) printJson(security);
-        else printPolicy(security.password_requirement);
+        const { security } = await connect(o).accounts.getSettings('me', { option: 'security' });
+        if (o.json) printJson(security ?? {});
+        else printPolicy(security?.password_requirement);
       }),
     );
 
@@ -308,10 +308,14 @@ export function registerApi(program: Command): void {
         if (Object.keys(patch).length === 0)
           throw new CliError('Name at least one policy field to change (see --help).');
         const client = connect(o as { profile?: string });
-        await client.accounts.updateSettings('me', { password_requirement: patch }, { option: 'security' });
-        const security = await client.accounts.getSettings('me', { option: 'security' });
-        if (o.json) printJson(security);
-        else printPolicy(security.password_requirement);
+        await client.accounts.updateSettings(
+          'me',
+          { security: { password_requirement: patch } },
+          { option: 'security' },
+        );
+        const { security } = await client.accounts.getSettings('me', { option: 'security' });
+        if (o.json) printJson(security ?? {});
+        else printPolicy(security?.password_requirement);
       }),
     );
 }

@@ -7,8 +7,8 @@ import { type PasswordRequirementSettings, ZoomBadRequestError, type ZoomClient 
  */
 export async function fetchRequirement(client: ZoomClient): Promise<PasswordRequirementSettings | undefined> {
   try {
-    const security = await client.accounts.getSettings('me', { option: 'security' });
-    return security.password_requirement;
+    const settings = await client.accounts.getSettings('me', { option: 'security' });
+    return settings.security?.password_requirement;
   } catch (err) {
     if (err instanceof ZoomBadRequestError && err.isMissingScope) {
       process.stderr.write(

@@ -142,8 +142,8 @@ export const webhookEvents = {
     let any = false;
     for (const [path, { from, to }] of Object.entries(changes)) {
       if (section === 'security' && !typedBySecurity(path)) continue;
-      setPath(settings, `${section}.${path}`, to);
-      setPath(old, `${section}.${path}`, from);
+      setPath(settings, `${section}.${path}`, rivetValue(path, to));
+      setPath(old, `${section}.${path}`, rivetValue(path, from));
       any = true;
     }
     if (!any) return 0;
@@ -175,7 +175,14 @@ const RIVET_SECURITY = new Set([
 ]);
 
 function typedBySecurity(path: string): boolean {
-  return RIVET_SECURITY.has(path) || path.startsWith('signin_with_sso.');
+  return RIVET_SECURITY.has(path) || path === 'signin_with_sso';
+}
+
+/** SSO as Rivet's event types it: the bypass list as users (`{id}`), not the stored ids. */
+function rivetValue(path: string, value: unknown): unknown {
+  if (path !== 'signin_with_sso' || typeof value !== 'object' || value === null) return value;
+  const { sso_bypass_user_ids: ids, ...rest } = value as { sso_bypass_user_ids?: string[] };
+  return { ...rest, sso_bypass_users: (ids ?? []).map((id) => ({ id })) };
 }
 
 /** Sets the value at a dotted path, creating the objects on the way. */

@@ -43,6 +43,19 @@ function multipartError(err: unknown): ZoomError {
 }
 
 /**
+ * An empty body is no body, whatever `Content-Type` says (Zoom's contract, section 1:
+ * `@zoom/rivet` sends `Content-Type: application/json` without a body on GET and DELETE).
+ * Known from the headers alone: `Content-Length: 0`, or neither a length nor chunked
+ * transfer. Dropping the type before parsing serves the request as Fastify serves one
+ * without a body; an empty chunked JSON body is caught by the JSON parser itself.
+ */
+function hasNoBody(request: FastifyRequest): boolean {
+  if (request.headers['transfer-encoding'] !== undefined) return false;
+  const length = request.headers['content-length'];
+  return length === undefined || length === '0';
+}
+
+/**
  * Every write accepts JSON, multipart/form-data (what Zoom's Postman collection
  * and curl send) and application/x-www-form-urlencoded. A JSON body must be an object.
  * Any other content type (text/plain included) is 415.
@@ -54,6 +67,7 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
     'application/json',
     { parseAs: 'string', bodyLimit: BODY_LIMIT },
     (_req, body, done) => {
+      if (body === '') return done(null, undefined);
       let value: unknown;
       try {
         value = JSON.parse(body as string);
@@ -69,6 +83,7 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   // its type (the multipart reader does not go through Fastify's own body limit).
   app.addHook('preParsing', async (request, _reply, payload) => {
     if (Number(request.headers['content-length']) > BODY_LIMIT) throw Errors.bodyTooLarge();
+    if (hasNoBody(request)) delete request.headers['content-type'];
     return payload;
   });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });

@@ -21,7 +21,9 @@ const optionQuery = {
   properties: {
     option: {
       type: 'string',
-      description: '`security` for the security object alone; absent for the whole settings object.',
+      description:
+        '`security` for the security section; absent for the whole settings object. zpass keeps only ' +
+        '`security`, so both answer `{"security": {...}}`.',
     },
   },
 } as const;
@@ -44,9 +46,49 @@ const requirementSchema = {
   },
 } as const;
 
+const stringArray = { type: 'array', items: { type: 'string' } } as const;
+
+/** Zoom's `security` object (`AccountsGetAccountSettingsResponse` in @zoom/rivet), every field zpass keeps. */
 const securitySchema = {
   type: 'object',
-  properties: { password_requirement: requirementSchema },
+  properties: {
+    admin_change_name_pic: { type: 'boolean' },
+    admin_change_user_info: { type: 'boolean' },
+    user_modifiable_info_by_admin: {
+      type: 'array',
+      items: { type: 'string', enum: ['name', 'profile_picture', 'sign_in_email', 'host_key'] },
+    },
+    signin_with_sso: {
+      type: 'object',
+      properties: {
+        enable: { type: 'boolean' },
+        require_sso_for_domains: { type: 'boolean' },
+        domains: stringArray,
+        sso_bypass_users: {
+          type: 'array',
+          items: { type: 'object', properties: { id: { type: 'string' }, email: { type: 'string' } } },
+        },
+      },
+    },
+    hide_billing_info: { type: 'boolean' },
+    import_photos_from_devices: { type: 'boolean' },
+    password_requirement: requirementSchema,
+    sign_again_period_for_inactivity_on_client: {
+      type: 'integer',
+      description: 'Minutes: 0 (off), 5, 10, 15, 30, 45, 60, 90 or 120',
+    },
+    sign_again_period_for_inactivity_on_web: {
+      type: 'integer',
+      description:
+        'Minutes of inactivity before a web session must sign in again: 0 (off), 5, 10, 15, 30, 45, 60, 90 or 120',
+    },
+    sign_in_with_two_factor_auth: { type: 'string', enum: ['all', 'group', 'role', 'none'] },
+    sign_in_with_two_factor_auth_groups: stringArray,
+    sign_in_with_two_factor_auth_roles: {
+      ...stringArray,
+      description: 'Role ids: "0" owner, "1" admin, "2" member',
+    },
+  },
 } as const;
 
 /** A form value as JSON would carry it: "true"/"false" as booleans, decimal integers as numbers. */
@@ -104,27 +146,25 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: DomainCon
       schema: {
         summary: "Get an account's settings",
         description:
-          'With `option=security`, the security object; without, the whole settings object, where it ' +
-          'sits under `security`. zpass keeps only `security.password_requirement`. Rate-limit label: Medium.',
+          '`{"security": {...}}`, with or without `option=security`: zpass keeps only the security ' +
+          "section of Zoom's settings, every field of it. Rate-limit label: Medium.",
         tags: ['Accounts'],
         security,
         params: accountIdParams,
         querystring: optionQuery,
         response: {
           200: {
-            description:
-              'With `option=security`, the security object (`password_requirement` at the top); ' +
-              'without, `{"security": {...}}`.',
+            description: 'The security section of the account settings.',
             type: 'object',
-            properties: { password_requirement: requirementSchema, security: securitySchema },
+            properties: { security: securitySchema },
           },
           '4xx': errorRef,
         },
       },
     },
     async (request) => {
-      const form = settingsForm(request.query.option);
-      return getSettings(ctx, principalOf(request), request.params.accountId, form);
+      settingsForm(request.query.option);
+      return getSettings(ctx, principalOf(request), request.params.accountId);
     },
   );
 
@@ -136,11 +176,12 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: DomainCon
       schema: {
         summary: "Update an account's settings",
         description:
-          'With `option=security`, a partial security object (`{"password_requirement": {...}}`); ' +
-          'without, a partial settings object (`{"security": {"password_requirement": {...}}}`). Every ' +
-          'field is validated (400, code 300, with field errors) before anything changes; the change is ' +
-          "recorded in the account's change log and applies to the next password set. Form bodies name " +
-          'fields by dotted path. Rate-limit label: Medium.',
+          'A partial settings object, `{"security": {...}}`, with or without `option=security`. Every ' +
+          'security field is validated (400, code 300, `Invalid field.` or the rule broken) before ' +
+          "anything changes; Zoom's other sections (meeting, recording, ...) are accepted and ignored. " +
+          "The change is recorded in the account's change log; a password requirement applies to the " +
+          'next password set. Form bodies name fields by dotted path (`security.password_requirement.' +
+          'minimum_password_length=10`). Rate-limit label: Medium.',
         tags: ['Accounts'],
         security,
         params: accountIdParams,
@@ -149,13 +190,13 @@ export async function accountRoutes(app: FastifyInstance, opts: { ctx: DomainCon
       },
     },
     async (request, reply) => {
-      const form = settingsForm(request.query.option);
+      settingsForm(request.query.option);
       const raw = request.body;
       const body =
         isForm(request) && raw && typeof raw === 'object' && !Array.isArray(raw)
           ? formToObject(raw as Record<string, unknown>)
           : raw;
-      await updateSettings(ctx, principalOf(request), request.params.accountId, form, body, {
+      await updateSettings(ctx, principalOf(request), request.params.accountId, body, {
         via: 'api',
         ip: storedAddress(request),
       });
