@@ -20,8 +20,8 @@ const store = (process.argv.find((a) => a.startsWith('--store='))?.slice(8) ?? '
   | 'sqlite'
   | 'postgres';
 const LATENCY_CHANGES = quick ? 40 : 200;
-const ROUNDS = quick ? 2 : 4;
-const PER_ROUND = quick ? 20 : 40;
+const ROUNDS = quick ? 2 : 8;
+const PER_ROUND = quick ? 20 : 30;
 
 function cli(s: Server, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -188,8 +188,12 @@ try {
   console.log(
     `server CPU per change (${ROUNDS} rounds × ${PER_ROUND} changes each way): without ${without.map(f).join(', ')}; with one subscription ${withHook.map(f).join(', ')}`,
   );
+  // Each round with the subscription is paired with the round just before it, without: the
+  // machine's load drifts, and a pair shares it.
+  const pairs = withHook.map((w, k) => w - without[k]!);
+  const mean = pairs.reduce((a, b) => a + b, 0) / pairs.length;
   console.log(
-    `extra CPU per change with one subscription: ${f(median(withHook) - median(without))} (difference of medians)`,
+    `extra CPU per change with one subscription: mean of paired rounds ${f(mean)} (pairs: ${pairs.map(f).join(', ')}; median ${f(median(pairs))})`,
   );
 } finally {
   await s.stop();

@@ -497,3 +497,61 @@ describe('two servers on one PostgreSQL database deliver each event once', {
     assert.equal(delivered + deliveredB, count);
   });
 });
+
+describe(`an endpoint that never answers holds up no other, however many events it has (${STORE})`, () => {
+  let t: TestServer;
+  let live: TestEndpoint;
+  let dead: TestEndpoint;
+
+  before(async () => {
+    // Two slots, one per endpoint: without care, the dead endpoint's backlog would fill the pick.
+    t = await startTestServer({ webhooks: { ...FAST, concurrency: 2, perEndpoint: 1 } });
+    const secret = (await appSecret(t.server.ctx, t.demo.client_id)).secret_token;
+    live = await new TestEndpoint(secret).start();
+    dead = await new TestEndpoint(secret).start();
+    await subscribe(t.server.ctx, post(), {
+      clientId: t.demo.client_id,
+      url: dead.url,
+      events: ['user.deactivated'],
+    });
+    await subscribe(t.server.ctx, post(), {
+      clientId: t.demo.client_id,
+      url: live.url,
+      events: ['user.updated'],
+    });
+    dead.behave = () => ({ kind: 'stall' });
+  });
+  after(async () => {
+    await live.stop();
+    await dead.stop();
+    await t.stop();
+  });
+
+  it("the live endpoint gets its events while the dead one's backlog waits", async () => {
+    const owner = { email: t.demo.owner.email, id: t.demo.owner.id };
+    // Thirty users' events for the dead endpoint first (thirty ordering keys, all due at once)...
+    for (let i = 0; i < 30; i++) {
+      const u = await addUser(t);
+      await t.server.store.transaction((tx) =>
+        recordEvent(
+          tx,
+          userStatusEvent(
+            'user.deactivated',
+            t.demo.account_id,
+            owner,
+            { ...u, first_name: '', last_name: '', type: 1 },
+            Date.now(),
+          ),
+        ),
+      );
+    }
+    // ...then three for the live one.
+    const people = [];
+    for (let i = 0; i < 3; i++) people.push(await addUser(t));
+    for (const p of people) await passwordChanged(t, p);
+    await waitFor("the live endpoint's events", () => live.accepted.length === 3, 30_000);
+    // Meanwhile the dead endpoint's backlog is still there, waiting its turn (one slot).
+    const waiting = await webhookDeliveries.list(t.server.store.db, { status: 'pending', limit: 100 });
+    assert.ok(waiting.some((d) => d.event === 'user.deactivated'));
+  });
+});

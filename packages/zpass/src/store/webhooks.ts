@@ -100,9 +100,9 @@ export const webhookDeliveries = {
    * only when no earlier row with its ordering key is still pending (an endpoint gets one
    * user's events in order, the next only once the previous is delivered or given up).
    * PostgreSQL locks the candidates with FOR UPDATE SKIP LOCKED, so concurrent relays take
-   * disjoint rows; SQLite's write lock already excludes them. Of the candidates, at most
-   * `perEndpoint(subscriptionId)` rows per endpoint are taken, so that a slow endpoint
-   * cannot fill every slot. Taken rows are leased until `now + leaseMs` and their attempt
+   * disjoint rows; SQLite's write lock already excludes them. At most `perEndpoint` rows per
+   * endpoint are in flight for this relay (`inFlight` counts those it already has), so that a
+   * slow endpoint cannot fill every slot. Taken rows are leased until `now + leaseMs` and their attempt
    * counted.
    */
   claim: async (
@@ -111,8 +111,12 @@ export const webhookDeliveries = {
     now: number,
     limit: number,
     leaseMs: number,
-    room: (subscriptionId: string) => number,
+    perEndpoint: number,
+    inFlight: ReadonlyMap<string, number>,
   ): Promise<ClaimedDelivery[]> => {
+    // Endpoints with every slot taken are left out of the pick, so that their rows, however
+    // many, never crowd out other endpoints' rows.
+    const full = [...inFlight].filter(([, n]) => n >= perEndpoint).map(([id]) => id);
     let pick = tx
       .selectFrom('webhook_deliveries as d')
       .select(['d.id', 'd.subscription_id'])
@@ -131,14 +135,15 @@ export const webhookDeliveries = {
       )
       .orderBy('d.id')
       .limit(limit * 4);
+    if (full.length > 0) pick = pick.where('d.subscription_id', 'not in', full);
     if (dialect === 'postgres') pick = pick.forUpdate().skipLocked();
     const candidates = await pick.execute();
     const taken = new Map<string, number>();
     const ids: number[] = [];
     for (const c of candidates) {
       if (ids.length >= limit) break;
-      const n = taken.get(c.subscription_id) ?? 0;
-      if (n >= room(c.subscription_id)) continue;
+      const n = taken.get(c.subscription_id) ?? inFlight.get(c.subscription_id) ?? 0;
+      if (n >= perEndpoint) continue;
       taken.set(c.subscription_id, n + 1);
       ids.push(c.id);
     }

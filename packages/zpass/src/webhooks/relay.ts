@@ -97,15 +97,17 @@ export class WebhookRelay {
     const { concurrency, leaseMs, perEndpoint } = this.o.settings;
     while (this.running && this.inflight.size < concurrency) {
       let rows: ClaimedDelivery[];
+      const limit = concurrency - this.inflight.size;
       try {
         rows = await this.o.store.transaction((tx) =>
           webhookDeliveries.claim(
             tx,
             this.o.store.dialect,
             this.o.clock.now(),
-            concurrency - this.inflight.size,
+            limit,
             leaseMs,
-            (sub) => perEndpoint - (this.perEndpoint.get(sub) ?? 0),
+            perEndpoint,
+            this.perEndpoint,
           ),
         );
       } catch (err) {
@@ -122,8 +124,9 @@ export class WebhookRelay {
         this.claimFailing = false;
         this.o.logger.info('webhook relay reaches the store again');
       }
-      if (rows.length === 0) return;
       for (const row of rows) this.launch(row);
+      // Fewer than asked for: nothing else is due now (a finished delivery wakes the relay again).
+      if (rows.length < limit) return;
     }
   }
 
