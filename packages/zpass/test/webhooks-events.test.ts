@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { WebhookEvent } from '@zpass/zoom-client/webhooks';
-import { OPERATOR, setStatus } from '../src/domain/directory.js';
+import { OPERATOR, setStatus, updateProfile } from '../src/domain/directory.js';
 import { acceptInvitation, issueInvitationLink } from '../src/domain/invitations.js';
 import { setPolicyOffline } from '../src/domain/policy.js';
 import { WEBHOOK_EVENT_NAMES } from '../src/domain/webhooks/events.js';
@@ -127,6 +127,19 @@ describe(`which change sends which event (${STORE})`, () => {
     const count = (await webhookDeliveries.list(t.server.store.db, { limit: 1000 })).length;
     await new Promise((r) => setTimeout(r, 200));
     assert.equal((await webhookDeliveries.list(t.server.store.db, { limit: 1000 })).length, count);
+  });
+
+  it('a role change: user.updated with the role as Zoom names it, alone, beside a name change', async () => {
+    const u = await addUser(t);
+    await drain();
+    await updateProfile(t.server.ctx, OPERATOR, u.id, { role_id: '1', first_name: 'Ada' });
+    const events = await next(2);
+    const role = events.find((e) => 'role' in e.payload.object)!;
+    assert.deepEqual(role.payload.object, { id: u.id, role: 'Admin' });
+    assert.deepEqual(role.payload.old_object, { id: u.id, role: 'Member' });
+    assert.equal(role.payload.operator_id, owner.id);
+    const names = events.find((e) => 'first_name' in e.payload.object)!;
+    assert.deepEqual(names.payload.object, { id: u.id, first_name: 'Ada', display_name: 'Ada' });
   });
 
   it('PUT /v2/users/{id}/email: user.updated with the new and old address', async () => {

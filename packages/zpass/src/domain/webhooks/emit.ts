@@ -35,7 +35,7 @@ async function operator(tx: Tx, accountId: string, by: Actor): Promise<WebhookOp
 /** Zoom's names of the built-in roles, as `role` in `user.updated`. */
 const ROLE_NAMES: Record<string, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' };
 
-/** The fields of a user row that `user.updated` can carry (Rivet's `WebhookUserProfile`). */
+/** The fields of a user row that a profile change's `user.updated` carries (Rivet's `WebhookUserProfile`; the role has its own event). */
 function profileOf(u: User): Omit<WebhookUserProfile, 'id'> {
   const p = readProfile((u as { profile?: string }).profile ?? '{}');
   return {
@@ -44,7 +44,6 @@ function profileOf(u: User): Omit<WebhookUserProfile, 'id'> {
     display_name: u.display_name,
     email: u.email,
     type: u.type === 2 ? 2 : 1,
-    role: ROLE_NAMES[u.role],
     timezone: p.timezone,
     language: p.language,
     dept: p.dept,
@@ -74,6 +73,18 @@ export const webhookEvents = {
       userUpdated(before.account_id, await operator(tx, before.account_id, by), change, now),
     );
   },
+
+  /** A role change (`applyRole`, the one path): `role` as Zoom names it, old and new. */
+  roleChanged: async (tx: Tx, by: Actor, u: User, role: string, now: number) =>
+    recordEvent(
+      tx,
+      userUpdated(
+        u.account_id,
+        await operator(tx, u.account_id, by),
+        { object: { id: u.id, role: ROLE_NAMES[role] }, old_object: { id: u.id, role: ROLE_NAMES[u.role] } },
+        now,
+      ),
+    ),
 
   passwordChanged: async (tx: Tx, by: Actor, u: Pick<User, 'id' | 'email' | 'account_id'>, now: number) =>
     recordEvent(
