@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { Hasher } from '../packages/zpass/src/crypto/hasher.js';
-import { createUser, setPlan } from '../packages/zpass/src/domain/accounts.js';
+import { createUser, setPlan } from '../packages/zpass/src/domain/accounts/provisioning.js';
 import { startServer } from '../packages/zpass/src/server.js';
 
 const BIN = join(import.meta.dirname, '..', 'packages', 'zpass', 'bin', 'zpass.js');

@@ -17,7 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { systemClock } from '../packages/zpass/src/clock.js';
-import { setLimit } from '../packages/zpass/src/limits/admin.js';
+import { setLimit } from '../packages/zpass/src/domain/accounts/limits.js';
 import type { Counter } from '../packages/zpass/src/limits/counter.js';
 import { RateLimiter } from '../packages/zpass/src/limits/limiter.js';
 import { MemoryCounter } from '../packages/zpass/src/limits/memory.js';

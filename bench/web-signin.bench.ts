@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createUser } from '../packages/zpass/src/domain/accounts.js';
+import { createUser } from '../packages/zpass/src/domain/accounts/provisioning.js';
 import { startServer } from '../packages/zpass/src/server.js';
 
 const arg = process.argv.indexOf('--rounds');

@@ -101,6 +101,7 @@ export async function startZpass(
       env: {
         ...process.env,
         ZPASS_LOG_LEVEL: process.env.ZPASS_LOG_LEVEL ?? 'info',
+        ZPASS_DEMO: '1',
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
         ...env,
       },

@@ -34,7 +34,8 @@ free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0
 
 psql "$ADMIN_URL" -qc "create database $DB" >/dev/null
 DATABASE_URL=$(node -e 'const u=new URL(process.argv[1]);u.pathname="/"+process.argv[2];console.log(u.toString())' "$ADMIN_URL" "$DB")
-export DATABASE_URL ZPASS_LOG_LEVEL=warn
+# nginx connects from 127.0.0.1: believe X-Forwarded-For from it only.
+export DATABASE_URL ZPASS_LOG_LEVEL=warn ZPASS_TRUST_PROXY=127.0.0.1 ZPASS_DEMO=1
 
 PORT_A=$(free_port); PORT_B=$(free_port); LB_PORT=$(free_port)
 node packages/zpass/bin/zpass.js migrate >/dev/null

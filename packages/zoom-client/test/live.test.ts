@@ -155,7 +155,7 @@ describe('resources against a real zpass', () => {
 
   it("honours zpass's 429s: retries per-second limits, paces under them, surfaces the daily limit", async (tc) => {
     // The limits admin module exists once zpass enforces rate limits.
-    const adminPath = '../../zpass/src/limits/admin.js';
+    const adminPath = '../../zpass/src/domain/accounts/limits.js';
     const admin = (await import(adminPath).catch(() => undefined)) as
       | {
           setLimit(

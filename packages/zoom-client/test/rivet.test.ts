@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { AccountsS2SAuthClient } from '@zoom/rivet/accounts';
 import { MeetingsS2SAuthClient } from '@zoom/rivet/meetings';
 import { type S2SAuthToken, type TokenStore, UsersS2SAuthClient } from '@zoom/rivet/users';
-import { createAccount } from '../../zpass/src/domain/accounts.js';
+import { createAccount } from '../../zpass/src/domain/accounts/provisioning.js';
 import { credentials, users } from '../../zpass/src/store/repositories.js';
 import {
   accountToken,

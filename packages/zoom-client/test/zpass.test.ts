@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { ManualClock } from '../../zpass/src/clock.js';
-import { issueUserToken } from '../../zpass/src/domain/tokens.js';
+import { issueUserToken } from '../../zpass/src/domain/tokens/access-tokens.js';
 import { credentials } from '../../zpass/src/store/repositories.js';
 import {
   accountToken,

@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/connections.js';
 import { checkRedisUrl } from './limits/redis.js';
-import { type LogFormat, LogFormatError, logFormatFrom } from './log.js';
-import { redactUrl } from './redact.js';
+import { type LogFormat, LogFormatError, logFormatFrom } from './log/logger.js';
+import { redactUrl } from './log/redact.js';
 
 /** Where the store lives: the embedded SQLite file under `dataDir`, or PostgreSQL when `databaseUrl` is set. */
 export interface StoreConfig {
@@ -41,6 +42,13 @@ export interface ServeConfig extends StoreConfig {
   /** The cluster name in `x-zm-trackingid` (`ZPASS_CLUSTER`, default `zp1`). */
   cluster?: string;
   /**
+   * Create a demo account on an empty store: `--demo` / `--no-demo`, else ZPASS_DEMO (1/0),
+   * else yes unless DATABASE_URL is set or NODE_ENV=production.
+   */
+  demo?: boolean;
+  /** Timeouts and connection caps (ZPASS_*_TIMEOUT_MS, ZPASS_MAX_CONNECTIONS*); missing ones: the defaults. */
+  connections?: Partial<ConnectionLimits>;
+  /**
    * At shutdown, how long `/readyz` answers 503 while requests are still served, before the
    * listener closes (`ZPASS_SHUTDOWN_DELAY_MS`, default 0): a load balancer's probe interval.
    */
@@ -77,6 +85,8 @@ export interface ServeFlags extends StoreFlags {
   testControls?: boolean;
   mailRelay?: boolean;
   webhookRelay?: boolean;
+  /** `--demo` / `--no-demo`. */
+  demo?: boolean;
   metricsAddr?: string;
 }
 
@@ -145,6 +155,37 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     shutdownDelayMs: shutdownDelayFrom(env.ZPASS_SHUTDOWN_DELAY_MS),
     logFormat: configured(() => logFormatFrom(env.ZPASS_LOG_FORMAT)),
     metricsAddr: metricsAddrFrom(flags.metricsAddr ?? (env.ZPASS_METRICS_ADDR || undefined)),
+    connections: connectionLimitsFrom(env),
+    demo: demoFrom(flags, env),
+  };
+}
+
+/** Whether `zpass serve` creates a demo account on an empty store (see ServeConfig.demo). */
+export function demoFrom(flags: { demo?: boolean; databaseUrl?: string }, env: NodeJS.ProcessEnv): boolean {
+  if (flags.demo !== undefined) return flags.demo;
+  const v = (env.ZPASS_DEMO ?? '').trim().toLowerCase();
+  if (v === '1' || v === 'true' || v === 'on') return true;
+  if (v === '0' || v === 'false' || v === 'off') return false;
+  if (v !== '') throw new ConfigError(`ZPASS_DEMO must be 1 or 0, got "${env.ZPASS_DEMO}".`);
+  return !(flags.databaseUrl ?? env.DATABASE_URL) && env.NODE_ENV !== 'production';
+}
+
+/** ZPASS_HEADERS_TIMEOUT_MS, ZPASS_REQUEST_TIMEOUT_MS, ZPASS_IDLE_TIMEOUT_MS, ZPASS_KEEP_ALIVE_TIMEOUT_MS, ZPASS_MAX_CONNECTIONS, ZPASS_MAX_CONNECTIONS_PER_ADDRESS. */
+export function connectionLimitsFrom(env: NodeJS.ProcessEnv = process.env): ConnectionLimits {
+  const d = DEFAULT_CONNECTION_LIMITS;
+  return {
+    headersTimeoutMs: intFrom(env, 'ZPASS_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, 100, 600_000),
+    requestTimeoutMs: intFrom(env, 'ZPASS_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, 100, 3_600_000),
+    idleTimeoutMs: intFrom(env, 'ZPASS_IDLE_TIMEOUT_MS', d.idleTimeoutMs, 100, 3_600_000),
+    keepAliveTimeoutMs: intFrom(env, 'ZPASS_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, 100, 600_000),
+    maxConnections: intFrom(env, 'ZPASS_MAX_CONNECTIONS', d.maxConnections, 1, 1_000_000),
+    maxConnectionsPerAddress: intFrom(
+      env,
+      'ZPASS_MAX_CONNECTIONS_PER_ADDRESS',
+      d.maxConnectionsPerAddress,
+      1,
+      1_000_000,
+    ),
   };
 }
 
@@ -270,6 +311,33 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return n;
 }
 
+/**
+ * ZPASS_PUBLIC_URL: the base of every link zpass hands out (e-mails, pages, `api_url`).
+ * An absolute http(s) URL with a host, no credentials, query or fragment; else the server refuses to start.
+ */
+export function checkPublicUrl(value: string): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(value);
+  } catch {
+    u = undefined;
+  }
+  if (
+    !u ||
+    (u.protocol !== 'http:' && u.protocol !== 'https:') ||
+    !u.hostname ||
+    u.username ||
+    u.password ||
+    u.search ||
+    u.hash
+  ) {
+    throw new ConfigError(
+      `ZPASS_PUBLIC_URL must be an http:// or https:// URL with a host and no query, fragment or credentials, got "${value}".`,
+    );
+  }
+  return value;
+}
+
 /** Checks a complete mail configuration; throws ConfigError with a message for the operator. */
 export function checkMailConfig(c: MailConfig): MailConfig {
   if (c.smtpUrl !== undefined) {
@@ -291,14 +359,7 @@ export function checkMailConfig(c: MailConfig): MailConfig {
       `ZPASS_MAIL_FROM must be an address such as "Example <no-reply@example.com>", got "${c.from}".`,
     );
   }
-  if (c.publicUrl !== undefined) {
-    try {
-      const u = new URL(c.publicUrl);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
-    } catch {
-      throw new ConfigError(`ZPASS_PUBLIC_URL must be an http:// or https:// URL, got "${c.publicUrl}".`);
-    }
-  }
+  if (c.publicUrl !== undefined) checkPublicUrl(c.publicUrl);
   if (!c.resetPath.startsWith('/')) throw new ConfigError('ZPASS_MAIL_RESET_PATH must start with "/".');
   if (c.leaseMs < c.sendTimeoutMs + 5_000) {
     throw new ConfigError(

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkPassword } from '@zpass/policy';
 import { randomAlnum } from './crypto/random.js';
-import { AdminError, createAccount, createUser } from './domain/accounts.js';
+import { AdminError, createAccount, createUser } from './domain/accounts/provisioning.js';
 import type { DomainContext } from './domain/context.js';
 import { accounts } from './store/repositories.js';
 

@@ -1,24 +1,27 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultWeakList } from '@zpass/policy';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { type Clock, systemClock } from './clock.js';
-import { ConfigError, type ServeConfig } from './config.js';
+import { ConfigError, checkPublicUrl, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { TokenKeyring } from './domain/tokens/jwt.js';
 import { buildApp } from './http/app.js';
+import type { Limits } from './limits/categories.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
-import { createLogger } from './log.js';
+import { createLogger } from './log/logger.js';
+import { redactUrl } from './log/redact.js';
 import { createRelay, type MailRelay } from './mail/index.js';
-import { Metrics } from './metrics.js';
-import { listenMetrics } from './metrics-server.js';
-import { checkReadiness } from './readiness.js';
-import { redactUrl } from './redact.js';
+import { Metrics } from './monitoring/metrics.js';
+import { listenMetrics } from './monitoring/metrics-server.js';
+import { checkReadiness } from './monitoring/readiness.js';
 import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
+import { tokens } from './store/repositories.js';
 import { createWebhookRelay, type WebhookRelay } from './webhooks/index.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -30,6 +33,19 @@ export interface ServerOptions extends ServeConfig {
   demo?: boolean;
   /** Where the demo banner goes (default standard error). */
   print?: (text: string) => void;
+  /**
+   * Print the demo's secrets (default: only when standard error, where the banner goes, is a terminal); otherwise
+   * one line says where the 0600 file holding them is, so that they never reach a log.
+   */
+  bannerSecrets?: boolean;
+  /** Tokens issued per app (default DEFAULT_TOKEN_RATE: 10 a second, 10 000 a day). */
+  tokenRate?: Limits;
+  /**
+   * Rows of expired and revoked access tokens are deleted this long after they stopped
+   * working (default 1 hour: until then an expired token is still told "expired"), checked
+   * every `everyMs` (default 10 minutes) and at start.
+   */
+  tokenPurge?: { graceMs?: number; everyMs?: number };
   /** Delays of the failed-sign-in throttle (defaults: see DEFAULT_THROTTLE). */
   throttle?: Partial<ThrottleOptions>;
 }
@@ -50,6 +66,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A data folder others can read or enter exposes the database's and the demo's file names and sizes. */
+function warnOpenDataDir(dataDir: string, logger: { warn(o: object, msg: string): void }): void {
+  let mode: number;
+  try {
+    mode = statSync(dataDir).mode & 0o777;
+  } catch {
+    return;
+  }
+  if (mode & 0o077)
+    logger.warn(
+      { dataDir, mode: mode.toString(8).padStart(4, '0') },
+      'the data folder is open to other users: make it owner-only (chmod 700); its files are created 0600',
+    );
+}
+
 /**
  * Opens the store and checks it can be reached, applies pending migrations (or
  * refuses to start behind the schema with `migrate: false`), creates the demo
@@ -59,6 +90,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const logger = createLogger(options.logLevel, options.logStream, options.logFormat);
   // SQLite keeps its file there; with PostgreSQL the demo's credentials and written mail go there.
   prepareDataDir(options.dataDir);
+  if (options.mail?.publicUrl !== undefined) checkPublicUrl(options.mail.publicUrl);
+  // Links in token responses, e-mails and pages: from configuration only, known once listening.
+  let publicUrl = options.mail?.publicUrl?.replace(/\/+$/, '') ?? '';
   const store = openStore({
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
@@ -84,6 +118,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         );
       }
     }
+    warnOpenDataDir(options.dataDir, logger);
+    if (options.trustProxy === true)
+      logger.warn(
+        "ZPASS_TRUST_PROXY=1 believes X-Forwarded-For from any peer: list the proxies' addresses instead (e.g. ZPASS_TRUST_PROXY=10.0.0.2), or any client that reaches zpass directly chooses its own address",
+      );
     // Load the weak-password list now rather than on the first password check.
     defaultWeakList();
     const ctx: DomainContext = {
@@ -125,6 +164,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ? new RedisThrottle(limiter.counter.client, limiter.counter.keyPrefix, options.throttle)
             : new MemoryThrottle(options.throttle),
         testControls: options.testControls,
+        publicUrl: () => publicUrl,
+        connections: options.connections,
+        tokenRate: options.tokenRate,
         cluster: options.cluster,
         readiness: () => checkReadiness({ store, redis, shuttingDown: () => shuttingDown }),
         metrics,
@@ -148,10 +190,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const port = typeof addr === 'object' && addr ? addr.port : options.port;
     const host = options.host.includes(':') ? `[${options.host}]` : options.host;
     const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    if (!publicUrl) publicUrl = url;
     if (demo) {
       // Not a log line: on standard error, so that standard output carries only JSON logs.
       const print = options.print ?? ((t: string) => process.stderr.write(t));
-      print(demoBanner(demo, url, join(options.dataDir, 'demo-credentials.json')));
+      const file = join(options.dataDir, 'demo-credentials.json');
+      const secrets = options.bannerSecrets ?? process.stderr.isTTY === true;
+      print(
+        secrets
+          ? demoBanner(demo, url, file)
+          : `zpass created a demo account; its credentials are in ${file} (mode 0600)\n`,
+      );
     }
     let relay: MailRelay | undefined;
     if (options.mail?.relay !== false) {
@@ -189,6 +238,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         throw err;
       }
     }
+    const purgeGrace = options.tokenPurge?.graceMs ?? 3_600_000;
+    const purge = async () => {
+      try {
+        const n = await tokens.purge(store.db, ctx.clock.now() - purgeGrace);
+        if (n > 0) logger.debug({ deleted: n }, 'purged expired and revoked access tokens');
+      } catch (err) {
+        logger.warn({ error: (err as Error).message }, 'could not purge expired access tokens');
+      }
+    };
+    await purge();
+    const purgeTimer = setInterval(purge, options.tokenPurge?.everyMs ?? 600_000);
+    purgeTimer.unref();
     let closed = false;
     return {
       app,
@@ -203,6 +264,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       async close() {
         if (closed) return;
         closed = true;
+        clearInterval(purgeTimer);
         // Readiness fails first, so that a load balancer stops sending before the listener closes.
         shuttingDown = true;
         const delay = options.shutdownDelayMs ?? 0;

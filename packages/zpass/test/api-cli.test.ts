@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { Hasher } from '../src/crypto/hasher.js';
-import { createUser } from '../src/domain/accounts.js';
+import { createUser } from '../src/domain/accounts/provisioning.js';
 import { MAX_LIMIT } from '../src/limits/categories.js';
 import { credentials, passwordChanges, rateLimitOverrides } from '../src/store/repositories.js';
 import { startTestServer, type TestServer, tempDir } from './helpers.js';
@@ -203,7 +203,7 @@ describe('zpass API commands against a real server', () => {
       { input: 'not-the-secret' },
     );
     // Without --client-secret-stdin and without a terminal there is nobody to ask.
-    assert.equal(wrong.code, 1);
+    assert.equal(wrong.code, 2, 'a usage error');
     assert.equal(
       wrong.stderr,
       'zpass: No terminal to ask on: pass the client secret with --client-secret-stdin.\n',
@@ -228,7 +228,7 @@ describe('zpass API commands against a real server', () => {
     assert.equal(bad.code, 1);
     assert.equal(bad.stderr, 'zpass: Invalid client_id or client_secret (code invalid_client)\n');
     const arg = await zpass(['login', '--profile', 'x', '--client-secret', t.demo.client_secret]);
-    assert.equal(arg.code, 1);
+    assert.equal(arg.code, 2, 'a usage error');
     assert.match(arg.stderr, /^zpass: A client secret given on the command line is refused: .*\n$/);
     assert.ok(!arg.stderr.includes(t.demo.client_secret));
 
@@ -283,7 +283,7 @@ describe('zpass API commands against a real server', () => {
       '--profile',
       'test',
     ]);
-    assert.equal(plain.code, 1);
+    assert.equal(plain.code, 2, 'a usage error');
     assert.equal(
       plain.stderr,
       'zpass: A password given on the command line is refused: it would stay in your shell history and be visible to other users in `ps`. Type it at the prompt, pipe it with --password-stdin, or use --generate.\n',
@@ -298,10 +298,10 @@ describe('zpass API commands against a real server', () => {
       '--profile',
       'test',
     ]);
-    assert.equal(opt.code, 1);
+    assert.equal(opt.code, 2, 'a usage error');
     assert.equal(opt.stderr, plain.stderr);
     const noTty = await zpass(['users', 'password', 'set', u!.email, '--profile', 'test']);
-    assert.equal(noTty.code, 1);
+    assert.equal(noTty.code, 2, 'a usage error');
     assert.equal(
       noTty.stderr,
       'zpass: No terminal to ask on: pipe the password with --password-stdin, or use --generate.\n',
@@ -480,7 +480,7 @@ describe('zpass API commands against a real server', () => {
       users[0]!.email.toUpperCase(),
       'invalid',
       '',
-      'Duplicate: the same user as row 1.',
+      'Duplicate: the same user as an earlier row. (row 1)',
       '',
     ]);
     assert.deepEqual(results[1991], [
@@ -542,7 +542,7 @@ describe('zpass API commands against a real server', () => {
     assert.equal(run.code, 1, run.stderr);
     assert.equal(
       run.stdout,
-      'dry run: 6 rows, 5 valid, 1 invalid; nothing was changed\n  row 6 (line 7) x@example.test: Have at least 8 characters (code 1124)\n',
+      `dry run: 6 rows, 5 valid, 1 invalid; nothing was changed\n  1 row: Have at least 8 characters (code 1124)\n    row 6 x@example.test\nresults: ${join(dir, 'dry.results.csv')}\n`,
     );
     assert.deepEqual(
       await changeCounts(
@@ -552,7 +552,11 @@ describe('zpass API commands against a real server', () => {
       [0, 0, 0, 0, 0],
     );
     assert.equal(existsSync(`${file}.journal`), false);
-    assert.equal(existsSync(join(dir, 'dry.results.csv')), false);
+    // The dry run's results: every row, valid or not (mode 0600).
+    const results = readResults(join(dir, 'dry.results.csv'));
+    assert.equal(results.length, 7);
+    assert.deepEqual(results[6], ['x@example.test', 'invalid', '1124', 'Have at least 8 characters']);
+    assert.equal(mode(join(dir, 'dry.results.csv')), 0o600);
   });
 
   it('bulk reads a BOM, CRLF, quoted commas, blank lines; reports a 200-character password per row; refuses a missing header', async () => {
@@ -679,7 +683,7 @@ describe('zpass API commands against a real server', () => {
     }
   });
 
-  it('Ctrl-C finishes the changes in flight, writes the results, exits 130; the rerun finishes the rest', async () => {
+  it('Ctrl-C stops sending, writes the results, exits 130; the rerun finishes the rest', async () => {
     const users = await makeUsers(t, 'interrupted', 120);
     const file = join(dir, 'interrupted.csv');
     writeFileSync(
@@ -698,7 +702,7 @@ describe('zpass API commands against a real server', () => {
       assert.equal(stopped.code, 130, stopped.stderr);
       assert.match(
         stopped.stderr,
-        /interrupted: finishing the changes in flight \(Ctrl-C again to quit at once\)/,
+        /interrupted: sending stopped; waiting briefly for the changes on the wire/,
       );
       assert.match(
         stopped.stdout,

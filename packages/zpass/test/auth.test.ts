@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
 import { digest } from '../src/crypto/random.js';
-import { createAccount, createApp, createUser } from '../src/domain/accounts.js';
-import { issueUserToken } from '../src/domain/tokens.js';
+import { createAccount, createApp, createUser } from '../src/domain/accounts/provisioning.js';
+import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { credentials, tokens } from '../src/store/repositories.js';
 import {
   accountToken,

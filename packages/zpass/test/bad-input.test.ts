@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { CreatedUser } from '../src/domain/accounts.js';
+import type { CreatedUser } from '../src/domain/accounts/provisioning.js';
 import { credentials } from '../src/store/repositories.js';
 import {
   accountToken,

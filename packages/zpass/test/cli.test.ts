@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { DemoCredentials } from '../src/demo.js';
+import { type DemoCredentials, demoBanner } from '../src/demo.js';
 import { basic, call, tempDir } from './helpers.js';
 import { databaseFor, dropTestDatabase } from './pg.js';
 
@@ -308,7 +308,7 @@ describe('zpass CLI', () => {
       );
       await zpassFails(
         ['admin', 'create-account', '--owner-email', 'not an e-mail', ...store.args],
-        'Not an e-mail address: "not an e-mail"',
+        'Not an e-mail address (at most 128 characters, a domain with a dot): "not an e-mail"',
       );
     });
 
@@ -392,9 +392,71 @@ describe('zpass CLI', () => {
       );
     });
 
+    it('import-users creates a thousand users, a batch per transaction, hashing only given passwords; bad rows are refused', async () => {
+      const file = `${store.dir}/import.csv`;
+      const lines = ['email,first_name,last_name,role,password'];
+      for (let i = 0; i < 1000; i++)
+        lines.push(
+          `imp${i}@cli.test,Imp,${i},${i % 10 === 0 ? 'admin' : 'member'},${i % 250 === 0 ? `Import-Pass-${i}x` : ''}`,
+        );
+      lines.push(
+        'not-an-email,,,member,',
+        'imp1@cli.test,,,member,',
+        'admin@cli.test,,,member,',
+        'weak@cli.test,,,member,abc',
+      );
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const r = await zpass([
+        'admin',
+        'import-users',
+        file,
+        '--account',
+        account.account_id,
+        '--batch-size',
+        '300',
+        '--json',
+        ...store.args,
+      ]);
+      assert.equal(r.code, 1, r.stderr);
+      const out = JSON.parse(r.stdout) as {
+        rows: number;
+        created: number;
+        failed: Array<{ row: number; message: string }>;
+      };
+      assert.deepEqual([out.rows, out.created], [1004, 1000]);
+      assert.deepEqual(
+        out.failed.map((f) => f.row),
+        [1001, 1002, 1003, 1004],
+      );
+      assert.match(out.failed[1]!.message, /The same e-mail as row 2\./);
+      assert.match(out.failed[2]!.message, /already used/);
+      assert.match(out.failed[3]!.message, /\(code 1124\)$/);
+      const listed = await zpassJson<Array<{ email: string; role_name: string }>>([
+        'admin',
+        'list-users',
+        '--account',
+        account.account_id,
+        ...store.args,
+      ]);
+      const imported = listed.filter((u) => u.email.startsWith('imp'));
+      assert.equal(imported.length, 1000);
+      assert.equal(imported.filter((u) => u.role_name === 'Admin').length, 100);
+      // A table in the CLI's one style.
+      const table = await zpass([
+        'admin',
+        'list-users',
+        '--account',
+        account.account_id,
+        '--columns',
+        'email,role_name',
+        ...store.args,
+      ]);
+      assert.match(table.stdout, /^EMAIL +ROLE_NAME\n/);
+    });
+
     it('list-users refuses an unknown account', async () => {
       await zpassFails(
-        ['admin', 'list-users', '--account', 'no-such-account', '--json', ...store.args],
+        ['admin', 'list-users', '--account', 'no-such-account', ...store.args],
         'No account no-such-account.',
       );
     });
@@ -454,7 +516,8 @@ describe('zpass CLI', () => {
 
     before(async () => {
       store = await newStore();
-      s = await serve(store.args);
+      // --demo: on the PostgreSQL pass DATABASE_URL is set, where no demo is made unless asked.
+      s = await serve([...store.args, '--demo']);
       demo = JSON.parse(await readFile(`${store.dir}/demo-credentials.json`, 'utf8')) as DemoCredentials;
     });
     after(async () => {
@@ -474,9 +537,20 @@ describe('zpass CLI', () => {
       assert.equal(demo.member.email, 'member@demo.zpass.test');
     });
 
-    it('prints a banner with the client id and curl commands for this server, on standard error', () => {
+    it('prints no secret when its output is not a terminal: one line on standard error points at the 0600 file', () => {
       const out = s.errors();
       assert.equal(s.output().includes('zpass created a demo account'), false);
+      assert.ok(
+        out.includes(
+          `zpass created a demo account; its credentials are in ${store.dir}/demo-credentials.json (mode 0600)`,
+        ),
+      );
+      assert.ok(!out.includes(demo.client_secret));
+      assert.ok(!out.includes(demo.owner.password));
+    });
+
+    it('the banner (on a terminal) has the client id and curl commands for this server', () => {
+      const out = demoBanner(demo, s.url, `${store.dir}/demo-credentials.json`);
       assert.ok(out.includes('zpass created a demo account'));
       assert.ok(out.includes(`client id      ${demo.client_id}`));
       assert.ok(out.includes(`${store.dir}/demo-credentials.json (mode 0600)`));
@@ -489,7 +563,7 @@ describe('zpass CLI', () => {
     });
 
     it("the banner's curl commands, pasted into a shell, change the member's password (204)", async () => {
-      const out = s.errors();
+      const out = demoBanner(demo, s.url, `${store.dir}/demo-credentials.json`);
       const start = out.indexOf('  TOKEN=$(curl');
       const end = out.indexOf('\n\n', start);
       assert.ok(start > 0 && end > start);

@@ -8,8 +8,9 @@ import type { Clock } from '../src/clock.js';
 import type { MailConfig, WebhookConfig } from '../src/config.js';
 import { type HashCall, Hasher, type HasherOptions } from '../src/crypto/hasher.js';
 import type { DemoCredentials } from '../src/demo.js';
-import { createApp, createUser } from '../src/domain/accounts.js';
+import { createApp, createUser } from '../src/domain/accounts/provisioning.js';
 import type { DomainSettings } from '../src/domain/context.js';
+import type { ConnectionLimits } from '../src/http/connections.js';
 import { CATEGORIES, MAX_LIMIT } from '../src/limits/categories.js';
 import type { ThrottleOptions } from '../src/limits/throttle.js';
 import { type RunningServer, startServer } from '../src/server.js';
@@ -72,6 +73,11 @@ export interface TestServerOptions {
   mail?: Partial<MailConfig>;
   /** Webhook relay settings; like the mail relay, off unless given (`{}` runs it with the defaults). */
   webhooks?: Partial<WebhookConfig>;
+  /** Tokens issued per app (default: lifted unless `zoomLimits`, like Zoom's limits). */
+  tokenRate?: { qps: number; daily: number | null };
+  tokenPurge?: { graceMs?: number; everyMs?: number };
+  /** Timeouts and connection caps (default: the server's defaults). */
+  connections?: Partial<ConnectionLimits>;
   /** At stop, how long /readyz answers 503 before the listener closes (default 0). */
   shutdownDelayMs?: number;
   /** Serve GET /metrics there (`{ host: '127.0.0.1', port: 0 }`: a free port). */
@@ -142,6 +148,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     redisPrefix,
     redisTimeoutMs: opts.redisTimeoutMs,
     testControls: opts.testControls,
+    connections: opts.connections,
+    tokenRate: opts.tokenRate ?? (opts.zoomLimits ? undefined : { qps: 1_000_000, daily: null }),
+    tokenPurge: opts.tokenPurge,
     cluster: opts.cluster,
     shutdownDelayMs: opts.shutdownDelayMs,
     metricsAddr: opts.metricsAddr,

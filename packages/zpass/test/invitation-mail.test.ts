@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { acceptInvitation } from '../src/domain/invitations.js';
+import { acceptInvitation } from '../src/domain/users/invitations.js';
 import { credentials, outbox, users } from '../src/store/repositories.js';
 import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
 import { TestSmtp, waitFor } from './smtp.js';

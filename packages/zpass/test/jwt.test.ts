@@ -12,8 +12,8 @@ import { promisify } from 'node:util';
 import type { KyselyPlugin } from 'kysely';
 import { ManualClock } from '../src/clock.js';
 import { digest } from '../src/crypto/random.js';
+import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { KEY_ACTIVATION_MS, rotateTokenKey } from '../src/domain/tokens/jwt.js';
-import { issueUserToken } from '../src/domain/tokens.js';
 import { serverKeys, tokens } from '../src/store/repositories.js';
 import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { before, describe, it } from 'node:test';
-import { issueUserToken } from '../src/domain/tokens.js';
+import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { startServer } from '../src/server.js';
 import { credentials } from '../src/store/repositories.js';
 import {

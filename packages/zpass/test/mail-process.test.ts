@@ -34,7 +34,7 @@ interface Child {
 function spawnZpass(args: string[], env: Record<string, string>): Child {
   let out = '';
   const proc = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ZPASS_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, ZPASS_LOG_LEVEL: 'info', ZPASS_DEMO: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (d) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { issueUserToken } from '../src/domain/tokens.js';
+import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { createRelay } from '../src/mail/index.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { type OutboxRow, outbox, passwordChanges } from '../src/store/repositories.js';

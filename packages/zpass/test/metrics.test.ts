@@ -57,7 +57,7 @@ describe('GET /metrics on its own address', () => {
       query: { grant_type: 'account_credentials', account_id: t.demo.account_id },
       authorization: `Basic ${Buffer.from(`${t.demo.client_id}:wrong`).toString('base64')}`,
     });
-    assert.equal(badSecret.status, 401, badSecret.text);
+    assert.equal(badSecret.status, 400, badSecret.text);
     const force = await call(`${t.url}/zpass/test/rate-limits`, {
       method: 'POST',
       token,

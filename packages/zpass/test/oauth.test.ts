@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
-import { createAccount, createApp } from '../src/domain/accounts.js';
-import { DEFAULT_APP_SCOPES } from '../src/domain/scopes.js';
+import { createAccount, createApp } from '../src/domain/accounts/provisioning.js';
+import { DEFAULT_APP_SCOPES } from '../src/domain/tokens/scopes.js';
 import {
   addUser,
   basic,

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { createAccount, createApp, createUser } from '../src/domain/accounts.js';
-import { issueUserToken } from '../src/domain/tokens.js';
+import { createAccount, createApp, createUser } from '../src/domain/accounts/provisioning.js';
+import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { credentials, outbox, passwordChanges } from '../src/store/repositories.js';
 import { accountToken, call, putPassword, startTestServer, type TestServer } from './helpers.js';
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { checkPassword, messages, type PasswordRequirement } from '@zpass/policy';
 import fc from 'fast-check';
-import { createAccount, createUser } from '../src/domain/accounts.js';
-import { phcSalt } from '../src/domain/history.js';
+import { createAccount, createUser } from '../src/domain/accounts/provisioning.js';
+import { phcSalt } from '../src/domain/passwords/history.js';
 import { credentials, passwordChanges, passwordHistory } from '../src/store/repositories.js';
 import {
   accountToken,

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { DemoCredentials } from '../src/demo.js';
-import { createUser } from '../src/domain/accounts.js';
-import { setLimit } from '../src/limits/admin.js';
+import { setLimit } from '../src/domain/accounts/limits.js';
+import { createUser } from '../src/domain/accounts/provisioning.js';
 import { startServer } from '../src/server.js';
 import { openStore } from '../src/store/database.js';
 import { credentials, outbox, passwordChanges } from '../src/store/repositories.js';
@@ -196,6 +196,7 @@ describe('two server processes on one PostgreSQL database', needsPostgres, () =>
             ...process.env,
             DATABASE_URL: databaseUrl,
             ZPASS_LOG_LEVEL: 'warn',
+            ZPASS_DEMO: '1',
             ZPASS_HASH_MAX_WAIT_MS: 'none',
           },
           stdio: ['ignore', 'pipe', 'pipe'],

@@ -34,7 +34,8 @@ export async function spawnServer(
   const port = await freePort();
   let out = '';
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), ...args], {
-    env: { ...process.env, ZPASS_LOG_LEVEL: 'warn', ...env },
+    // ZPASS_DEMO=1: the tests read the demo account, PostgreSQL pass included.
+    env: { ...process.env, ZPASS_LOG_LEVEL: 'warn', ZPASS_DEMO: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => {

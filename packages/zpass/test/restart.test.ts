@@ -83,8 +83,9 @@ describe('restarting on the same data', () => {
       );
       await second.stop(false);
 
-      // Expiry is stored too: two hours later the old token is expired.
-      third = await startTestServer({ dataDir, clock: new ManualClock(Date.now() + 2 * 3600 * 1000) });
+      // Expiry is stored too: 90 minutes later the old token is expired (its row is kept for an
+      // hour after expiry, so that it is told so, then purged).
+      third = await startTestServer({ dataDir, clock: new ManualClock(Date.now() + 90 * 60 * 1000) });
       assert.equal(third.server.demo, undefined);
       assert.deepEqual(await call(`${third.url}/v2/users/me`, { token }).then((r) => r.body), {
         code: 124,

@@ -1,8 +1,8 @@
 // Roles (Zoom's three built-in ones) and the two audit reports, over real HTTP.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAccount, createApp } from '../src/domain/accounts.js';
-import { OPERATOR, updateProfile } from '../src/domain/directory.js';
+import { createAccount, createApp } from '../src/domain/accounts/provisioning.js';
+import { OPERATOR, updateProfile } from '../src/domain/users/directory.js';
 import { OPERATION_IDS } from '../src/http/operation-ids.js';
 import { users } from '../src/store/repositories.js';
 import { accountToken, addUser, call, liftRateLimits, startTestServer, type TestServer } from './helpers.js';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createAccount, createUser } from '../src/domain/accounts.js';
-import { issueUserToken } from '../src/domain/tokens.js';
+import { createAccount, createUser } from '../src/domain/accounts/provisioning.js';
+import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { settingsChanges } from '../src/store/repositories.js';
 import { accountToken, appWithToken, call, startTestServer, type TestServer } from './helpers.js';
 

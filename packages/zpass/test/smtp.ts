@@ -15,7 +15,9 @@ export type Behaviour =
   /** Read the message, then never answer (until `releaseStalls`). */
   | { kind: 'stall' }
   /** Close the connection when the message has been read, without a reply. */
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  /** Read the whole message (kept in `refused`), then answer DATA with this code (e.g. 451). */
+  | { kind: 'fail-after-data'; code: number; text: string };
 
 export interface Received {
   envelopeTo: string[];
@@ -40,6 +42,8 @@ export interface TestSmtpOptions {
 /** A real SMTP server in the test process, on an ephemeral port of 127.0.0.1. */
 export class TestSmtp {
   readonly received: Received[] = [];
+  /** Messages read in full but answered with an error (`fail-after-data`). */
+  readonly refused: Received[] = [];
   /** Every DATA phase that started, accepted or not. */
   dataStarted = 0;
   /** AUTH attempts that were refused. */
@@ -104,6 +108,10 @@ export class TestSmtp {
           }
           const raw = Buffer.concat(chunks);
           const mail = await simpleParser(raw);
+          if (b.kind === 'fail-after-data') {
+            this.refused.push({ envelopeTo: to, raw, mail, secure: session.secure });
+            return cb(Object.assign(new Error(b.text), { responseCode: b.code }));
+          }
           this.received.push({
             envelopeTo: to,
             raw,

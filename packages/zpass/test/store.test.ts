@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { systemClock } from '../src/clock.js';
 import { Hasher } from '../src/crypto/hasher.js';
-import { AdminError, createUser } from '../src/domain/accounts.js';
+import { AdminError, createUser } from '../src/domain/accounts/provisioning.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../src/domain/context.js';
 import { TokenKeyring } from '../src/domain/tokens/jwt.js';
 import { startServer } from '../src/server.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { digest } from '../src/crypto/random.js';
-import { issueUserToken } from '../src/domain/tokens.js';
+import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { invitations, users } from '../src/store/repositories.js';
 import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createAccount } from '../src/domain/accounts.js';
-import { acceptInvitation, issueInvitationLink } from '../src/domain/invitations.js';
-import { signIn } from '../src/domain/sessions.js';
-import { issueUserToken } from '../src/domain/tokens.js';
+import { createAccount } from '../src/domain/accounts/provisioning.js';
+import { signIn } from '../src/domain/sessions/sessions.js';
+import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
+import { acceptInvitation, issueInvitationLink } from '../src/domain/users/invitations.js';
 import { credentials, invitations, outbox, users, webSessions } from '../src/store/repositories.js';
 import {
   accountToken,

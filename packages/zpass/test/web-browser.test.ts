@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { createUser } from '../src/domain/accounts.js';
+import { createUser } from '../src/domain/accounts/provisioning.js';
 import { passwordChanges, users, webSessions } from '../src/store/repositories.js';
 import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
 import { TestSmtp, waitFor } from './smtp.js';

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { issueInvitationLink } from '../src/domain/invitations.js';
-import { issueUserToken } from '../src/domain/tokens.js';
+import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
+import { issueInvitationLink } from '../src/domain/users/invitations.js';
 import { passwordChanges, users, webSessions } from '../src/store/repositories.js';
 import {
   accountToken,

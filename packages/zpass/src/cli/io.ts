@@ -1,6 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
+import input from '@inquirer/input';
+import password from '@inquirer/password';
 import type { Command } from 'commander';
 import { ConfigError, type StoreConfig } from '../config.js';
 import { DataDirError, requireSqliteStore } from '../store/data-dir.js';
@@ -15,27 +15,42 @@ export async function readStdin(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
+/** The user pressed Ctrl-C (or closed the terminal) at a prompt: exit 130, nothing changed. */
+export class PromptCancelled extends Error {
+  readonly exitCode = 130;
+  constructor() {
+    super('Cancelled; nothing was changed.');
+  }
+}
+
+/** Prompts write to stderr: standard output stays for the command's result. */
+const PROMPT_CONTEXT = { input: process.stdin, output: process.stderr, clearPromptOnDone: false };
+
+async function prompting<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    // @inquirer's "ExitPromptError" (Ctrl-C) and "AbortPromptError".
+    if (err instanceof Error && /^(Exit|Abort)PromptError$/.test(err.name)) {
+      process.stderr.write('\n');
+      throw new PromptCancelled();
+    }
+    throw err;
+  }
+}
+
 /** Asks on the terminal without echoing what is typed. */
 export async function promptHidden(question: string): Promise<string> {
   if (!process.stdin.isTTY)
     throw new Error('No terminal to ask on: pass the password on standard input with --password-stdin.');
-  let muted = false;
-  const output = new Writable({
-    write(chunk, _enc, cb) {
-      if (!muted) process.stderr.write(chunk);
-      cb();
-    },
-  });
-  const rl = createInterface({ input: process.stdin, output, terminal: true });
-  try {
-    return await new Promise<string>((resolve) => {
-      rl.question(question, (answer) => resolve(answer));
-      muted = true;
-    });
-  } finally {
-    rl.close();
-    process.stderr.write('\n');
-  }
+  return prompting(() => password({ message: question.replace(/:\s*$/, ''), mask: false }, PROMPT_CONTEXT));
+}
+
+/** Asks on the terminal, echoing the answer. */
+export async function promptVisible(question: string): Promise<string> {
+  return prompting(async () =>
+    (await input({ message: question.replace(/:\s*$/, '') }, PROMPT_CONTEXT)).trim(),
+  );
 }
 
 export function printJson(value: unknown): void {
@@ -52,6 +67,11 @@ export function withStoreOptions(group: Command): void {
       .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
       .option('--database-url <url>', 'postgres://... to use PostgreSQL (env DATABASE_URL)');
   }
+}
+
+/** "Examples:" after a command's help. */
+export function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
 /**

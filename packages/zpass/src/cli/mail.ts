@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { ConfigError, mailConfig, type StoreFlags, storeConfig } from '../config.js';
-import { AdminError } from '../domain/accounts.js';
-import { createLogger } from '../log.js';
+import { AdminError } from '../domain/accounts/provisioning.js';
+import { createLogger } from '../log/logger.js';
 import { createRelay } from '../mail/index.js';
 import type { Store } from '../store/database.js';
 import { type OutboxRow, outbox } from '../store/repositories.js';

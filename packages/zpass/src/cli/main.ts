@@ -1,14 +1,41 @@
-import { Command } from 'commander';
-import { ConfigError, type ServeFlags, serveConfig, storeConfig } from '../config.js';
-import { AdminError } from '../domain/accounts.js';
+import { readFileSync } from 'node:fs';
+import { Command, type CommanderError } from 'commander';
+import { type ServeFlags, serveConfig, storeConfig } from '../config.js';
 import { startServer } from '../server.js';
-import { DataDirError } from '../store/data-dir.js';
-import { DatabaseUrlError, openStore } from '../store/database.js';
-import { SchemaTooNewError } from '../store/migrator.js';
+import { openStore } from '../store/database.js';
 import { registerAdmin } from './admin.js';
 import { registerApi } from './api/commands.js';
+import { registerCompletion } from './completion.js';
+import { failureOf, isUsageCode, reportFailure } from './errors.js';
+import { printJson } from './io.js';
 import { registerMail } from './mail.js';
 import { registerWebhooks } from './webhooks.js';
+
+/** The version of the package this CLI ships in (its package.json, two folders up from here). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Every command that runs something (no subcommands of its own). */
+export function leafCommands(cmd: Command): Command[] {
+  return cmd.commands.length === 0 ? [cmd] : cmd.commands.flatMap(leafCommands);
+}
+
+/**
+ * A reader that stops reading (`zpass users list | head -1`) is not an error: exit quietly.
+ * Without this, the write fails with EPIPE and Node reports an unhandled 'error' event.
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
+}
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = serveConfig(flags);
@@ -32,14 +59,24 @@ async function serve(flags: ServeFlags): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe();
+  const end = argv.indexOf('--');
+  const json = (end < 0 ? argv : argv.slice(0, end)).includes('--json');
   const program = new Command('zpass')
     .description('zpass: a Zoom-compatible user password service')
-    .showHelpAfterError()
-    .exitOverride();
+    .version(cliVersion(), '-V, --version', 'print the version of zpass')
+    .showHelpAfterError(!json)
+    .exitOverride()
+    .configureOutput({
+      // With --json, a usage error is reported as JSON below, not as commander's text.
+      outputError: (text, write) => {
+        if (!json) write(text);
+      },
+    });
 
   program
     .command('serve')
-    .description('serve the API (creates a demo account on an empty store)')
+    .description('serve the API (creates a demo account on an empty SQLite store, unless --no-demo)')
     .option('--port <port>', 'port (env ZPASS_PORT, default 8080)')
     .option('--host <host>', 'address to bind (env ZPASS_HOST, default 127.0.0.1)')
     .option('--data <dir>', 'data folder (env ZPASS_DATA, default ./.zpass)')
@@ -56,6 +93,8 @@ export async function main(argv: string[]): Promise<void> {
       '--test-controls',
       'serve POST /zpass/test/rate-limits, which forces 429s for rehearsing retry code (env ZPASS_TEST_CONTROLS=1)',
     )
+    .option('--demo', 'create a demo account on an empty store even with DATABASE_URL or NODE_ENV=production')
+    .option('--no-demo', 'never create a demo account (env ZPASS_DEMO=0)')
     .option(
       '--metrics-addr <[host:]port>',
       'serve GET /metrics (Prometheus) on this address, apart from the API (env ZPASS_METRICS_ADDR; default: off)',
@@ -79,9 +118,11 @@ export async function main(argv: string[]): Promise<void> {
       const store = openStore(storeConfig(o));
       try {
         const { applied } = await store.migrate();
-        process.stdout.write(
-          applied.length ? `applied: ${applied.join(', ')}\n` : 'the schema is up to date\n',
-        );
+        if (o.json) printJson({ applied });
+        else
+          process.stdout.write(
+            applied.length ? `applied: ${applied.join(', ')}\n` : 'the schema is up to date\n',
+          );
       } finally {
         await store.close();
       }
@@ -91,26 +132,38 @@ export async function main(argv: string[]): Promise<void> {
   registerMail(program);
   registerWebhooks(program);
   registerApi(program);
+  registerCompletion(program);
+  for (const cmd of leafCommands(program)) {
+    // Commander stops at the first subcommand's own exitOverride: every command inherits ours.
+    cmd.exitOverride();
+    if (!cmd.options.some((o) => o.long === '--json') && cmd.name() !== 'serve')
+      cmd.option('--json', 'print the outcome as JSON (a failure: one JSON object on stderr)');
+  }
 
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    const e = err as { code?: string; exitCode?: number };
+    const e = err as Partial<CommanderError>;
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
-      process.exitCode = e.exitCode ?? 1;
+      if (!isUsageCode(e.code)) {
+        process.exitCode = e.exitCode ?? 0;
+        return;
+      }
+      // Usage errors exit 2, as getopt-style tools do.
+      if (json)
+        reportFailure(
+          {
+            code: 'usage',
+            message: String(e.message)
+              .replace(/^error: /, '')
+              .replace(/\s*\n\s*/g, ' '),
+            exitCode: 2,
+          },
+          true,
+        );
+      process.exitCode = 2;
       return;
     }
-    if (
-      err instanceof AdminError ||
-      err instanceof ConfigError ||
-      err instanceof SchemaTooNewError ||
-      err instanceof DatabaseUrlError ||
-      err instanceof DataDirError
-    ) {
-      process.stderr.write(`zpass: ${err.message}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    throw err;
+    reportFailure(failureOf(err), json);
   }
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { ConfigError, type StoreFlags, storeConfig, webhookConfig } from '../config.js';
 import { Hasher } from '../crypto/hasher.js';
-import { AdminError } from '../domain/accounts.js';
+import { AdminError } from '../domain/accounts/provisioning.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.js';
 import { WebhookError } from '../domain/errors.js';
 import { TokenKeyring } from '../domain/tokens/jwt.js';
@@ -15,7 +15,7 @@ import {
   type SubscriptionView,
   subscribe,
 } from '../domain/webhooks/subscriptions.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../log/logger.js';
 import { createWebhookRelay, posterFor } from '../webhooks/index.js';
 import { openExistingStore, printJson, withStoreOptions } from './io.js';
 

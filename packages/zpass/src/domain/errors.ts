@@ -55,6 +55,15 @@ export const Errors = {
       'Unsupported Content-Type. Send application/json, multipart/form-data or application/x-www-form-urlencoded.',
     ),
   bodyTooLarge: () => new ZoomError(413, 300, 'Request Body is too large.'),
+  /** A body declared in another charset than UTF-8 (zpass choice: 415, code 300, as other unsupported bodies). */
+  unsupportedCharset: () => new ZoomError(415, 300, 'Unsupported charset. Send the request body in UTF-8.'),
+  /** Bytes that are not UTF-8, or a percent-escape that does not decode to UTF-8 (zpass choice). */
+  invalidEncoding: () =>
+    new ZoomError(
+      400,
+      300,
+      'Request Body is not valid UTF-8 (or holds a percent-escape that does not decode).',
+    ),
   invalidToken: () => new ZoomError(401, 124, 'Invalid access token.'),
   expiredToken: () => new ZoomError(401, 124, 'Access token is expired.'),
   tokenInQuery: () =>

@@ -2,14 +2,21 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
+import type { Limits } from '../limits/categories.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
-import { createLogger } from '../log.js';
-import type { Metrics } from '../metrics.js';
-import { checkReadiness, type ReadinessReport } from '../readiness.js';
+import { createLogger } from '../log/logger.js';
+import type { Metrics } from '../monitoring/metrics.js';
+import { checkReadiness, type ReadinessReport } from '../monitoring/readiness.js';
 import { VERSION } from '../version.js';
 import { webRoutes } from '../web/routes.js';
+import {
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  limitConnections,
+  serverTimeouts,
+} from './connections.js';
 import { registerOperationIds } from './operation-ids.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
@@ -18,7 +25,7 @@ import { registerRateLimits } from './plugins/ratelimit.js';
 import { newTrackingId, registerTracking } from './plugins/tracking.js';
 import { accountRoutes } from './routes/accounts.js';
 import { healthRoutes } from './routes/health.js';
-import { oauthRoutes } from './routes/oauth.js';
+import { DEFAULT_TOKEN_RATE, oauthRoutes } from './routes/oauth.js';
 import { reportRoutes } from './routes/reports.js';
 import { roleRoutes } from './routes/roles.js';
 import { zoomErrorSchema } from './routes/schemas.js';
@@ -40,6 +47,15 @@ export interface AppOptions {
   throttle?: FailureThrottle;
   /** Serve the integrators' test controls under /zpass/test (default false). */
   testControls?: boolean;
+  /**
+   * The server's public base URL (ZPASS_PUBLIC_URL, else the address it listens on): the
+   * `api_url` of token responses. Never taken from a request's Host or X-Forwarded-* headers.
+   */
+  publicUrl?: () => string;
+  /** Tokens issued per app (default DEFAULT_TOKEN_RATE), counted by the limiter's counter. */
+  tokenRate?: Limits;
+  /** Timeouts and connection caps (default DEFAULT_CONNECTION_LIMITS). */
+  connections?: Partial<ConnectionLimits>;
   /** The cluster name in `x-zm-trackingid` (default `zp1`; `ZPASS_CLUSTER`). */
   cluster?: string;
   /** What `GET /readyz` checks (default: the store and its schema). */
@@ -50,7 +66,9 @@ export interface AppOptions {
 
 /** The zpass HTTP application: Zoom's API on top of the domain. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const connections = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
   const app = Fastify({
+    ...serverTimeouts(connections),
     loggerInstance: (options.logger ?? createLogger()) as FastifyBaseLogger,
     genReqId: () => newTrackingId(options.cluster),
     requestIdHeader: false,
@@ -64,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A JSON number is not a password: values keep the type the client sent.
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
   });
+  limitConnections(app.server, connections, options.trustProxy);
   app.addSchema(zoomErrorSchema);
   registerTracking(app);
   registerOperationIds(app);
@@ -94,7 +113,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // One throttle: failed token requests and failed sign-ins on the web pages count together per address.
   const throttle = options.throttle ?? new MemoryThrottle();
-  await app.register(oauthRoutes, { ctx: options.ctx, throttle });
+  const publicUrl = options.publicUrl ?? (() => 'http://127.0.0.1');
+  await app.register(oauthRoutes, {
+    ctx: options.ctx,
+    throttle,
+    publicUrl,
+    tokenRate: { counter: limiter.counter, limits: options.tokenRate ?? DEFAULT_TOKEN_RATE },
+  });
   await app.register(userRoutes, { ctx: options.ctx });
   await app.register(accountRoutes, { ctx: options.ctx });
   await app.register(roleRoutes, { ctx: options.ctx });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { redactUrl } from '../redact.js';
+import { redactUrl } from '../log/redact.js';
 import type { LimitType } from './categories.js';
 import type { Counter, Take, TakeResult } from './counter.js';
 import { MemoryCounter } from './memory.js';

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 
 /**
- * Abuse protection for credential checks (failed `POST /oauth/token`): failures
+ * Abuse protection for credential checks (failed `POST /oauth/token`, web sign-ins): failures
  * are counted per source address and per client id; after a few free failures
  * each further one blocks the key for a growing delay (1 s, 2 s, 4 s ... capped),
  * and a key forgets its failures after a quiet period. There is no permanent
@@ -40,13 +40,27 @@ interface Entry {
   blockedUntil: number;
 }
 
-/** Where failures are counted: this process's memory, or Redis shared by every server. */
+/**
+ * Where failures are counted: this process's memory, or Redis shared by every server.
+ * An attempt is reserved before the credentials are checked (it counts as a failure at
+ * once, atomically with the check), so that a burst of concurrent attempts cannot all
+ * pass before any failure is recorded; a success or a refusal for another reason gives
+ * the reservation back.
+ */
 export interface FailureThrottle {
-  /** Milliseconds until an attempt from `ip` for `clientId` may be checked; 0 when it may be now. */
-  waitMs(clientId: string | undefined, ip: string, now: number): Promise<number>;
-  /** A failed attempt: counts against the address and the client id. */
-  failure(clientId: string | undefined, ip: string, now: number): Promise<void>;
-  /** A successful attempt: clears both keys and exempts the address from the client id's block. */
+  /**
+   * Reserves an attempt from `ip` for `clientId`: 0 when it may be checked now (it then
+   * counts as a failure of both keys until given back), else the milliseconds to wait
+   * (nothing counted).
+   */
+  reserve(clientId: string | undefined, ip: string, now: number): Promise<number>;
+  /** The reserved attempt was refused for another reason than the credentials: given back on both keys. */
+  release(clientId: string | undefined, ip: string, now: number): Promise<void>;
+  /**
+   * The reserved attempt succeeded: the address's reservation is given back (its earlier
+   * failures stay and decay on their own), the client id's (or e-mail's) count is cleared,
+   * and the address is exempt from that client id's block.
+   */
   success(clientId: string, ip: string, now: number): Promise<void>;
 }
 
@@ -65,24 +79,27 @@ export class MemoryThrottle implements FailureThrottle {
     this.options = { ...DEFAULT_THROTTLE, ...options };
   }
 
-  async waitMs(clientId: string | undefined, ip: string, now: number): Promise<number> {
-    return this.waitMsSync(clientId, ip, now);
+  async reserve(clientId: string | undefined, ip: string, now: number): Promise<number> {
+    return this.reserveSync(clientId, ip, now);
   }
 
-  waitMsSync(clientId: string | undefined, ip: string, now: number): number {
+  reserveSync(clientId: string | undefined, ip: string, now: number): number {
     let wait = this.remaining(`ip:${ip}`, now);
     if (clientId !== undefined && !this.isTrusted(clientId, ip, now))
       wait = Math.max(wait, this.remaining(`client:${clientId}`, now));
-    return wait;
-  }
-
-  async failure(clientId: string | undefined, ip: string, now: number): Promise<void> {
-    this.failureSync(clientId, ip, now);
-  }
-
-  failureSync(clientId: string | undefined, ip: string, now: number): void {
+    if (wait > 0) return wait;
     this.fail(`ip:${ip}`, now);
     if (clientId !== undefined) this.fail(`client:${clientId}`, now);
+    return 0;
+  }
+
+  async release(clientId: string | undefined, ip: string, now: number): Promise<void> {
+    this.releaseSync(clientId, ip, now);
+  }
+
+  releaseSync(clientId: string | undefined, ip: string, now: number): void {
+    this.giveBack(`ip:${ip}`, now);
+    if (clientId !== undefined) this.giveBack(`client:${clientId}`, now);
   }
 
   async success(clientId: string, ip: string, now: number): Promise<void> {
@@ -90,12 +107,25 @@ export class MemoryThrottle implements FailureThrottle {
   }
 
   successSync(clientId: string, ip: string, now: number): void {
-    this.entries.delete(`ip:${ip}`);
+    this.giveBack(`ip:${ip}`, now);
     this.entries.delete(`client:${clientId}`);
     const key = `${clientId}\u0000${ip}`;
     this.trusted.delete(key);
     this.trusted.set(key, now);
     this.bound(this.trusted);
+  }
+
+  /**
+   * One failure reserved at `now` given back: the count drops by one, and the block it set
+   * is lifted (the reservation passed, so the key was not blocked before it), unless a later
+   * failure has set another one since.
+   */
+  private giveBack(key: string, now: number): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    const setHere = e.blockedUntil === now + delayAfter(e.failures, this.options);
+    e.failures = Math.max(0, e.failures - 1);
+    if (setHere || e.failures < this.options.freeFailures) e.blockedUntil = Math.min(e.blockedUntil, now);
   }
 
   private isTrusted(clientId: string, ip: string, now: number): boolean {
@@ -132,52 +162,80 @@ export class MemoryThrottle implements FailureThrottle {
 }
 
 /**
- * Check, fail and succeed in one round trip each. Keys: `<prefix>thr:ip:<ip>` and
+ * Reserve and give back in one round trip each. Keys: `<prefix>thr:ip:<ip>` and
  * `<prefix>thr:client:<id>` (hashes: f failures, l last failure, u blocked until; expire
  * when forgotten) and `<prefix>thr:trust:<id>:<ip>` (time of the last success).
+ * ARGV: now, has client id (1/0), trust period, free failures, base delay, max delay, forget after.
  */
-const WAIT_SCRIPT = `
+const COMMON = `
 local now = tonumber(ARGV[1])
+local hasClient = ARGV[2] == '1'
+local trustFor = tonumber(ARGV[3])
+local free = tonumber(ARGV[4])
+local base = tonumber(ARGV[5])
+local max = tonumber(ARGV[6])
+local forget = tonumber(ARGV[7])
+local function delay(f)
+  local beyond = f - free
+  if beyond < 0 then return 0 end
+  return math.min(base * 2 ^ math.min(beyond, 30), max)
+end
+`;
+
+const RESERVE_SCRIPT = `${COMMON}
 local wait = 0
 local u = tonumber(redis.call('HGET', KEYS[1], 'u') or '0')
 if u > now then wait = u - now end
-if ARGV[2] == '1' then
+if hasClient then
   local at = tonumber(redis.call('GET', KEYS[3]) or '-1')
-  if at < 0 or now - at >= tonumber(ARGV[3]) then
+  if at < 0 or now - at >= trustFor then
     local c = tonumber(redis.call('HGET', KEYS[2], 'u') or '0')
     if c - now > wait then wait = c - now end
   end
 end
-return wait
-`;
-
-const FAIL_SCRIPT = `
-local now = tonumber(ARGV[1])
-local free = tonumber(ARGV[2])
-local base = tonumber(ARGV[3])
-local max = tonumber(ARGV[4])
-local forget = tonumber(ARGV[5])
-for i = 1, tonumber(ARGV[6]) do
+if wait > 0 then return wait end
+local n = 1
+if hasClient then n = 2 end
+for i = 1, n do
   local key = KEYS[i]
   local f = tonumber(redis.call('HGET', key, 'f') or '0')
   local last = tonumber(redis.call('HGET', key, 'l') or '0')
-  local u = tonumber(redis.call('HGET', key, 'u') or '0')
-  if now - last >= forget then
-    f = 0
-    u = 0
-  end
+  if now - last >= forget then f = 0 end
   f = f + 1
-  local beyond = f - free
-  if beyond >= 0 then u = now + math.min(base * 2 ^ math.min(beyond, 30), max) end
-  redis.call('HSET', key, 'f', f, 'l', now, 'u', u)
+  local d = delay(f)
+  local until_ = 0
+  if d > 0 then until_ = now + d end
+  redis.call('HSET', key, 'f', f, 'l', now, 'u', until_)
   redis.call('PEXPIRE', key, forget + max)
 end
 return 0
 `;
 
+/** ARGV[8]: 'success' (give back the address's, clear the client id's, trust) or 'release' (give back both). */
+const GIVE_BACK_SCRIPT = `${COMMON}
+local function giveBack(key)
+  if redis.call('EXISTS', key) == 0 then return end
+  local f = tonumber(redis.call('HGET', key, 'f') or '0')
+  local u = tonumber(redis.call('HGET', key, 'u') or '0')
+  local setHere = u == now + delay(f)
+  f = f - 1
+  if f < 0 then f = 0 end
+  if (setHere or f < free) and u > now then u = now end
+  redis.call('HSET', key, 'f', f, 'u', u)
+end
+giveBack(KEYS[1])
+if ARGV[8] == 'success' then
+  redis.call('DEL', KEYS[2])
+  redis.call('SET', KEYS[3], now, 'PX', trustFor)
+elseif hasClient then
+  giveBack(KEYS[2])
+end
+return 0
+`;
+
 type ThrottleRedis = Redis & {
-  zpassThrottleWait(...args: (string | number)[]): Promise<number>;
-  zpassThrottleFail(...args: (string | number)[]): Promise<number>;
+  zpassThrottleReserve(...args: (string | number)[]): Promise<number>;
+  zpassThrottleGiveBack(...args: (string | number)[]): Promise<number>;
 };
 
 /**
@@ -198,8 +256,8 @@ export class RedisThrottle implements FailureThrottle {
     this.options = { ...DEFAULT_THROTTLE, ...options };
     this.fallback = new MemoryThrottle(this.options);
     this.redis = redis as ThrottleRedis;
-    this.redis.defineCommand('zpassThrottleWait', { numberOfKeys: 3, lua: WAIT_SCRIPT });
-    this.redis.defineCommand('zpassThrottleFail', { numberOfKeys: 2, lua: FAIL_SCRIPT });
+    this.redis.defineCommand('zpassThrottleReserve', { numberOfKeys: 3, lua: RESERVE_SCRIPT });
+    this.redis.defineCommand('zpassThrottleGiveBack', { numberOfKeys: 3, lua: GIVE_BACK_SCRIPT });
   }
 
   private keys(clientId: string | undefined, ip: string): [string, string, string] {
@@ -211,47 +269,44 @@ export class RedisThrottle implements FailureThrottle {
     ];
   }
 
-  async waitMs(clientId: string | undefined, ip: string, now: number): Promise<number> {
-    if (this.redis.status !== 'ready') return this.fallback.waitMsSync(clientId, ip, now);
+  private args(clientId: string | undefined, ip: string, now: number): (string | number)[] {
+    const o = this.options;
+    return [
+      ...this.keys(clientId, ip),
+      now,
+      clientId === undefined ? '0' : '1',
+      o.trustForMs,
+      o.freeFailures,
+      o.baseDelayMs,
+      o.maxDelayMs,
+      o.forgetAfterMs,
+    ];
+  }
+
+  async reserve(clientId: string | undefined, ip: string, now: number): Promise<number> {
+    if (this.redis.status !== 'ready') return this.fallback.reserveSync(clientId, ip, now);
     try {
-      const wait = await this.redis.zpassThrottleWait(
-        ...this.keys(clientId, ip),
-        now,
-        clientId === undefined ? '0' : '1',
-        this.options.trustForMs,
-      );
-      return Math.max(Number(wait), this.fallback.waitMsSync(clientId, ip, now));
+      return Number(await this.redis.zpassThrottleReserve(...this.args(clientId, ip, now)));
     } catch {
-      return this.fallback.waitMsSync(clientId, ip, now);
+      return this.fallback.reserveSync(clientId, ip, now);
     }
   }
 
-  async failure(clientId: string | undefined, ip: string, now: number): Promise<void> {
-    const o = this.options;
-    const [ipKey, clientKey] = this.keys(clientId, ip);
+  async release(clientId: string | undefined, ip: string, now: number): Promise<void> {
+    this.fallback.releaseSync(clientId, ip, now);
     try {
-      if (this.redis.status !== 'ready') throw new Error('redis not ready');
-      await this.redis.zpassThrottleFail(
-        ipKey,
-        clientKey,
-        now,
-        o.freeFailures,
-        o.baseDelayMs,
-        o.maxDelayMs,
-        o.forgetAfterMs,
-        clientId === undefined ? 1 : 2,
-      );
+      if (this.redis.status !== 'ready') return;
+      await this.redis.zpassThrottleGiveBack(...this.args(clientId, ip, now), 'release');
     } catch {
-      this.fallback.failureSync(clientId, ip, now);
+      // Counted in memory meanwhile.
     }
   }
 
   async success(clientId: string, ip: string, now: number): Promise<void> {
     this.fallback.successSync(clientId, ip, now);
-    const [ipKey, clientKey, trustKey] = this.keys(clientId, ip);
     try {
       if (this.redis.status !== 'ready') return;
-      await this.redis.multi().del(ipKey, clientKey).set(trustKey, now, 'PX', this.options.trustForMs).exec();
+      await this.redis.zpassThrottleGiveBack(...this.args(clientId, ip, now), 'success');
     } catch {
       // Counted in memory meanwhile.
     }

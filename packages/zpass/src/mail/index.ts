@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { checkMailConfig, DEFAULT_MAIL_CONFIG, type MailConfig } from '../config.js';
-import { issueInvitationLink } from '../domain/invitations.js';
+import { INVITATION_PATH, issueInvitationLink } from '../domain/users/invitations.js';
 import type { Store } from '../store/database.js';
 import { listenForNotices } from './listen.js';
 import { MailRelay, type NoticePreparer } from './relay.js';
@@ -26,13 +26,15 @@ export interface RelaySetup {
 /**
  * What the relay does to a payload before rendering it: an invitation gets a fresh link
  * (only its digest is stored, and only the latest link works); other kinds are as queued.
+ * The link is always under the configured public URL at the time of sending, whatever
+ * the queued payload says (older rows carried an address taken from the request).
  */
-export function noticePreparer(deps: { store: Store; clock: Clock }): NoticePreparer {
+export function noticePreparer(deps: { store: Store; clock: Clock; publicUrl: string }): NoticePreparer {
   return async (kind, payload) => {
     if (kind !== 'user_invitation') return payload;
     const userId = payload.user_id;
-    const acceptUrl = payload.accept_url;
-    if (typeof userId !== 'string' || typeof acceptUrl !== 'string') return payload;
+    if (typeof userId !== 'string') return payload;
+    const acceptUrl = `${deps.publicUrl.replace(/\/+$/, '')}${INVITATION_PATH}`;
     const link = await issueInvitationLink(deps, userId, acceptUrl);
     return link ? { ...payload, link: link.link, expires_at: link.expires_at } : undefined;
   };
@@ -61,13 +63,14 @@ export function transportFor(config: MailConfig, dataDir: string): MailTransport
 export function createRelay(setup: RelaySetup): MailRelay {
   const config = completeMailConfig(setup.mail);
   const transport = transportFor(config, setup.dataDir);
+  const publicUrl = config.publicUrl ?? setup.serverUrl;
   return new MailRelay({
     store: setup.store,
     transport,
     clock: setup.clock,
     logger: setup.logger,
-    settings: { ...config, publicUrl: config.publicUrl ?? setup.serverUrl },
-    prepare: noticePreparer(setup),
+    settings: { ...config, publicUrl },
+    prepare: noticePreparer({ store: setup.store, clock: setup.clock, publicUrl }),
     secrets: transport instanceof SmtpTransport ? transport.secrets : [],
     subscribe:
       setup.store.dialect === 'postgres' && setup.databaseUrl

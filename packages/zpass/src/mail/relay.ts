@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { MailConfig } from '../config.js';
+import { isEmail } from '../domain/email.js';
 import type { Store } from '../store/database.js';
 import { accounts, type OutboxRow, outbox, users } from '../store/repositories.js';
 import { type Judged, judge, NoticeError } from './failures.js';
@@ -50,12 +51,27 @@ export interface RelayOptions {
   subscribe?: (wake: () => void) => Promise<() => Promise<void>>;
 }
 
-const ADDRESS =
-  /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$/;
-
-/** A plain address a mail server can take (no display name, no spaces, a host name). */
+/** A plain address a mail server can take: the one e-mail rule of the API and the CLI. */
 export function deliverableAddress(a: string): boolean {
-  return a.length <= 254 && ADDRESS.test(a);
+  return isEmail(a);
+}
+
+/**
+ * The Message-ID of one attempt at a notice: the one claimed with the row, so that a
+ * retry of the same content is recognised as a duplicate. A notice whose link is minted
+ * at sending (an invitation: each attempt makes a new token and the previous link stops
+ * working) gets a Message-ID of its own per link, so that a mail system that drops a
+ * repeated Message-ID never hides the copy whose link works.
+ */
+export function messageIdFor(
+  row: Pick<OutboxRow, 'kind' | 'id' | 'created_at' | 'message_id'>,
+  from: string,
+  mintedLink?: string,
+): string {
+  const base = row.message_id ?? `<${row.kind}.${row.id}.${row.created_at.toString(36)}@${fromDomain(from)}>`;
+  if (mintedLink === undefined) return base;
+  const tag = createHash('sha256').update(mintedLink).digest('base64url').slice(0, 16);
+  return base.replace(/@/, `.${tag}@`);
 }
 
 /** The domain of the From address (for Message-IDs). */
@@ -210,8 +226,11 @@ export class MailRelay {
     } catch {
       throw new NoticeError("the notice's payload is not a JSON object", true);
     }
+    let minted: string | undefined;
     if (this.o.prepare) {
+      const before = payload.link;
       const prepared = await this.o.prepare(row.kind, payload);
+      if (prepared && typeof prepared.link === 'string' && prepared.link !== before) minted = prepared.link;
       if (!prepared)
         throw new NoticeError(
           'the notice is no longer wanted (its invitation was used, withdrawn or has expired)',
@@ -250,8 +269,7 @@ export class MailRelay {
       subject: rendered.subject,
       text: rendered.text,
       html: rendered.html,
-      messageId:
-        row.message_id ?? `<${row.kind}.${row.id}.${row.created_at.toString(36)}@${fromDomain(s.from)}>`,
+      messageId: messageIdFor(row, s.from, minted),
       date: new Date(row.created_at),
     };
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { ConfigError } from '../config.js';
-import { redactUrl } from '../redact.js';
+import { redactUrl } from '../log/redact.js';
 
 /** One message, ready to go: everything a transport needs, nothing it must look up. */
 export interface OutgoingMessage {

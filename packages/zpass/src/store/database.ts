@@ -1,8 +1,9 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { redactUrl } from '../redact.js';
+import { redactUrl } from '../log/redact.js';
 import { prepareDataDir } from './data-dir.js';
 import type { Dialect } from './dialect.js';
 import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
@@ -206,6 +207,10 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
 export function openSqliteStore(dataDir: string): Store {
   prepareDataDir(dataDir);
   const file = join(dataDir, 'zpass.db');
+  // Owner-only, even in a folder that already existed: hashes, token digests and the
+  // page-token key are inside. SQLite gives its -wal and -shm files the database's mode.
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('busy_timeout = 5000');

@@ -334,6 +334,14 @@ export const tokens = {
       .where('kind', '=', 'user')
       .where('revoked_at', 'is', null)
       .execute(),
+  /** Deletes the rows of tokens that expired or were revoked at or before `before`; how many. */
+  purge: async (q: Q, before: number): Promise<number> => {
+    const r = await q
+      .deleteFrom('access_tokens')
+      .where((eb) => eb.or([eb('expires_at', '<=', before), eb('revoked_at', '<=', before)]))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  },
   revoke: (q: Q, digests: string[], now: number) =>
     digests.length === 0
       ? Promise.resolve()

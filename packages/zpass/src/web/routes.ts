@@ -7,10 +7,8 @@ import { checkPassword } from '@zpass/policy';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { newToken } from '../crypto/random.js';
 import type { DomainContext } from '../domain/context.js';
-import { EMAIL_MAX } from '../domain/directory.js';
 import { Errors, ZoomError } from '../domain/errors.js';
-import { acceptInvitation, INVITATION_PATH, invitationFor } from '../domain/invitations.js';
-import { accountRequirement } from '../domain/policy.js';
+import { accountRequirement } from '../domain/passwords/policy.js';
 import {
   type ActiveSession,
   changeOwnPassword,
@@ -21,8 +19,10 @@ import {
   SIGN_IN_PASSWORD_MAX,
   signIn,
   startSession,
-} from '../domain/sessions.js';
-import { storedAddress } from '../http/address.js';
+} from '../domain/sessions/sessions.js';
+import { EMAIL_MAX } from '../domain/users/directory.js';
+import { acceptInvitation, INVITATION_PATH, invitationFor } from '../domain/users/invitations.js';
+import { storedAddress } from '../edge/address.js';
 import { toZoomError } from '../http/plugins/errors.js';
 import type { FailureThrottle } from '../limits/throttle.js';
 import { normalizeEmail, type User } from '../store/repositories.js';
@@ -270,23 +270,31 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
 
     const key = throttleKey(email);
     const now = ctx.clock.now();
-    const wait = await throttle.waitMs(key, request.ip, now);
+    // Reserved (counted as a failure) atomically with the check; given back unless the password was wrong.
+    const wait = await throttle.reserve(key, request.ip, now);
     if (wait > 0) {
       reply.header('retry-after', String(Math.ceil(wait / 1000)));
       return again(429, [{ message: retryMessage(wait) }]);
     }
-    const outcome = await signIn(ctx, {
-      email,
-      password,
-      ip: storedAddress(request),
-      replaces: cookies[SESSION_COOKIE],
-    });
+    let outcome: Awaited<ReturnType<typeof signIn>>;
+    try {
+      outcome = await signIn(ctx, {
+        email,
+        password,
+        ip: storedAddress(request),
+        replaces: cookies[SESSION_COOKIE],
+      });
+    } catch (err) {
+      await throttle.release(key, request.ip, now);
+      throw err;
+    }
     if (!outcome.ok) {
-      if (outcome.reason === 'inactive')
+      if (outcome.reason === 'inactive') {
+        await throttle.release(key, request.ip, now);
         return again(403, [
           { message: "This account is deactivated. Ask your account's admin to activate it again." },
         ]);
-      await throttle.failure(key, request.ip, now);
+      }
       return again(401, [{ message: 'The e-mail address or the password is not correct.', field: 'email' }]);
     }
     await throttle.success(key, request.ip, now);
@@ -376,7 +384,7 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
 
     const key = throttleKey(current.active.user.email);
     const now = ctx.clock.now();
-    const wait = await throttle.waitMs(key, request.ip, now);
+    const wait = await throttle.reserve(key, request.ip, now);
     if (wait > 0) {
       reply.header('retry-after', String(Math.ceil(wait / 1000)));
       return accountPage(reply, 429, current, { sent: sent([{ message: retryMessage(wait) }]) });
@@ -384,11 +392,13 @@ export async function webRoutes(app: FastifyInstance, opts: WebOptions): Promise
     try {
       await changeOwnPassword(ctx, current.active, { ...change, ip: storedAddress(request) });
     } catch (err) {
+      // Only a wrong current password keeps its reservation.
+      if (!(err instanceof ZoomError && err.message === Errors.currentPasswordWrong().message))
+        await throttle.release(key, request.ip, now);
       if (!(err instanceof ZoomError) || err.status >= 500) throw err;
-      if (err.message === Errors.currentPasswordWrong().message) await throttle.failure(key, request.ip, now);
       return accountPage(reply, err.status, current, { sent: sent(newPasswordErrors(err), err) });
     }
-    // The current password was right: its failures are forgiven, as after a sign-in.
+    // The current password was right: the e-mail's failures are forgiven, as after a sign-in.
     await throttle.success(key, request.ip, now);
     return redirect(reply, '/account/password?changed=1');
   });

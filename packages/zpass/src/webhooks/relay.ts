@@ -10,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { WebhookConfig } from '../config.js';
 import { openSecret, sealingKey } from '../domain/webhooks/secrets.js';
 import type { EndpointAnswer, PostWebhook } from '../domain/webhooks/subscriptions.js';
-import { redactQuery } from '../redact.js';
+import { redactQuery } from '../log/redact.js';
 import type { Store } from '../store/database.js';
 import { type ClaimedDelivery, webhookDeliveries } from '../store/webhooks.js';
 

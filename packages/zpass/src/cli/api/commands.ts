@@ -2,30 +2,50 @@
  * The API commands: `login`, `users ...`, `settings ...`. They go through @zpass/zoom-client
  * only, so they work the same against Zoom and against a zpass server.
  */
-import { createInterface } from 'node:readline';
 import type { PasswordRequirementSettings, User } from '@zpass/zoom-client';
 import { type Command, Option } from 'commander';
-import { printJson, promptHidden, readStdin } from '../io.js';
+import { examples, printJson, promptHidden, promptVisible, readStdin } from '../io.js';
+import { COLUMNS_HELP, pickColumns, printTable, USER_COLUMNS, USER_DEFAULT_COLUMNS } from '../table.js';
+import { registerAuth } from './auth.js';
 import { bulk } from './bulk.js';
 import { action, CliError, clientFor, connect, type Profile, saveProfile } from './connection.js';
 import { DEFAULT_LENGTH, generateFor, validLength } from './generate.js';
 import { fetchRequirement } from './policy.js';
+import { registerUserLifecycle } from './users.js';
 
 const PROFILE_HELP = 'use this profile (default: the ZOOM_* environment, else the profile "default")';
 
-function examples(lines: string[]): string {
-  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
-}
-
 async function ask(question: string): Promise<string> {
   if (!process.stdin.isTTY)
-    throw new CliError(`No terminal to ask on: ${question.replace(/: $/, '')} is needed.`);
-  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    throw new CliError(`No terminal to ask on: ${question.replace(/: $/, '')} is needed.`, 2);
+  return promptVisible(question);
+}
+
+/**
+ * The API base of a profile: Zoom's is `https://api.zoom.us/v2`, zpass's `http://HOST:PORT/v2`.
+ * A bare `http://HOST:PORT` gets its `/v2` (with a note); any other path is refused.
+ */
+export function checkApiUrl(value: string): string {
+  let url: URL;
   try {
-    return (await new Promise<string>((resolve) => rl.question(question, resolve))).trim();
-  } finally {
-    rl.close();
+    url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new CliError(`--api-url is not an http(s) URL: ${value}`, 2);
   }
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path === '') {
+    const fixed = `${url.origin}/v2`;
+    process.stderr.write(`note: --api-url has no /v2; using ${fixed}\n`);
+    return fixed;
+  }
+  if (!path.endsWith('/v2')) {
+    throw new CliError(
+      `--api-url must end in /v2 (the API base, e.g. https://api.zoom.us/v2 or http://HOST:PORT/v2), not ${value}`,
+      2,
+    );
+  }
+  return `${url.origin}${path}`;
 }
 
 const REFUSED =
@@ -40,11 +60,12 @@ interface SetFlags {
   password?: string;
 }
 
-async function setPassword(user: string, extra: string[], flags: SetFlags): Promise<void> {
-  if (extra.length > 0 || flags.password !== undefined) throw new CliError(REFUSED);
+async function setPassword(user: string, flags: SetFlags, cmd: Command): Promise<void> {
+  // Extra words are accepted by the parser only to refuse them with a reason.
+  if (cmd.args.length > 1 || flags.password !== undefined) throw new CliError(REFUSED, 2);
   if (flags.generate && flags.passwordStdin)
-    throw new CliError('Pass either --generate or --password-stdin, not both.');
-  if (flags.length !== undefined && !flags.generate) throw new CliError('--length goes with --generate.');
+    throw new CliError('Pass either --generate or --password-stdin, not both.', 2);
+  if (flags.length !== undefined && !flags.generate) throw new CliError('--length goes with --generate.', 2);
   const client = connect(flags);
   const requirement = await fetchRequirement(client);
   let password: string;
@@ -62,6 +83,7 @@ async function setPassword(user: string, extra: string[], flags: SetFlags): Prom
     if (!process.stdin.isTTY) {
       throw new CliError(
         'No terminal to ask on: pipe the password with --password-stdin, or use --generate.',
+        2,
       );
     }
     const a = await promptHidden('New password: ');
@@ -85,10 +107,6 @@ async function setPassword(user: string, extra: string[], flags: SetFlags): Prom
   }
 }
 
-function userLine(u: User): string {
-  return `${u.id}  ${u.email}  ${u.role_name ?? ''}  ${u.status ?? ''}`;
-}
-
 const POLICY_FIELDS: Array<[keyof PasswordRequirementSettings & string, string]> = [
   ['minimum_password_length', 'minimum length (0 = baseline 8)'],
   ['have_special_character', 'special character required'],
@@ -106,7 +124,7 @@ function printPolicy(req: PasswordRequirementSettings | undefined): void {
 }
 
 function integer(value: string, name: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new CliError(`${name} must be a whole number, not "${value}".`);
+  if (!/^\d+$/.test(value.trim())) throw new CliError(`${name} must be a whole number, not "${value}".`, 2);
   return Number.parseInt(value, 10);
 }
 
@@ -133,6 +151,7 @@ export function registerApi(program: Command): void {
         if (o.clientSecret !== undefined) {
           throw new CliError(
             'A client secret given on the command line is refused: it would stay in your shell history and be visible in `ps`. Use --client-secret-stdin or answer the prompt.',
+            2,
           );
         }
         const accountId = (o.accountId as string | undefined) ?? (await ask('Account ID: '));
@@ -141,17 +160,25 @@ export function registerApi(program: Command): void {
         if (o.clientSecretStdin) secret = (await readStdin()).trim();
         else {
           if (!process.stdin.isTTY)
-            throw new CliError('No terminal to ask on: pass the client secret with --client-secret-stdin.');
+            throw new CliError(
+              'No terminal to ask on: pass the client secret with --client-secret-stdin.',
+              2,
+            );
           secret = (await promptHidden('Client secret: ')).trim();
         }
+        const apiUrl = o.apiUrl ? checkApiUrl(o.apiUrl as string) : undefined;
         if (!accountId || !clientId || !secret)
-          throw new CliError('Account id, client id and client secret are all needed.');
+          throw new CliError('Account id, client id and client secret are all needed.', 2);
         const profile: Profile = { account_id: accountId, client_id: clientId, client_secret: secret };
-        if (o.apiUrl) profile.api_url = o.apiUrl as string;
+        if (apiUrl) profile.api_url = apiUrl;
         if (o.oauthUrl) profile.oauth_url = o.oauthUrl as string;
-        await clientFor(profile).accessToken();
+        // A token alone proves the credentials, not the API address: one real API call does.
+        const client = clientFor(profile);
+        await client.accessToken();
+        await client.users.list({ page_size: 1 });
         const path = saveProfile(o.profile as string, profile);
-        process.stdout.write(`credentials checked; profile "${o.profile}" saved in ${path}\n`);
+        if (o.json) printJson({ profile: o.profile, saved_in: path, api_url: client.baseUrl, checked: true });
+        else process.stdout.write(`credentials checked; profile "${o.profile}" saved in ${path}\n`);
       }),
     );
 
@@ -164,26 +191,38 @@ export function registerApi(program: Command): void {
     .description('list the users of the account (every page)')
     .option('--status <status>', 'active, inactive or pending')
     .option('--page-size <n>', 'users per request (at most 300)', '300')
+    .option('--columns <list>', COLUMNS_HELP)
     .option('--json', 'print a JSON array')
     .option('--profile <name>', PROFILE_HELP)
     .addHelpText(
       'after',
-      examples(['zpass users list --status active', 'zpass users list --json | jq -r ".[].email"']),
+      `\nColumns: ${USER_COLUMNS.join(', ')} (default ${USER_DEFAULT_COLUMNS.join(',')})\n${examples([
+        'zpass users list --status active',
+        'zpass users list --columns email,first_name,last_name,status',
+        'zpass users list --json | jq -r ".[].email"',
+      ])}`,
     )
     .action(
-      action(async (o: { status?: string; pageSize: string; json?: boolean; profile?: string }) => {
-        const client = connect(o);
-        const params = {
-          page_size: integer(o.pageSize, '--page-size'),
-          ...(o.status ? { status: o.status as 'active' } : {}),
-        };
-        const all: User[] = [];
-        for await (const u of client.users.list(params)) {
-          if (o.json) all.push(u);
-          else process.stdout.write(`${userLine(u)}\n`);
-        }
-        if (o.json) printJson(all);
-      }),
+      action(
+        async (o: {
+          status?: string;
+          pageSize: string;
+          json?: boolean;
+          profile?: string;
+          columns?: string;
+        }) => {
+          const columns = pickColumns(o.columns, USER_COLUMNS, USER_DEFAULT_COLUMNS);
+          const client = connect(o);
+          const params = {
+            page_size: integer(o.pageSize, '--page-size'),
+            ...(o.status ? { status: o.status as 'active' } : {}),
+          };
+          const all: User[] = [];
+          for await (const u of client.users.list(params)) all.push(u);
+          if (o.json) printJson(all);
+          else printTable(all as unknown as Array<Record<string, unknown>>, columns);
+        },
+      ),
     );
 
   users
@@ -211,7 +250,7 @@ export function registerApi(program: Command): void {
     .command('set')
     .description("set one user's password (asked twice without echo, from standard input, or generated)")
     .argument('<user>', 'user id, e-mail or me')
-    .argument('[refused...]')
+    .allowExcessArguments()
     .option('--password-stdin', 'read the password from standard input')
     .option('--generate', "generate a password that satisfies the account's policy and print it once")
     .option('--length <n>', `length of a generated password (default ${DEFAULT_LENGTH})`)
@@ -253,6 +292,9 @@ export function registerApi(program: Command): void {
       ]),
     )
     .action(action(bulk));
+
+  registerUserLifecycle(users);
+  registerAuth(program);
 
   const settings = program.command('settings').description('account settings, over the API');
 
@@ -306,7 +348,7 @@ export function registerApi(program: Command): void {
         if (o.maxChangesPerDay !== undefined)
           patch.max_changes_per_day = integer(o.maxChangesPerDay as string, '--max-changes-per-day');
         if (Object.keys(patch).length === 0)
-          throw new CliError('Name at least one policy field to change (see --help).');
+          throw new CliError('Name at least one policy field to change (see --help).', 2);
         const client = connect(o as { profile?: string });
         await client.accounts.updateSettings(
           'me',

@@ -72,6 +72,23 @@ function readProfiles(): ProfilesFile {
 export function saveProfile(name: string, profile: Profile): string {
   const file = readProfiles();
   file.profiles[name] = profile;
+  return writeProfiles(file);
+}
+
+/** Forgets one profile; false when there was none of that name. */
+export function removeProfile(name: string): boolean {
+  const file = readProfiles();
+  if (!(name in file.profiles)) return false;
+  delete file.profiles[name];
+  writeProfiles(file);
+  return true;
+}
+
+export function listProfiles(): Record<string, Profile> {
+  return readProfiles().profiles;
+}
+
+function writeProfiles(file: ProfilesFile): string {
   const dir = configDir();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = profilesPath();
@@ -129,7 +146,10 @@ export function resolveProfile(flags: ConnectionFlags): { profile: Profile; sour
   return { profile: p, source: `profile ${name}` };
 }
 
-export function clientFor(profile: Profile, options: { maxRetries?: number } = {}): ZoomClient {
+export function clientFor(
+  profile: Profile,
+  options: { maxRetries?: number; fetch?: typeof fetch } = {},
+): ZoomClient {
   return new ZoomClient({
     ...options,
     accountId: profile.account_id,
@@ -162,16 +182,12 @@ export function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Runs a command's action, turning any failure into one line on stderr and exit code 1. */
+/**
+ * A command's action. Failures propagate to `main`, which reports them (one line, or one JSON
+ * object with --json) and sets the exit code.
+ */
 export function action<A extends unknown[]>(
   fn: (...args: A) => Promise<void>,
 ): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await fn(...args);
-    } catch (err) {
-      process.stderr.write(`zpass: ${describeError(err).replace(/\s*\n\s*/g, ' ')}\n`);
-      process.exitCode = err instanceof CliError ? err.exitCode : 1;
-    }
-  };
+  return fn;
 }

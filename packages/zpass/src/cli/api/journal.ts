@@ -15,7 +15,8 @@ export const RowState = { None: 0, Sent: 1, Ok: 2, Failed: 3, Retry: 4 } as cons
 export type RowState = (typeof RowState)[keyof typeof RowState];
 
 export interface JournalHeader {
-  journal: 'zpass users password bulk';
+  /** The command that wrote it, e.g. `zpass users password bulk`. */
+  journal: string;
   version: 1;
   input_sha256: string;
   rows: number;
@@ -72,15 +73,11 @@ export class Journal {
     try {
       old = JSON.parse((await it.next()).value ?? '') as JournalHeader;
     } catch {
-      throw new CliError(
-        `${path} is not a journal of zpass users password bulk; move it away to start over.`,
-      );
+      throw new CliError(`${path} is not a journal of ${header.journal}; move it away to start over.`);
     }
     if (old?.journal !== header.journal || old.version !== 1) {
       lines.close();
-      throw new CliError(
-        `${path} is not a journal of zpass users password bulk; move it away to start over.`,
-      );
+      throw new CliError(`${path} is not a journal of ${header.journal}; move it away to start over.`);
     }
     if (old.input_sha256 !== header.input_sha256 || old.rows !== header.rows) {
       lines.close();

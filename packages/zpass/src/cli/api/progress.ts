@@ -1,9 +1,14 @@
-/** Progress of a bulk run on stderr: a bar redrawn in place on a terminal, plain lines otherwise. */
+/**
+ * Progress of a bulk run on stderr: a line redrawn in place on a terminal (never wider than the
+ * terminal), plain periodic lines otherwise. While the API does not answer, it says "retrying".
+ */
 
 export interface ProgressCounts {
   done: number;
   failed: number;
   total: number;
+  /** Set while the last attempt met no answer (or a 5xx) and the client is retrying. */
+  retrying?: boolean;
 }
 
 function clock(seconds: number): string {
@@ -15,20 +20,44 @@ function clock(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
+/**
+ * The terminal line for `parts` (most important first) in at most `width` columns: a bar of
+ * 10 to 24 cells when there is room, then as many parts as fit; never wider than `width`.
+ */
+export function fitLine(fraction: number, parts: string[], width: number): string {
+  const room = Math.max(1, width);
+  let text = '';
+  for (const p of parts) {
+    const next = text ? `${text} ${p}` : p;
+    if (next.length > room) break;
+    text = next;
+  }
+  if (!text) text = (parts[0] ?? '').slice(0, room);
+  const left = room - text.length - 3; // "[" "]" and a space
+  if (left >= 10) {
+    const cells = Math.min(24, left);
+    const filled = Math.min(cells, Math.round(Math.max(0, Math.min(1, fraction)) * cells));
+    return `[${'#'.repeat(filled)}${'-'.repeat(cells - filled)}] ${text}`;
+  }
+  return text;
+}
+
 export class Progress {
   readonly #tty: boolean;
   readonly #started = Date.now();
   readonly #intervalMs: number;
+  readonly #columns: () => number;
   #timer: NodeJS.Timeout | undefined;
   /** (time, finished) samples of the last seconds, for the current rate. */
   readonly #samples: Array<[number, number]> = [];
 
   constructor(
     readonly counts: ProgressCounts,
-    options: { tty: boolean; intervalMs?: number },
+    options: { tty: boolean; intervalMs?: number; columns?: () => number },
   ) {
     this.#tty = options.tty;
     this.#intervalMs = options.intervalMs ?? (this.#tty ? 200 : 5000);
+    this.#columns = options.columns ?? (() => process.stderr.columns || 80);
   }
 
   start(): void {
@@ -36,7 +65,8 @@ export class Progress {
     this.#timer.unref();
   }
 
-  line(): string {
+  /** The parts of the line, most important first. */
+  parts(): { fraction: number; parts: string[] } {
     const { done, failed, total } = this.counts;
     const finished = done + failed;
     const now = Date.now();
@@ -51,11 +81,23 @@ export class Progress {
           ? (finished * 1000) / (now - this.#started)
           : 0;
     const eta = rate > 0 ? (total - finished) / rate : Number.POSITIVE_INFINITY;
-    const text = `${finished}/${total} ok ${done} failed ${failed} ${rate.toFixed(1)}/s ETA ${clock(eta)} elapsed ${clock((now - this.#started) / 1000)}`;
-    if (!this.#tty) return text;
-    const width = 24;
-    const filled = total > 0 ? Math.round((finished / total) * width) : width;
-    return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}`;
+    const parts = [
+      `${finished}/${total}`,
+      ...(this.counts.retrying ? ['retrying (no answer from the API)'] : []),
+      `ok ${done}`,
+      `failed ${failed}`,
+      `${rate.toFixed(1)}/s`,
+      `ETA ${this.counts.retrying ? '--:--' : clock(eta)}`,
+      `elapsed ${clock((now - this.#started) / 1000)}`,
+    ];
+    return { fraction: total > 0 ? finished / total : 1, parts };
+  }
+
+  line(): string {
+    const { fraction, parts } = this.parts();
+    if (!this.#tty) return parts.join(' ');
+    // One column spare: a line that fills the last column makes some terminals wrap.
+    return fitLine(fraction, parts, this.#columns() - 1);
   }
 
   render(): void {

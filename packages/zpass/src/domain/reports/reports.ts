@@ -13,8 +13,8 @@ import { Errors, type FieldError } from '../errors.js';
 import { PAGE_TOKEN_TTL_MS, seal, unseal } from '../page-tokens.js';
 import type { Principal } from '../principal.js';
 import { queryInt } from '../query.js';
-import { SCOPES } from '../scopes.js';
-import { requireScopes, zoomTime } from '../users.js';
+import { SCOPES } from '../tokens/scopes.js';
+import { requireScopes, zoomTime } from '../users/resolve.js';
 
 export const REPORT_PAGE_SIZE_DEFAULT = 30;
 export const REPORT_PAGE_SIZE_MAX = 300;

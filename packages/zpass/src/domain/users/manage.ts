@@ -7,13 +7,13 @@ import { isUniqueViolation } from '../../store/failures.js';
 import { emailChanges, normalizeEmail, tokens, users, webSessions } from '../../store/repositories.js';
 import type { Role } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
-import { assertMayManage, isEmail } from '../directory.js';
 import { Errors } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { recordOperation } from '../reports/operation-log.js';
-import { SCOPES } from '../scopes.js';
-import { requireScopes, resolveUser } from '../users.js';
+import { SCOPES } from '../tokens/scopes.js';
 import { webhookEvents } from '../webhooks/emit.js';
+import { assertMayManage, isEmail } from './directory.js';
+import { requireScopes, resolveUser } from './resolve.js';
 
 /** Zoom: "A user's email address can be changed up to 3 times in any 24 hour period." */
 export const EMAIL_CHANGES_PER_DAY = 3;

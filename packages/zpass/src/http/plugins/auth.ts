@@ -2,9 +2,9 @@ import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify
 import type { DomainContext } from '../../domain/context.js';
 import { Errors } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
-import type { EndpointScopes } from '../../domain/scopes.js';
-import { authenticate } from '../../domain/tokens.js';
-import { requireScopes } from '../../domain/users.js';
+import { authenticate } from '../../domain/tokens/access-tokens.js';
+import type { EndpointScopes } from '../../domain/tokens/scopes.js';
+import { requireScopes } from '../../domain/users/resolve.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,4 +1,4 @@
-import formbody from '@fastify/formbody';
+import { Transform } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Errors, ZoomError } from '../../domain/errors.js';
@@ -83,10 +83,27 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   // its type (the multipart reader does not go through Fastify's own body limit).
   app.addHook('preParsing', async (request, _reply, payload) => {
     if (Number(request.headers['content-length']) > BODY_LIMIT) throw Errors.bodyTooLarge();
-    if (hasNoBody(request)) delete request.headers['content-type'];
-    return payload;
+    if (hasNoBody(request)) {
+      delete request.headers['content-type'];
+      return payload;
+    }
+    // Exact bytes: UTF-8 only, decoded strictly (a lenient decoder would store another password).
+    const charset = declaredCharset(request.headers['content-type']);
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw Errors.unsupportedCharset();
+    // The multipart reader reads the request itself; U+FFFD in a password is refused there.
+    return /^\s*multipart\//i.test(request.headers['content-type'] ?? '') ? payload : strictUtf8(payload);
   });
-  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: BODY_LIMIT },
+    (_req, body, done) => {
+      try {
+        done(null, parseForm(body as string));
+      } catch {
+        done(Errors.invalidEncoding(), undefined);
+      }
+    },
+  );
   await app.register(multipart, {
     limits: { fieldSize: BODY_LIMIT, fields: 32, files: 0, parts: 33, fileSize: BODY_LIMIT, headerPairs: 64 },
     throwFileSizeLimit: true,
@@ -103,6 +120,57 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
       throw multipartError(err);
     }
   });
+}
+
+/** The charset a Content-Type declares, lower-cased and unquoted; undefined when none. */
+export function declaredCharset(contentType: string | undefined): string | undefined {
+  const m = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType ?? '');
+  return m ? m[2]!.toLowerCase() : undefined;
+}
+
+/** Passes the body through, failing with a 400 at the first byte sequence that is not UTF-8. */
+function strictUtf8(payload: NodeJS.ReadableStream): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const check = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        return cb(Errors.invalidEncoding());
+      }
+      cb(null, chunk);
+    },
+    flush(cb) {
+      try {
+        decoder.decode();
+      } catch {
+        return cb(Errors.invalidEncoding());
+      }
+      cb();
+    },
+  });
+  payload.on('error', (err) => check.destroy(err));
+  // Fastify reads the error through its own listener, which it removes once done.
+  check.on('error', () => {});
+  return payload.pipe(check);
+}
+
+/**
+ * An application/x-www-form-urlencoded body: `+` is a space, percent-escapes must decode to
+ * UTF-8 (else URIError), repeated names give arrays.
+ */
+export function parseForm(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null);
+  const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    const prior = out[name];
+    out[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+  return { ...out };
 }
 
 /** Whether the request's body is a form (urlencoded or multipart): every value in it is a string. */

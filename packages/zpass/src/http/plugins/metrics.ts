@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Metrics } from '../../metrics.js';
+import { OAuthError } from '../../domain/errors.js';
+import type { Metrics } from '../../monitoring/metrics.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const GRANT_TYPES = new Set([
@@ -9,9 +10,10 @@ const GRANT_TYPES = new Set([
   'refresh_token',
 ]);
 
-function signInOutcome(status: number): string {
+/** OAuth answers wrong credentials with 400 as Zoom does: the error, not the status, tells them apart. */
+function signInOutcome(status: number, oauthError?: string): string {
   if (status < 400) return 'success';
-  if (status === 401) return 'bad_credentials';
+  if (status === 401 || oauthError === 'invalid_client') return 'bad_credentials';
   if (status === 403) return 'refused';
   if (status === 429) return 'throttled';
   if (status >= 500) return 'error';
@@ -24,6 +26,10 @@ function signInOutcome(status: number): string {
  * token issuance and sign-in outcomes. Register before the routes.
  */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+  const oauthErrors = new WeakMap<FastifyRequest, string>();
+  app.addHook('onError', async (request, _reply, err) => {
+    if (err instanceof OAuthError) oauthErrors.set(request, err.error);
+  });
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const method = METHODS.has(request.method) ? request.method : 'other';
@@ -37,7 +43,7 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     }
     if (method !== 'POST') return;
     if (route === '/oauth/token') {
-      metrics.signIns.inc({ via: 'oauth', outcome: signInOutcome(status) });
+      metrics.signIns.inc({ via: 'oauth', outcome: signInOutcome(status, oauthErrors.get(request)) });
       if (status === 200) {
         const query = request.query as Record<string, unknown> | undefined;
         const body = request.body as Record<string, unknown> | undefined;

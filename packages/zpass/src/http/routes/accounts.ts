@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
-import { getSettings, settingsForm, updateSettings } from '../../domain/policy.js';
-import { SCOPES } from '../../domain/scopes.js';
-import { storedAddress } from '../address.js';
+import { getSettings, settingsForm, updateSettings } from '../../domain/passwords/policy.js';
+import { SCOPES } from '../../domain/tokens/scopes.js';
+import { storedAddress } from '../../edge/address.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
 import { errorRef } from './schemas.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ReadinessReport } from '../../readiness.js';
+import type { ReadinessReport } from '../../monitoring/readiness.js';
 
 export interface HealthOptions {
   readiness: () => Promise<ReadinessReport>;

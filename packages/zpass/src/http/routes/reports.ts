@@ -7,7 +7,7 @@ import {
   REPORT_PAGE_SIZE_DEFAULT,
   REPORT_PAGE_SIZE_MAX,
 } from '../../domain/reports/reports.js';
-import { SCOPES } from '../../domain/scopes.js';
+import { SCOPES } from '../../domain/tokens/scopes.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
 import { errorRef } from './schemas.js';
 

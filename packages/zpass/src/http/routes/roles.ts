@@ -9,7 +9,7 @@ import {
   ROLE_MEMBERS_MAX,
   removeRoleMember,
 } from '../../domain/roles/roles.js';
-import { SCOPES } from '../../domain/scopes.js';
+import { SCOPES } from '../../domain/tokens/scopes.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
 import { isFormBody } from '../plugins/body.js';
 import { errorRef } from './schemas.js';

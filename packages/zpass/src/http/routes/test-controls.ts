@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { Errors } from '../../domain/errors.js';
-import { authenticate } from '../../domain/tokens.js';
+import { authenticate } from '../../domain/tokens/access-tokens.js';
 import { LIMIT_TYPES, type LimitType } from '../../limits/categories.js';
 import type { RateLimiter } from '../../limits/limiter.js';
 import { principalOf } from '../plugins/auth.js';

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
+import { changePassword } from '../../domain/passwords/change.js';
+import { SCOPES } from '../../domain/tokens/scopes.js';
 import {
   CREATE_ACTIONS,
   createAccountUser,
@@ -19,14 +21,12 @@ import {
   setStatus,
   USER_TYPES,
   updateProfile,
-} from '../../domain/directory.js';
-import { INVITATION_PATH } from '../../domain/invitations.js';
-import { changePassword } from '../../domain/passwords.js';
-import { SCOPES } from '../../domain/scopes.js';
+} from '../../domain/users/directory.js';
+import { INVITATION_PATH } from '../../domain/users/invitations.js';
 import { changeEmail, signOutEverywhere, userPermissions, userSummary } from '../../domain/users/manage.js';
 import { profileSchemaProps } from '../../domain/users/profile.js';
-import { resolveUser, userView } from '../../domain/users.js';
-import { storedAddress } from '../address.js';
+import { resolveUser, userView } from '../../domain/users/resolve.js';
+import { storedAddress } from '../../edge/address.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';
 import { formToObject, isFormBody } from '../plugins/body.js';
 import { errorRef, userIdParams, userListItemSchema, userSchema } from './schemas.js';
@@ -79,11 +79,6 @@ const createdSchema = {
 
 const noContent = (description: string) => ({ type: 'null', description }) as const;
 
-/** The public base URL, from the request as received (as the OAuth endpoint's api_url). */
-function baseUrl(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
-}
-
 export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContext }): Promise<void> {
   const { ctx } = opts;
 
@@ -126,7 +121,8 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     },
     async (request, reply) => {
       const created = await createAccountUser(ctx, principalOf(request), request.body, {
-        acceptUrl: `${baseUrl(request)}${INVITATION_PATH}`,
+        // The relay puts the link under ZPASS_PUBLIC_URL when it sends: never the request's Host.
+        acceptUrl: INVITATION_PATH,
       });
       return reply.code(201).send(created);
     },

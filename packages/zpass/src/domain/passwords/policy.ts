@@ -9,14 +9,13 @@ import {
   REQUIREMENT_FIELDS,
   validateRequirementPatch,
 } from '@zpass/policy';
-import type { Db } from '../store/database.js';
-import { accountSettings, accounts, settingsChanges, users } from '../store/repositories.js';
-import type { SettingsVia } from '../store/schema.js';
-import type { DomainContext } from './context.js';
-import { Errors, type FieldError } from './errors.js';
-import type { Principal } from './principal.js';
-import { recordOperation } from './reports/operation-log.js';
-import { SCOPES } from './scopes.js';
+import type { Db } from '../../store/database.js';
+import { accountSettings, accounts, settingsChanges, users } from '../../store/repositories.js';
+import type { SettingsVia } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { Errors, type FieldError } from '../errors.js';
+import type { Principal } from '../principal.js';
+import { recordOperation } from '../reports/operation-log.js';
 import {
   applySecurityPatch,
   effectiveSecurity,
@@ -25,9 +24,10 @@ import {
   type SecurityPatch,
   type StoredSso,
   validateSecurityPatch,
-} from './settings/security.js';
-import { requireScopes } from './users.js';
-import { webhookEvents } from './webhooks/emit.js';
+} from '../settings/security.js';
+import { SCOPES } from '../tokens/scopes.js';
+import { requireScopes } from '../users/resolve.js';
+import { webhookEvents } from '../webhooks/emit.js';
 
 /** The defaults of this deployment: Zoom's, with the 24-hour cap from the domain settings. */
 export function defaultRequirement(ctx: DomainContext): PasswordRequirement {
@@ -68,6 +68,11 @@ export function acceptPassword(value: unknown): string {
   }
   if (typeof value !== 'string')
     throw Errors.validation([{ field: 'password', message: 'Password must be a string.' }]);
+  // U+FFFD stands for bytes that did not decode: the password would not be what the user typed.
+  if (value.includes('\uFFFD'))
+    throw Errors.validation([
+      { field: 'password', message: 'Password must not contain the replacement character U+FFFD.' },
+    ]);
   const normalized = normalizePassword(value);
   const reason = malformedReason(normalized);
   if (reason) throw Errors.validation([{ field: 'password', message: reason }]);

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Store } from './store/database.js';
+import type { Store } from '../store/database.js';
 
 /** What `GET /readyz` answers: each check by name, `ok` or what is wrong. */
 export interface ReadinessReport {

@@ -1,10 +1,10 @@
-import { digest, digestsEqual } from '../crypto/random.js';
-import { apps, tokens, users } from '../store/repositories.js';
-import type { DomainContext } from './context.js';
-import { Errors, OAuthError } from './errors.js';
-import type { Principal } from './principal.js';
+import { digest, digestsEqual } from '../../crypto/random.js';
+import { apps, tokens, users } from '../../store/repositories.js';
+import type { DomainContext } from '../context.js';
+import { Errors, OAuthError } from '../errors.js';
+import type { Principal } from '../principal.js';
+import { signAccessToken, verifyAccessToken } from './jwt.js';
 import { isAdminScope, parseScopes, scopesForRole } from './scopes.js';
-import { signAccessToken, verifyAccessToken } from './tokens/jwt.js';
 
 export interface TokenRequest {
   grantType: string | undefined;
@@ -12,6 +12,8 @@ export interface TokenRequest {
   /** From the Basic authorization header; undefined when absent or unreadable. */
   clientId: string | undefined;
   clientSecret: string | undefined;
+  /** Called once the client is known and allowed, before a token is made: may refuse (the issuance rate limit). */
+  admit?: (appId: string) => Promise<void>;
 }
 
 export interface IssuedToken {
@@ -51,6 +53,7 @@ export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): 
   if (!creator || creator.account_id !== app.account_id || creator.status !== 'active') {
     throw new OAuthError(400, 'invalid_request', "The app's creator is not an active user of the account");
   }
+  await req.admit?.(app.id);
   const scopes = scopesForRole(parseScopes(app.scopes), creator.role);
   const now = ctx.clock.now();
   const ttl = ctx.settings.tokenTtlSeconds;

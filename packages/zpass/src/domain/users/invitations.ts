@@ -1,5 +1,5 @@
-import { digest, newToken } from '../crypto/random.js';
-import type { Tx } from '../store/database.js';
+import { digest, newToken } from '../../crypto/random.js';
+import type { Tx } from '../../store/database.js';
 import {
   credentials,
   forgetPasswords,
@@ -10,13 +10,13 @@ import {
   passwordHistory,
   type User,
   users,
-} from '../store/repositories.js';
-import type { DomainContext } from './context.js';
+} from '../../store/repositories.js';
+import type { DomainContext } from '../context.js';
+import { Errors } from '../errors.js';
+import { initialCredential } from '../passwords/history.js';
+import { recordOperation } from '../reports/operation-log.js';
+import { webhookEvents } from '../webhooks/emit.js';
 import { checkNewPassword, revokeAccess } from './directory.js';
-import { Errors } from './errors.js';
-import { initialCredential } from './history.js';
-import { recordOperation } from './reports/operation-log.js';
-import { webhookEvents } from './webhooks/emit.js';
 
 /** The page that takes an invitation's token, under zpass's public address (served by the web pages). */
 export const INVITATION_PATH = '/invitations/accept';

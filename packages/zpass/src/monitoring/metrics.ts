@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Hasher } from './crypto/hasher.js';
-import type { DomainObserver } from './domain/context.js';
-import type { Store } from './store/database.js';
+import type { Hasher } from '../crypto/hasher.js';
+import type { DomainObserver } from '../domain/context.js';
+import type { Store } from '../store/database.js';
 
 /**
  * zpass's Prometheus metrics, one registry per server. Labels are bounded sets (route

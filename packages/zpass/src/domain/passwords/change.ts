@@ -1,4 +1,4 @@
-import { type HashCall, HasherBusyError } from '../crypto/hasher.js';
+import { type HashCall, HasherBusyError } from '../../crypto/hasher.js';
 import {
   credentials,
   outbox,
@@ -8,17 +8,17 @@ import {
   type User,
   users,
   webSessions,
-} from '../store/repositories.js';
-import type { ChangeVia } from '../store/schema.js';
-import type { DomainContext } from './context.js';
-import { Errors, ZoomError } from './errors.js';
+} from '../../store/repositories.js';
+import type { ChangeVia } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { Errors, ZoomError } from '../errors.js';
+import type { Principal } from '../principal.js';
+import { recordOperation } from '../reports/operation-log.js';
+import { SCOPES } from '../tokens/scopes.js';
+import { requireScopes, resolveUser } from '../users/resolve.js';
+import { webhookEvents } from '../webhooks/emit.js';
 import { historySalt, judge } from './history.js';
 import { acceptPassword, enforcePolicy } from './policy.js';
-import type { Principal } from './principal.js';
-import { recordOperation } from './reports/operation-log.js';
-import { SCOPES } from './scopes.js';
-import { requireScopes, resolveUser } from './users.js';
-import { webhookEvents } from './webhooks/emit.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -1,6 +1,3 @@
-import { AdminError } from '../domain/accounts.js';
-import type { DomainContext } from '../domain/context.js';
-import { accounts, rateLimitOverrides } from '../store/repositories.js';
 import {
   CATEGORIES,
   type Category,
@@ -12,7 +9,10 @@ import {
   MAX_LIMIT,
   parseCategory,
   parseLimitType,
-} from './categories.js';
+} from '../../limits/categories.js';
+import { accounts, rateLimitOverrides } from '../../store/repositories.js';
+import type { DomainContext } from '../context.js';
+import { AdminError } from './provisioning.js';
 
 export interface AccountLimitsView {
   account_id: string;

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { normalizeEmail, type User, users } from '../store/repositories.js';
-import type { Role, SignIn } from '../store/schema.js';
-import type { DomainContext } from './context.js';
-import { Errors } from './errors.js';
-import type { Principal } from './principal.js';
-import type { EndpointScopes } from './scopes.js';
-import { type PhoneNumber, readProfile } from './users/profile.js';
+import { normalizeEmail, type User, users } from '../../store/repositories.js';
+import type { Role, SignIn } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { Errors } from '../errors.js';
+import type { Principal } from '../principal.js';
+import type { EndpointScopes } from '../tokens/scopes.js';
+import { type PhoneNumber, readProfile } from './profile.js';
 
 /** Zoom answers HTTP 400 code 4711 when the token holds none of the endpoint's scopes. */
 export function requireScopes(principal: Principal, endpoint: EndpointScopes): void {

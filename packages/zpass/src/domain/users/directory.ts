@@ -4,9 +4,9 @@
  * request (or `OPERATOR` for the admin CLI), checks who may do what, and commits
  * its writes in one transaction.
  */
-import { newId } from '../crypto/random.js';
-import type { Tx } from '../store/database.js';
-import { isUniqueViolation } from '../store/failures.js';
+import { newId } from '../../crypto/random.js';
+import type { Tx } from '../../store/database.js';
+import { isUniqueViolation } from '../../store/failures.js';
 import {
   accounts,
   invitations,
@@ -15,21 +15,22 @@ import {
   type User,
   users,
   webSessions,
-} from '../store/repositories.js';
-import type { Plan, Role, SignIn, UserStatus } from '../store/schema.js';
-import type { DomainContext } from './context.js';
-import { Errors, type FieldError, ZoomError } from './errors.js';
-import { type InitialCredential, initialCredential, storeInitialCredential } from './history.js';
+} from '../../store/repositories.js';
+import type { Plan, Role, SignIn, UserStatus } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { isEmail } from '../email.js';
+import { Errors, type FieldError, ZoomError } from '../errors.js';
+import { openCursor, PAGE_TOKEN_TTL_MS, sealCursor } from '../page-tokens.js';
+import { type InitialCredential, initialCredential, storeInitialCredential } from '../passwords/history.js';
+import { enforcePolicy, type PolicyInput } from '../passwords/policy.js';
+import type { Principal } from '../principal.js';
+import { recordOperation } from '../reports/operation-log.js';
+import { applyRole, assertMayAssign } from '../roles/roles.js';
+import { type EndpointScopes, SCOPES } from '../tokens/scopes.js';
+import { webhookEvents } from '../webhooks/emit.js';
 import { inviteInTx } from './invitations.js';
-import { openCursor, PAGE_TOKEN_TTL_MS, sealCursor } from './page-tokens.js';
-import { enforcePolicy, type PolicyInput } from './policy.js';
-import type { Principal } from './principal.js';
-import { recordOperation } from './reports/operation-log.js';
-import { applyRole, assertMayAssign } from './roles/roles.js';
-import { type EndpointScopes, SCOPES } from './scopes.js';
-import { parseProfile, readProfile } from './users/profile.js';
-import { requireScopes, resolveUser, type UserListItem, userListItem } from './users.js';
-import { webhookEvents } from './webhooks/emit.js';
+import { parseProfile, readProfile } from './profile.js';
+import { requireScopes, resolveUser, type UserListItem, userListItem } from './resolve.js';
 
 /** The admin CLI: acts outside any account role, but the owner's protections still hold. */
 export const OPERATOR = 'operator' as const;
@@ -56,18 +57,10 @@ export const DELETE_ACTIONS = ['disassociate', 'delete'] as const;
 /** Longest names accepted (Zoom: 64 for first and last names). */
 export const NAME_MAX = 64;
 export const DISPLAY_NAME_MAX = 128;
-/** Longest e-mail address accepted (Zoom: 128). */
-export const EMAIL_MAX = 128;
 export const PAGE_SIZE_DEFAULT = 30;
 export const PAGE_SIZE_MAX = 300;
 
-const EMAIL =
-  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-
-/** An address a mail server would deliver to: local part, @, a domain with at least one dot. */
-export function isEmail(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= EMAIL_MAX && EMAIL.test(value);
-}
+export { EMAIL_MAX, isEmail } from '../email.js';
 
 /**
  * The one place a new password given through the Users API (autoCreate) is checked:
@@ -681,7 +674,8 @@ export async function removeUser(
 
 async function disassociate(tx: Tx, user: User, now: number): Promise<void> {
   const accountId = newId();
-  await accounts.insert(tx, { id: accountId, name: user.email, plan: 'free', created_at: now });
+  // The account's name holds at most 255 characters; addresses stored before the one e-mail limit may be longer.
+  await accounts.insert(tx, { id: accountId, name: user.email.slice(0, 255), plan: 'free', created_at: now });
   await invitations.delete(tx, user.id);
   await users.update(tx, user.id, { account_id: accountId, role: 'owner', status: 'active', type: 1 });
 }

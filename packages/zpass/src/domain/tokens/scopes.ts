@@ -1,4 +1,4 @@
-import type { Role } from '../store/schema.js';
+import type { Role } from '../../store/schema.js';
 
 /** The scopes an endpoint accepts, split by the kind of token presenting them. */
 export interface EndpointScopes {

@@ -11,9 +11,14 @@
  * security reasoning is in docs/policy.md.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Tx } from '../store/database.js';
-import { type Credential, credentials, type HistoryEntry, passwordHistory } from '../store/repositories.js';
-import type { DomainContext } from './context.js';
+import type { Tx } from '../../store/database.js';
+import {
+  type Credential,
+  credentials,
+  type HistoryEntry,
+  passwordHistory,
+} from '../../store/repositories.js';
+import type { DomainContext } from '../context.js';
 
 export const HISTORY_SALT_BYTES = 16;
 

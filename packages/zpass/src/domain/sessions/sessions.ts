@@ -5,9 +5,9 @@
  * keeps its SHA-256 digest.
  */
 import { normalizePassword } from '@zpass/policy';
-import type { Hasher } from '../crypto/hasher.js';
-import { digest, newToken } from '../crypto/random.js';
-import type { Tx } from '../store/database.js';
+import type { Hasher } from '../../crypto/hasher.js';
+import { digest, newToken } from '../../crypto/random.js';
+import type { Tx } from '../../store/database.js';
 import {
   credentials,
   signInActivities,
@@ -15,14 +15,14 @@ import {
   users,
   type WebSession,
   webSessions,
-} from '../store/repositories.js';
-import type { SignInActivityType } from '../store/schema.js';
-import type { DomainContext } from './context.js';
-import { EMAIL_MAX } from './directory.js';
-import { Errors } from './errors.js';
-import { changePassword } from './passwords.js';
-import type { Principal } from './principal.js';
-import { webhookEvents } from './webhooks/emit.js';
+} from '../../store/repositories.js';
+import type { SignInActivityType } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { Errors } from '../errors.js';
+import { changePassword } from '../passwords/change.js';
+import type { Principal } from '../principal.js';
+import { EMAIL_MAX } from '../users/directory.js';
+import { webhookEvents } from '../webhooks/emit.js';
 
 /** A session ends this long after sign-in, whatever happens (docs/web.md). */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;

@@ -1,25 +1,27 @@
-import { digest, newId, randomAlnum } from '../crypto/random.js';
-import type { Tx } from '../store/database.js';
-import { isUniqueViolation } from '../store/failures.js';
-import { accounts, apps, normalizeEmail, users } from '../store/repositories.js';
-import type { Plan, Role } from '../store/schema.js';
-import type { DomainContext } from './context.js';
-import { type InitialCredential, initialCredential, storeInitialCredential } from './history.js';
-import { enforcePolicy } from './policy.js';
-import { DEFAULT_APP_SCOPES, scopesForRole } from './scopes.js';
-import { webhookEvents } from './webhooks/emit.js';
+import { digest, newId, randomAlnum } from '../../crypto/random.js';
+import type { Tx } from '../../store/database.js';
+import { isUniqueViolation } from '../../store/failures.js';
+import { accounts, apps, normalizeEmail, users } from '../../store/repositories.js';
+import type { Plan, Role } from '../../store/schema.js';
+import type { DomainContext } from '../context.js';
+import { EMAIL_MAX, isEmail } from '../email.js';
+import { ZoomError } from '../errors.js';
+import { type InitialCredential, initialCredential, storeInitialCredential } from '../passwords/history.js';
+import { enforcePolicy } from '../passwords/policy.js';
+import { DEFAULT_APP_SCOPES, scopesForRole } from '../tokens/scopes.js';
+import { webhookEvents } from '../webhooks/emit.js';
 
 /** A mistake in an administrator's request (CLI), with a message meant for them. */
 export class AdminError extends Error {}
 
 const PLANS: readonly Plan[] = ['free', 'pro', 'business'];
 const ROLES: readonly Role[] = ['owner', 'admin', 'member'];
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
-
 export function checkEmail(email: string): string {
   const e = email.trim();
-  if (e.length > 320 || !EMAIL.test(e) || /\p{Cc}/u.test(e))
-    throw new AdminError(`Not an e-mail address: ${JSON.stringify(email)}`);
+  if (!isEmail(e))
+    throw new AdminError(
+      `Not an e-mail address (at most ${EMAIL_MAX} characters, a domain with a dot): ${JSON.stringify(email)}`,
+    );
   return e;
 }
 
@@ -117,6 +119,66 @@ export async function createUser(ctx: DomainContext, u: NewUser): Promise<Create
     u.email,
     ctx.store.transaction((tx) => insertUser(tx, ctx.clock.now(), u, cred)),
   );
+}
+
+/** One row of `createUsers`: the user created, or why not. */
+export type ImportOutcome = { ok: true; user: CreatedUser } | { ok: false; message: string };
+
+/**
+ * Many users at once (an operator's import): each row checked (e-mail, role, not already used,
+ * not twice in the list, the password against the account's policy), passwords hashed only for
+ * rows that have one, then the valid rows inserted `batchSize` to a transaction. A row that
+ * fails its checks is reported and skipped; the others are created.
+ */
+export async function createUsers(
+  ctx: DomainContext,
+  accountId: string,
+  list: Array<Omit<NewUser, 'accountId'>>,
+  batchSize = 500,
+): Promise<ImportOutcome[]> {
+  if (!(await accounts.get(ctx.store.db, accountId))) throw new AdminError(`No account ${accountId}.`);
+  const out: ImportOutcome[] = new Array(list.length);
+  const seen = new Map<string, number>();
+  const creds: Array<InitialCredential | undefined> = new Array(list.length);
+  const fail = (i: number, message: string) => {
+    out[i] = { ok: false, message };
+  };
+  await Promise.all(
+    list.map(async (u, i) => {
+      try {
+        if (!(ROLES as readonly string[]).includes(u.role) || u.role === 'owner')
+          throw new AdminError(`Unknown role "${u.role}": use admin or member.`);
+        const norm = normalizeEmail(checkEmail(u.email));
+        const first = seen.get(norm);
+        if (first !== undefined) throw new AdminError(`The same e-mail as row ${first + 1}.`);
+        seen.set(norm, i);
+        if (await users.byEmail(ctx.store.db, u.email.trim()))
+          throw new AdminError(`The e-mail ${u.email.trim()} is already used.`);
+        creds[i] = await credentialFor(ctx, accountId, u.password, u);
+      } catch (err) {
+        if (err instanceof AdminError) return fail(i, err.message);
+        if (err instanceof ZoomError) {
+          const detail = err.errors?.map((e) => e.message).join(' ') ?? '';
+          return fail(i, `${err.message}${detail ? ` ${detail}` : ''} (code ${err.code})`);
+        }
+        throw err;
+      }
+    }),
+  );
+  const valid = list.flatMap((_, i) => (out[i] ? [] : [i]));
+  for (let b = 0; b < valid.length; b += batchSize) {
+    const batch = valid.slice(b, b + batchSize);
+    const now = ctx.clock.now();
+    const created = await ctx.store.transaction(async (tx) => {
+      const made: CreatedUser[] = [];
+      for (const i of batch) made.push(await insertUser(tx, now, { ...list[i]!, accountId }, creds[i]));
+      return made;
+    });
+    batch.forEach((i, k) => {
+      out[i] = { ok: true, user: created[k]! };
+    });
+  }
+  return out;
 }
 
 export interface CreatedApp {

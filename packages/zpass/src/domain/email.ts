@@ -1,0 +1,16 @@
+/**
+ * The one rule for e-mail addresses, used by the API, the web pages, the admin CLI and the
+ * mail relay: at most 128 characters (Zoom's limit on a user's e-mail), an atext local part
+ * of at most 64, and a domain with at least one dot.
+ */
+
+/** Longest e-mail address accepted (Zoom: 128). */
+export const EMAIL_MAX = 128;
+
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+/** An address a mail server would deliver to: local part, @, a domain with at least one dot. */
+export function isEmail(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= EMAIL_MAX && EMAIL.test(value);
+}
