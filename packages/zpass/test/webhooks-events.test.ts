@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { WebhookEvent } from '@zpass/zoom-client/webhooks';
+import { setPolicyOffline } from '../src/domain/passwords/policy.js';
 import { OPERATOR, setStatus, updateProfile } from '../src/domain/users/directory.js';
 import { acceptInvitation, issueInvitationLink } from '../src/domain/users/invitations.js';
-import { setPolicyOffline } from '../src/domain/passwords/policy.js';
 import { WEBHOOK_EVENT_NAMES } from '../src/domain/webhooks/events.js';
 import { appSecret } from '../src/domain/webhooks/secrets.js';
 import { subscribe } from '../src/domain/webhooks/subscriptions.js';
