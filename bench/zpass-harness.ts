@@ -9,7 +9,7 @@ import { hash } from '@node-rs/argon2';
 import pg from 'pg';
 import { ARGON2_OPTIONS } from '../packages/zpass/src/crypto/hasher.js';
 import { newId } from '../packages/zpass/src/crypto/random.js';
-import type { DemoCredentials } from '../packages/zpass/src/demo.js';
+import type { DemoCredentials } from '../packages/zpass/src/domain/accounts/demo.js';
 import { openStore } from '../packages/zpass/src/store/database.js';
 import {
   credentials,

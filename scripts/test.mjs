@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/*/test with Node's test runner (TypeScript through tsx):
+// Runs every *.test.ts under packages/*/test and e2e/ (the tests that need both the SDK and the
+// server) with Node's test runner (TypeScript through tsx):
 // once on the embedded SQLite store, then again on PostgreSQL when a server is reachable
 // (ZPASS_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres).
 // With ZPASS_REQUIRE_POSTGRES=1 (as in CI) an unreachable PostgreSQL fails the run.
@@ -28,13 +29,16 @@ const stores = args.includes('--sqlite-only')
 const files =
   only.length > 0
     ? only
-    : readdirSync('packages').flatMap((p) => {
-        try {
-          return find(join('packages', p, 'test'), []);
-        } catch {
-          return [];
-        }
-      });
+    : [
+        ...readdirSync('packages').flatMap((p) => {
+          try {
+            return find(join('packages', p, 'test'), []);
+          } catch {
+            return [];
+          }
+        }),
+        ...find('e2e', []),
+      ];
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);

@@ -23,8 +23,10 @@ import { Accounts } from './resources/accounts.js';
 import { Reports } from './resources/reports.js';
 import { Roles } from './resources/roles.js';
 import { Users } from './resources/users.js';
+import { type RetryReason, retryDecision } from './retry.js';
 import { VERSION } from './version.js';
 
+export { backoff } from './retry.js';
 export { VERSION };
 
 /** Console-compatible: `logger: console` works. Every message and field is redacted first. */
@@ -54,7 +56,7 @@ export interface ZoomClientOptions {
   timeout?: number;
   /** Retries after a 429, a 5xx or a network failure. Default 2. */
   maxRetries?: number;
-  /** The longest wait the client accepts before a retry (ms); a longer `Retry-After` surfaces as an error. Default 60 000. */
+  /** The longest wait the client accepts before a retry (ms): a longer one (`Retry-After` or backoff) surfaces the error. Default 60 000. */
   maxRetryDelay?: number;
   /** Appended to the SDK's own `User-Agent`. */
   userAgent?: string;
@@ -125,7 +127,12 @@ function env(name: string): string | undefined {
   return v === '' ? undefined : v;
 }
 
-const RETRYABLE_STATUS = new Set([408, 500, 502, 503, 504]);
+/** The log line of each kind of retry. */
+const RETRY_MESSAGES: Record<RetryReason, string> = {
+  connection: 'zoom retry after connection failure',
+  'rate-limit': 'zoom rate limited; waiting',
+  'server-error': 'zoom server error; retrying',
+};
 
 /**
  * A client for Zoom's Users and account-settings APIs (and for zpass, which answers the same).
@@ -277,123 +284,134 @@ export class ZoomClient {
     options: RequestOptions,
     state: { ambiguous: boolean },
   ): Promise<ApiResponse<T>> {
-    const maxRetries = options.maxRetries ?? this.maxRetries;
     const timeout = options.timeout ?? this.timeout;
-    const idempotent = req.idempotent ?? req.method !== 'POST';
     const url = this.#url(req.path, req.query);
     const info: ErrorRequestInfo = { method: req.method, url: this.#redactor.url(url) };
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-    let retries = 0;
     let refreshed = false;
 
-    for (;;) {
-      const token = await this.#auth.token(options.signal).catch((e: unknown) => {
-        throw this.#abortOr(e, options.signal, info);
-      });
-      // Header names are case-insensitive: later sources replace earlier ones whatever their case.
-      const merged = new Headers({ accept: 'application/json', 'user-agent': this.#userAgent });
-      for (const source of [this.#defaultHeaders, options.headers ?? {}]) {
-        for (const [k, v] of Object.entries(source)) merged.set(k, v);
-      }
-      merged.set('authorization', `Bearer ${token}`);
-      if (body !== undefined) merged.set('content-type', 'application/json');
-      const headers: Record<string, string> = {};
-      merged.forEach((v, k) => {
-        headers[k] = v;
-      });
-      const started = this.#now();
-      this.#log('debug', 'zoom request', { ...info, attempt: retries + 1 });
-
-      let res: Response;
-      let text: string;
-      try {
-        ({ res, text } = await this.#send(
-          url,
-          { method: req.method, headers, body },
-          timeout,
-          options.signal,
-          info,
-        ));
-      } catch (err) {
-        if (!(err instanceof ZoomConnectionError) || !idempotent || retries >= maxRetries) throw err;
-        state.ambiguous = true;
-        const delay = backoff(retries);
-        this.#log('info', 'zoom retry after connection failure', {
-          ...info,
-          error: err.message,
-          delayMs: delay,
-        });
-        await sleep(delay, options.signal, info);
-        retries++;
-        continue;
-      }
-
-      const at = this.#now();
-      const rateLimit = parseRateLimit(res.headers, Date.now());
-      for (const o of this.#observers)
-        o({ info: rateLimit, status: res.status, method: req.method, path: req.path, at });
-      const trackingId = res.headers.get('x-zm-trackingid') ?? undefined;
-      this.#log('debug', 'zoom response', { ...info, status: res.status, trackingId, ms: at - started });
-
-      if (res.ok) {
-        let data: unknown;
-        if (text !== '') {
-          try {
-            data = JSON.parse(text);
-          } catch (e) {
-            throw new ZoomApiError({
-              status: res.status,
-              message: `Response ${res.status} is not valid JSON.`,
-              headers: res.headers,
-              body: text.slice(0, 500),
-              request: info,
-              cause: e,
-              redactor: this.#redactor,
-            });
+    return this.#retrying<ApiResponse<T>>(
+      {
+        info,
+        idempotent: req.idempotent ?? req.method !== 'POST',
+        maxRetries: options.maxRetries ?? this.maxRetries,
+        signal: options.signal,
+        state,
+      },
+      async (attempt) => {
+        for (;;) {
+          const token = await this.#auth.token(options.signal).catch((e: unknown) => {
+            throw this.#abortOr(e, options.signal, info);
+          });
+          // Header names are case-insensitive: later sources replace earlier ones whatever their case.
+          const merged = new Headers({ accept: 'application/json', 'user-agent': this.#userAgent });
+          for (const source of [this.#defaultHeaders, options.headers ?? {}]) {
+            for (const [k, v] of Object.entries(source)) merged.set(k, v);
           }
-        }
-        return { data: data as T, status: res.status, headers: res.headers, trackingId, rateLimit };
-      }
+          merged.set('authorization', `Bearer ${token}`);
+          if (body !== undefined) merged.set('content-type', 'application/json');
+          const headers: Record<string, string> = {};
+          merged.forEach((v, k) => {
+            headers[k] = v;
+          });
+          const started = this.#now();
+          this.#log('debug', 'zoom request', { ...info, attempt });
 
-      const err = this.#error(res, text, rateLimit, info);
-      if (state.ambiguous && req.succeededEarlier?.(err)) {
-        this.#log('info', 'zoom request had succeeded before the retry', { ...info, code: err.code });
-        return { data: undefined as T, status: 204, headers: res.headers, trackingId, rateLimit };
-      }
-      if (res.status === 401 && err.code === 124 && this.#auth.canRefresh && !refreshed) {
-        // The token expired early or was revoked: one new token (shared), one more try.
-        refreshed = true;
-        this.#log('info', 'zoom token rejected; refreshing', { ...info, message: err.message });
-        await this.#auth.refreshAfterRejection(token, options.signal).catch((e: unknown) => {
-          throw this.#abortOr(e, options.signal, info);
-        });
-        continue;
-      }
-      if (err instanceof ZoomRateLimitError) {
-        // A 429 was not processed: safe to retry whatever the method, if the wait is short.
-        if (err.isDailyLimit) throw err;
-        const delay = rateLimit?.retryAfterMs ?? backoff(retries);
-        if (retries >= maxRetries || delay > this.maxRetryDelay) throw err;
-        this.#log('info', 'zoom rate limited; waiting', {
-          ...info,
-          delayMs: delay,
-          category: rateLimit?.category,
-        });
-        await sleep(delay, options.signal, info);
-        retries++;
-        continue;
-      }
-      if (RETRYABLE_STATUS.has(res.status) && idempotent && retries < maxRetries) {
-        const delay = rateLimit?.retryAfterMs ?? backoff(retries);
-        if (delay <= this.maxRetryDelay) {
-          state.ambiguous = true;
-          this.#log('info', 'zoom server error; retrying', { ...info, status: res.status, delayMs: delay });
-          await sleep(delay, options.signal, info);
-          retries++;
-          continue;
+          const sent = await this.#sendOrFail(
+            url,
+            { method: req.method, headers, body },
+            timeout,
+            options.signal,
+            info,
+          );
+          if ('failed' in sent) return sent;
+          const { res, text } = sent;
+
+          const at = this.#now();
+          const rateLimit = parseRateLimit(res.headers, Date.now());
+          for (const o of this.#observers)
+            o({ info: rateLimit, status: res.status, method: req.method, path: req.path, at });
+          const trackingId = res.headers.get('x-zm-trackingid') ?? undefined;
+          this.#log('debug', 'zoom response', { ...info, status: res.status, trackingId, ms: at - started });
+
+          if (res.ok) {
+            let data: unknown;
+            if (text !== '') {
+              try {
+                data = JSON.parse(text);
+              } catch (e) {
+                throw new ZoomApiError({
+                  status: res.status,
+                  message: `Response ${res.status} is not valid JSON.`,
+                  headers: res.headers,
+                  body: text.slice(0, 500),
+                  request: info,
+                  cause: e,
+                  redactor: this.#redactor,
+                });
+              }
+            }
+            return {
+              value: { data: data as T, status: res.status, headers: res.headers, trackingId, rateLimit },
+            };
+          }
+
+          const err = this.#error(res, text, rateLimit, info);
+          if (state.ambiguous && req.succeededEarlier?.(err)) {
+            this.#log('info', 'zoom request had succeeded before the retry', { ...info, code: err.code });
+            return {
+              value: { data: undefined as T, status: 204, headers: res.headers, trackingId, rateLimit },
+            };
+          }
+          if (res.status === 401 && err.code === 124 && this.#auth.canRefresh && !refreshed) {
+            // The token expired early or was revoked: one new token (shared), one more try,
+            // which is not a retry (the request was refused, not lost).
+            refreshed = true;
+            this.#log('info', 'zoom token rejected; refreshing', { ...info, message: err.message });
+            await this.#auth.refreshAfterRejection(token, options.signal).catch((e: unknown) => {
+              throw this.#abortOr(e, options.signal, info);
+            });
+            continue;
+          }
+          return { failed: err };
         }
-      }
-      throw err;
+      },
+    );
+  }
+
+  /**
+   * Runs `attempt` until it gives a value, or until the retry policy (`retryDecision`) lets its
+   * failure surface; waits between attempts (the caller's `signal` cuts a wait). Errors that
+   * `attempt` throws (a token it could not get, an abort, a 200 that is not JSON) surface as they are.
+   */
+  async #retrying<T>(
+    call: {
+      info: ErrorRequestInfo;
+      idempotent: boolean;
+      maxRetries: number;
+      signal: AbortSignal | undefined;
+      /** Set when a retried attempt may have been processed. */
+      state?: { ambiguous: boolean };
+    },
+    attempt: (n: number) => Promise<{ value: T } | { failed: ZoomApiError }>,
+  ): Promise<T> {
+    for (let retries = 0; ; retries++) {
+      const outcome = await attempt(retries + 1);
+      if ('value' in outcome) return outcome.value;
+      const err = outcome.failed;
+      const next = retryDecision(err, retries, call.idempotent, {
+        maxRetries: call.maxRetries,
+        maxRetryDelay: this.maxRetryDelay,
+      });
+      if (!next) throw err;
+      if (next.ambiguous && call.state) call.state.ambiguous = true;
+      this.#log('info', RETRY_MESSAGES[next.reason], {
+        ...call.info,
+        ...(err.status === undefined ? { error: err.message } : { status: err.status }),
+        delayMs: next.delayMs,
+        ...(err instanceof ZoomRateLimitError ? { category: err.rateLimit.category } : {}),
+      });
+      await sleep(next.delayMs, call.signal, call.info);
     }
   }
 
@@ -406,6 +424,22 @@ export class ZoomClient {
       if (s) url += `?${s}`;
     }
     return url;
+  }
+
+  /** {@link #send}, with a connection failure or a timeout as a failed attempt (the retry policy decides). */
+  async #sendOrFail(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body: string | undefined },
+    timeout: number,
+    signal: AbortSignal | undefined,
+    info: ErrorRequestInfo,
+  ): Promise<{ res: Response; text: string } | { failed: ZoomConnectionError }> {
+    try {
+      return await this.#send(url, init, timeout, signal, info);
+    } catch (err) {
+      if (err instanceof ZoomConnectionError) return { failed: err };
+      throw err;
+    }
   }
 
   /** One attempt: the response and its whole body, within `timeout`. */
@@ -524,17 +558,17 @@ export class ZoomClient {
   }
 
   /** `POST {oauthUrl}/oauth/token` with `grant_type=account_credentials`. */
-  async #fetchToken(accountId: string, basic: string): Promise<StoredToken> {
+  #fetchToken(accountId: string, basic: string): Promise<StoredToken> {
     const url = `${this.oauthUrl}/oauth/token`;
     const info: ErrorRequestInfo = { method: 'POST', url };
     const form = new URLSearchParams({ grant_type: 'account_credentials', account_id: accountId }).toString();
-    let retries = 0;
-    for (;;) {
-      this.#log('debug', 'zoom token request', { url, attempt: retries + 1 });
-      let res: Response;
-      let text: string;
-      try {
-        ({ res, text } = await this.#send(
+    // Asking again for a token is harmless (at worst the app holds one more live token), so the
+    // request counts as idempotent. It has no signal: callers share it, and each gives up alone.
+    return this.#retrying<StoredToken>(
+      { info, idempotent: true, maxRetries: this.maxRetries, signal: undefined },
+      async (attempt) => {
+        this.#log('debug', 'zoom token request', { url, attempt });
+        const sent = await this.#sendOrFail(
           url,
           {
             method: 'POST',
@@ -549,62 +583,46 @@ export class ZoomClient {
           this.timeout,
           undefined,
           info,
-        ));
-      } catch (err) {
-        // Asking again for a token is harmless: at worst the app holds one more live token.
-        if (!(err instanceof ZoomConnectionError) || retries >= this.maxRetries) throw err;
-        await sleep(backoff(retries), undefined, info);
-        retries++;
-        continue;
-      }
-      if (!res.ok) {
-        const err = this.#error(res, text, parseRateLimit(res.headers, Date.now()), info);
-        const delay =
-          err.status === 429 || (err.status ?? 0) >= 500
-            ? ((err instanceof ZoomRateLimitError ? err.rateLimit.retryAfterMs : undefined) ??
-              backoff(retries))
-            : undefined;
-        if (
-          delay === undefined ||
-          retries >= this.maxRetries ||
-          delay > this.maxRetryDelay ||
-          (err instanceof ZoomRateLimitError && err.isDailyLimit)
-        )
-          throw err;
-        await sleep(delay, undefined, info);
-        retries++;
-        continue;
-      }
-      let body:
-        | { access_token?: unknown; expires_in?: unknown; scope?: unknown; api_url?: unknown }
-        | undefined;
-      try {
-        body = JSON.parse(text) as typeof body;
-      } catch {
-        body = undefined;
-      }
-      if (typeof body?.access_token !== 'string' || body.access_token === '') {
-        throw new ZoomApiError({
-          status: res.status,
-          message: 'The token endpoint answered without an access_token.',
-          headers: res.headers,
-          request: info,
-          redactor: this.#redactor,
-        });
-      }
-      this.#rememberToken(body.access_token);
-      const now = this.#now();
-      const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
-      const token: StoredToken = {
-        accessToken: body.access_token,
-        expiresAt: now + expiresIn * 1000,
-        issuedAt: now,
-      };
-      if (typeof body.scope === 'string') token.scope = body.scope;
-      if (typeof body.api_url === 'string') token.apiUrl = body.api_url;
-      this.#log('info', 'zoom token obtained', { expiresIn, scope: token.scope });
-      return token;
+        );
+        if ('failed' in sent) return sent;
+        const { res, text } = sent;
+        if (!res.ok) return { failed: this.#error(res, text, parseRateLimit(res.headers, Date.now()), info) };
+        return { value: this.#storedToken(res, text, info) };
+      },
+    );
+  }
+
+  /** The token endpoint's answer as a cached token (its access token redacted from now on). */
+  #storedToken(res: Response, text: string, info: ErrorRequestInfo): StoredToken {
+    let body:
+      | { access_token?: unknown; expires_in?: unknown; scope?: unknown; api_url?: unknown }
+      | undefined;
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      body = undefined;
     }
+    if (typeof body?.access_token !== 'string' || body.access_token === '') {
+      throw new ZoomApiError({
+        status: res.status,
+        message: 'The token endpoint answered without an access_token.',
+        headers: res.headers,
+        request: info,
+        redactor: this.#redactor,
+      });
+    }
+    this.#rememberToken(body.access_token);
+    const now = this.#now();
+    const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
+    const token: StoredToken = {
+      accessToken: body.access_token,
+      expiresAt: now + expiresIn * 1000,
+      issuedAt: now,
+    };
+    if (typeof body.scope === 'string') token.scope = body.scope;
+    if (typeof body.api_url === 'string') token.apiUrl = body.api_url;
+    this.#log('info', 'zoom token obtained', { expiresIn, scope: token.scope });
+    return token;
   }
 
   #log(level: keyof Logger, message: string, fields: Record<string, unknown>): void {
@@ -625,12 +643,6 @@ export class ZoomClient {
 function nonNegative(name: string, v: number): number {
   if (!Number.isFinite(v) || v < 0) throw new ZoomConfigError(`${name} must be a non-negative number.`);
   return v;
-}
-
-/** Exponential backoff with jitter: 0.5 s, 1 s, 2 s... up to 8 s, each less up to a quarter. */
-export function backoff(retry: number): number {
-  const base = Math.min(500 * 2 ** retry, 8_000);
-  return Math.round(base * (1 - Math.random() * 0.25));
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined, info: ErrorRequestInfo): Promise<void> {

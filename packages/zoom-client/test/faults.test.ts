@@ -3,6 +3,7 @@
 // unhandled rejection or a hang past the timeout.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import {
   ZoomApiError,
   ZoomAuthenticationError,
@@ -441,5 +442,61 @@ describe('faults', () => {
     const err = await new ZoomClient(opts).users.get('u1').catch((e: unknown) => e);
     assert.ok(err instanceof ZoomApiError);
     assert.equal(err.message, 'The token endpoint answered without an access_token.');
+  });
+
+  it('asks the token endpoint again under the same policy as the API: Retry-After, limits, statuses, logs', async () => {
+    const opts = {
+      accountId: 'a',
+      clientId: 'c',
+      clientSecret: 's-secret',
+      baseUrl: `${s.url}/v2`,
+      oauthUrl: s.url,
+    };
+    let tokenAnswers: Array<(res: Parameters<Handler>[1]) => void> = [];
+    handler = (req, res) => {
+      if (!req.url.startsWith('/oauth/token')) return json(res, 200, user);
+      const answer = tokenAnswers.shift();
+      if (answer) return answer(res);
+      return json(res, 200, { access_token: 'tok-policy-123456', expires_in: 3600 });
+    };
+    const tokenRequests = () => s.requests.filter((r) => r.url.startsWith('/oauth/token')).length;
+
+    // A 503 whose Retry-After is longer than maxRetryDelay surfaces at once, as on the API.
+    tokenAnswers = [(res) => json(res, 503, { reason: 'busy', error: 'x' }, { 'retry-after': '3600' })];
+    const busy = await new ZoomClient(opts).users.get('u1').catch((e: unknown) => e);
+    assert.ok(busy instanceof ZoomInternalServerError, `not surfaced: ${inspect(busy)}`);
+    assert.equal(tokenRequests(), 1);
+
+    // A 501 is no passing failure: not asked again.
+    s.requests.length = 0;
+    tokenAnswers = [(res) => json(res, 501, { reason: 'no', error: 'not_implemented' })];
+    const no = await new ZoomClient(opts).users.get('u1').catch((e: unknown) => e);
+    assert.ok(no instanceof ZoomInternalServerError, `not surfaced: ${inspect(no)}`);
+    assert.equal(no.status, 501);
+    assert.equal(tokenRequests(), 1);
+
+    // A 408 is, and the retry is logged like the API's.
+    s.requests.length = 0;
+    const lines: string[] = [];
+    const logger = {
+      info: (m: string, f?: Record<string, unknown>) => lines.push(`${m} ${JSON.stringify(f)}`),
+    };
+    tokenAnswers = [(res) => json(res, 408, { reason: 'slow', error: 'timeout' }, { 'retry-after': '0' })];
+    assert.deepEqual(await new ZoomClient({ ...opts, logger }).users.get('u1'), user);
+    assert.equal(tokenRequests(), 2);
+    assert.ok(
+      lines.some((l) => l.startsWith('zoom server error; retrying') && l.includes('/oauth/token')),
+      lines.join('\n'),
+    );
+    assert.ok(!lines.join('\n').includes('s-secret'), 'the secret is redacted');
+  });
+
+  it('a wait longer than maxRetryDelay surfaces, whatever the failure (here a reset)', async () => {
+    handler = (_q, res, n) => (n === 1 ? reset(res) : json(res, 200, user));
+    const err = await client({ maxRetryDelay: 100 })
+      .users.get('u1')
+      .catch((e: unknown) => e);
+    assert.ok(err instanceof ZoomConnectionError, `not surfaced: ${inspect(err)}`);
+    assert.equal(s.requests.length, 1);
   });
 });

@@ -1,9 +1,10 @@
-// Pure parts: Retry-After and rate-limit headers, backoff, redaction, the bundled password rules.
+// Pure parts: Retry-After and rate-limit headers, backoff and the retry policy, redaction, the bundled
+// password rules.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { inspect, promisify } from 'node:util';
@@ -11,13 +12,20 @@ import { checkPassword as policyCheck } from '../../policy/src/index.js';
 import {
   backoff,
   checkPassword,
+  errorClassFor,
   parseRateLimit,
   parseRetryAfter,
+  type ZoomApiError,
   ZoomBadRequestError,
   ZoomClient,
   ZoomConfigError,
+  ZoomConnectionError,
+  ZoomRateLimitError,
+  ZoomTimeoutError,
+  ZoomUserAbortError,
 } from '../src/index.js';
 import { Redactor } from '../src/redact.js';
+import { type RetryReason, retryDecision } from '../src/retry.js';
 
 const run = promisify(execFile);
 const NOW = Date.parse('2026-11-27T08:00:00Z');
@@ -68,6 +76,60 @@ describe('backoff', () => {
       assert.ok(c >= 1500 && c <= 2000, String(c));
       assert.ok(d >= 6000 && d <= 8000, String(d));
     }
+  });
+});
+
+describe('the retry policy', () => {
+  const limits = { maxRetries: 2, maxRetryDelay: 60_000 };
+  const response = (status: number, headers: Record<string, string> = {}) =>
+    new (errorClassFor(status))({ status, message: `HTTP ${status}`, headers: new Headers(headers) });
+  const limited = (type: string, retryAfter?: string) =>
+    new ZoomRateLimitError({
+      status: 429,
+      message: 'limited',
+      rateLimit: { type, ...(retryAfter ? { retryAfterMs: Number(retryAfter) * 1000 } : {}) },
+    });
+  const lost = new ZoomConnectionError({ message: 'Connection error: fetch failed' });
+
+  it('retries what passes, only when it may (idempotent), only while retries and the wait allow', () => {
+    const cases: Array<[string, ZoomApiError, boolean, number, RetryReason | undefined, boolean?]> = [
+      ['reset, GET', lost, true, 0, 'connection', true],
+      ['reset, POST', lost, false, 0, undefined],
+      [
+        'timeout, GET',
+        new ZoomTimeoutError({ message: 'Request timed out after 1 ms.' }),
+        true,
+        0,
+        'connection',
+        true,
+      ],
+      ['abort', new ZoomUserAbortError({}), true, 0, undefined],
+      ['429 per second, POST', limited('QPS', '1'), false, 0, 'rate-limit', false],
+      ['429 daily', limited('Daily-limit', '3600'), true, 0, undefined],
+      ['429, wait over maxRetryDelay', limited('QPS', '61'), true, 0, undefined],
+      ['503, GET', response(503), true, 0, 'server-error', true],
+      ['503, POST', response(503), false, 0, undefined],
+      ['408, GET', response(408), true, 0, 'server-error', true],
+      ['501', response(501), true, 0, undefined],
+      ['400', response(400), true, 0, undefined],
+      ['401', response(401), true, 0, undefined],
+      ['503, retries used up', response(503), true, 2, undefined],
+      ['503, Retry-After over maxRetryDelay', response(503, { 'retry-after': '61' }), true, 0, undefined],
+    ];
+    for (const [name, err, idempotent, retries, reason, ambiguous] of cases) {
+      const d = retryDecision(err, retries, idempotent, limits);
+      assert.equal(d?.reason, reason, name);
+      if (d) assert.equal(d.ambiguous, ambiguous, name);
+    }
+  });
+
+  it('waits as the server says, else backs off; a wait over maxRetryDelay surfaces whatever its cause', () => {
+    assert.equal(retryDecision(limited('QPS', '2'), 0, true, limits)?.delayMs, 2000);
+    assert.equal(retryDecision(response(503, { 'retry-after': '3' }), 0, true, limits)?.delayMs, 3000);
+    const d = retryDecision(lost, 1, true, limits)!.delayMs;
+    assert.ok(d >= 750 && d <= 1000, String(d));
+    assert.equal(retryDecision(lost, 1, true, { maxRetries: 2, maxRetryDelay: 500 }), undefined);
+    assert.equal(retryDecision(response(502), 0, true, { maxRetries: 2, maxRetryDelay: 0 }), undefined);
   });
 });
 
@@ -159,6 +221,28 @@ describe('no runtime dependencies', () => {
       }
     }
     assert.ok(imports >= 20, `found ${imports} imports`);
+  });
+
+  it('its tests and benchmarks import nothing of the server (tests that need one live in e2e/)', async () => {
+    const pkg = fileURLToPath(new URL('..', import.meta.url));
+    const server = join(pkg, '..', 'zpass');
+    let imports = 0;
+    for (const sub of ['test', 'bench']) {
+      const dir = join(pkg, sub);
+      for (const f of (await readdir(dir, { recursive: true })).filter((n) => /\.[cm]?[jt]s$/.test(n))) {
+        const file = join(dir, f);
+        const text = await readFile(file, 'utf8');
+        for (const m of text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)'([^']+)'/gm)) {
+          const spec = m[1]!;
+          imports++;
+          assert.doesNotMatch(spec, /^zpass(\/|$)/, `${sub}/${f} imports ${spec}`);
+          if (!spec.startsWith('.')) continue;
+          const target = join(dirname(file), spec);
+          assert.ok(!`${target}/`.startsWith(`${server}/`), `${sub}/${f} imports ${spec}`);
+        }
+      }
+    }
+    assert.ok(imports >= 30, `found ${imports} imports`);
   });
 });
 

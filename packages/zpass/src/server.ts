@@ -6,10 +6,12 @@ import type { DestinationStream } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import { ConfigError, checkPublicUrl, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
-import { type DemoCredentials, demoBanner, ensureDemo } from './demo.js';
+import { type DemoCredentials, demoBanner, ensureDemo } from './domain/accounts/demo.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { TokenKeyring } from './domain/tokens/jwt.js';
-import { buildApp } from './http/app.js';
+import { wantsPage } from './edge/audience.js';
+import { type AppOptions, buildApi } from './http/app.js';
+import { apiNotFound } from './http/plugins/errors.js';
 import type { Limits } from './limits/categories.js';
 import { createRateLimiter, type RateLimiter, RedisCounter } from './limits/index.js';
 import { MemoryThrottle, RedisThrottle, type ThrottleOptions } from './limits/throttle.js';
@@ -22,6 +24,8 @@ import { checkReadiness } from './monitoring/readiness.js';
 import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
 import { tokens } from './store/repositories.js';
+import { webEdge } from './web/edge.js';
+import { pageNotFound } from './web/errors.js';
 import { createWebhookRelay, type WebhookRelay } from './webhooks/index.js';
 
 export interface ServerOptions extends ServeConfig {
@@ -79,6 +83,24 @@ function warnOpenDataDir(dataDir: string, logger: { warn(o: object, msg: string)
       { dataDir, mode: mode.toString(8).padStart(4, '0') },
       'the data folder is open to other users: make it owner-only (chmod 700); its files are created 0600',
     );
+}
+
+/**
+ * The two edges on one Fastify instance: Zoom's API (http/, which owns the instance's
+ * transport) and the pages (web/) beside it, each rendering the errors of its own routes.
+ * A request no route matched goes to the pages when a browser asks for a page, else to
+ * Zoom's JSON 404. One throttle: failed token requests and failed sign-ins count together.
+ */
+export async function buildApp(options: Omit<AppOptions, 'notFound'>): Promise<FastifyInstance> {
+  const throttle = options.throttle ?? new MemoryThrottle();
+  const app = await buildApi({
+    ...options,
+    throttle,
+    notFound: (request, reply) =>
+      wantsPage(request) ? pageNotFound(request, reply) : apiNotFound(request, reply),
+  });
+  await app.register(webEdge, { ctx: options.ctx, throttle });
+  return app;
 }
 
 /**

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type DemoCredentials, demoBanner } from '../src/demo.js';
+import { type DemoCredentials, demoBanner } from '../src/domain/accounts/demo.js';
 import { basic, call, tempDir } from './helpers.js';
 import { databaseFor, dropTestDatabase } from './pg.js';
 

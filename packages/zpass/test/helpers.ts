@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import type { Clock } from '../src/clock.js';
 import type { MailConfig, WebhookConfig } from '../src/config.js';
 import { type HashCall, Hasher, type HasherOptions } from '../src/crypto/hasher.js';
-import type { DemoCredentials } from '../src/demo.js';
+import type { DemoCredentials } from '../src/domain/accounts/demo.js';
 import { createApp, createUser } from '../src/domain/accounts/provisioning.js';
 import type { DomainSettings } from '../src/domain/context.js';
 import type { ConnectionLimits } from '../src/http/connections.js';

@@ -4,7 +4,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { DemoCredentials } from '../src/demo.js';
+import type { DemoCredentials } from '../src/domain/accounts/demo.js';
 import { openStore } from '../src/store/database.js';
 import { type OutboxRow, outbox } from '../src/store/repositories.js';
 import { basic, call, tempDir } from './helpers.js';

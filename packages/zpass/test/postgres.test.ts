@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { DemoCredentials } from '../src/demo.js';
+import type { DemoCredentials } from '../src/domain/accounts/demo.js';
 import { setLimit } from '../src/domain/accounts/limits.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
 import { startServer } from '../src/server.js';

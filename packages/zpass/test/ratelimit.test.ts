@@ -7,8 +7,8 @@ import { ManualClock } from '../src/clock.js';
 import { ConfigError, serveConfig, trustProxyFrom } from '../src/config.js';
 import { setLimit } from '../src/domain/accounts/limits.js';
 import { createAccount } from '../src/domain/accounts/provisioning.js';
-import { buildApp } from '../src/http/app.js';
 import { isoSeconds, nextUtcMidnight } from '../src/limits/windows.js';
+import { buildApp } from '../src/server.js';
 import { credentials } from '../src/store/repositories.js';
 import {
   accountToken,

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { ManualClock } from '../src/clock.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
 import { passwordChanges, users, webSessions } from '../src/store/repositories.js';
 import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
@@ -200,6 +201,107 @@ describe('web pages in a real browser', () => {
     await page.waitForURL('**/signin?signed_out=1');
     assert.equal(await page.getByRole('status').textContent(), 'You have signed out.');
     await shot(page, 'signed-out-desktop');
+  });
+
+  it("resets a forgotten password from the notice's link through the delivered e-mail, then signs in with the new one", async () => {
+    const u = await newUser('Robin-Forgot-1');
+    // Someone else sets the password (here: an admin through the API); the notice arrives.
+    const token = await accountToken(t);
+    const set = await call(`${t.url}/v2/users/${u.id}/password`, {
+      method: 'PUT',
+      token,
+      json: { password: 'Unknown-To-Robin-9' },
+    });
+    assert.equal(set.status, 204, set.text);
+    await waitFor('the password-changed e-mail', () => smtp.to(u.email).length === 1);
+    const notice = smtp.to(u.email)[0]!.mail.text ?? '';
+    const resetAt = /reset your password now at\n(\S+)\n/.exec(notice)?.[1];
+    assert.equal(resetAt, `${t.url}/signin/reset`, notice);
+
+    const page = await open();
+    await page.goto(resetAt!);
+    assert.equal(await page.locator('h1').textContent(), 'Reset your password');
+    await shot(page, 'reset-request-desktop');
+    await page.getByLabel('E-mail address').fill(u.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.waitForURL('**/signin/reset?sent=1');
+    assert.match(
+      (await page.getByRole('status').textContent()) ?? '',
+      /a link to choose a new password is on its way/,
+    );
+    await shot(page, 'reset-sent-desktop');
+
+    await waitFor('the reset e-mail', () => smtp.to(u.email).length === 2);
+    const mail = smtp.to(u.email)[1]!.mail;
+    assert.equal(mail.subject, 'Reset your zpass password');
+    const link = /(http:\/\/\S+\/signin\/reset\/new\?token=[A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1];
+    assert.ok(link?.startsWith(`${t.url}/signin/reset/new?token=`), mail.text);
+
+    const narrow = await open(NARROW);
+    await narrow.goto(link!);
+    assert.equal(await narrow.locator('h1').textContent(), 'Choose a new password');
+    await narrow.getByLabel('New password', { exact: true }).fill('Robin-Again-2026');
+    await narrow.getByLabel('New password again').fill('Robin-Again-2026');
+    await shot(narrow, 'reset-new-password-320');
+    await narrow.getByRole('button', { name: 'Set password and sign in' }).click();
+    await narrow.waitForURL('**/account/password?reset=1');
+    assert.match(
+      (await narrow.getByRole('status').textContent()) ?? '',
+      /new password is set, and you are signed in/,
+    );
+    const changes = await passwordChanges.forUser(t.server.store.db, u.id);
+    assert.equal(changes.at(-1)?.via, 'reset');
+    // The link is used up.
+    await narrow.goto(link!);
+    assert.equal(await narrow.locator('h1').textContent(), 'This reset link cannot be used');
+    await shot(narrow, 'reset-link-used-320');
+    // Signing in afresh with the new password works; the admin's does not.
+    const fresh = await open();
+    await signIn(fresh, u.email, 'Unknown-To-Robin-9');
+    await fresh.locator('#form-errors li').first().waitFor();
+    await signIn(fresh, u.email, 'Robin-Again-2026');
+    await fresh.waitForURL('**/account/password');
+  });
+
+  it("signs a browser out after the account's idle period, by the test clock", async () => {
+    const clock = new ManualClock();
+    const own = await startTestServer({ clock });
+    try {
+      const token = await accountToken(own);
+      const set = await call(`${own.url}/v2/accounts/me/settings?option=security`, {
+        method: 'PATCH',
+        token,
+        json: { security: { sign_again_period_for_inactivity_on_web: 5 } },
+      });
+      assert.equal(set.status, 204, set.text);
+      const u = await createUser(own.server.ctx, {
+        accountId: own.demo.account_id,
+        email: 'idle.reader@example.test',
+        role: 'member',
+        password: 'Idle-Reader-2026',
+      });
+      const context = await browser.newContext({ viewport: DESKTOP, baseURL: own.url });
+      contexts.push(context);
+      const page = await context.newPage();
+      await page.goto('/signin');
+      await page.getByLabel('E-mail address').fill(u.email);
+      await page.getByLabel('Password', { exact: true }).fill('Idle-Reader-2026');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL('**/account/password');
+      // In use every 4 minutes: still signed in after 12.
+      for (let i = 0; i < 3; i++) {
+        clock.advance(4 * 60_000);
+        await page.reload();
+        assert.equal(new URL(page.url()).pathname, '/account/password');
+      }
+      // Then idle for 6 minutes: the next page asks to sign in again.
+      clock.advance(6 * 60_000);
+      await page.reload();
+      assert.equal(new URL(page.url()).pathname, '/signin');
+      assert.equal(await page.locator('h1').textContent(), 'Sign in');
+    } finally {
+      await own.stop();
+    }
   });
 
   it('an invitation link sets the first password and signs the user in', async () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { WebhookEvent } from '@zpass/zoom-client/webhooks';
-import { setPolicyOffline } from '../src/domain/passwords/policy.js';
+import { setPolicyOffline } from '../src/domain/settings/account.js';
 import { OPERATOR, setStatus, updateProfile } from '../src/domain/users/directory.js';
 import { acceptInvitation, issueInvitationLink } from '../src/domain/users/invitations.js';
 import { WEBHOOK_EVENT_NAMES } from '../src/domain/webhooks/events.js';

@@ -5,7 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { DemoCredentials } from '../src/demo.js';
+import type { DemoCredentials } from '../src/domain/accounts/demo.js';
 import { recordEvent, userUpdated } from '../src/domain/webhooks/events.js';
 import { openStore } from '../src/store/database.js';
 import { tempDir } from './helpers.js';

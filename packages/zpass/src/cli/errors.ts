@@ -5,8 +5,7 @@
  */
 import { ZoomApiError, ZoomPasswordPolicyError } from '@zpass/zoom-client';
 import { ConfigError } from '../config.js';
-import { AdminError } from '../domain/accounts/provisioning.js';
-import { ZoomError } from '../domain/errors.js';
+import { AdminError, ZoomError } from '../domain/errors.js';
 import { DataDirError } from '../store/data-dir.js';
 import { DatabaseUrlError } from '../store/database.js';
 import { SchemaTooNewError } from '../store/migrator.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { ConfigError, mailConfig, type StoreFlags, storeConfig } from '../config.js';
-import { AdminError } from '../domain/accounts/provisioning.js';
+import { AdminError } from '../domain/errors.js';
 import { createLogger } from '../log/logger.js';
 import { createRelay } from '../mail/index.js';
 import type { Store } from '../store/database.js';

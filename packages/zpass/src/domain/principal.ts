@@ -21,3 +21,7 @@ export interface Principal {
    */
   limits?: AccountLimitRows;
 }
+
+/** The admin CLI: acts outside any account role, but the owner's protections still hold. */
+export const OPERATOR = 'operator' as const;
+export type Actor = Principal | typeof OPERATOR;

@@ -1,5 +1,10 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { DomainContext } from '../domain/context.js';
 import type { Limits } from '../limits/categories.js';
@@ -10,7 +15,6 @@ import { createLogger } from '../log/logger.js';
 import type { Metrics } from '../monitoring/metrics.js';
 import { checkReadiness, type ReadinessReport } from '../monitoring/readiness.js';
 import { VERSION } from '../version.js';
-import { webRoutes } from '../web/routes.js';
 import {
   type ConnectionLimits,
   DEFAULT_CONNECTION_LIMITS,
@@ -19,7 +23,12 @@ import {
 } from './connections.js';
 import { registerOperationIds } from './operation-ids.js';
 import { BODY_LIMIT, registerBodyParsers } from './plugins/body.js';
-import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './plugins/errors.js';
+import {
+  apiNotFound,
+  clientErrorHandler,
+  frameworkErrorHandler,
+  registerErrorHandling,
+} from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerRateLimits } from './plugins/ratelimit.js';
 import { newTrackingId, registerTracking } from './plugins/tracking.js';
@@ -62,10 +71,20 @@ export interface AppOptions {
   readiness?: () => Promise<ReadinessReport>;
   /** Count requests into these metrics (default: none are kept). */
   metrics?: Metrics;
+  /**
+   * What answers a request no route matched (default: Zoom's JSON 404). `server.ts` gives
+   * one that lets the pages answer a browser.
+   */
+  notFound?: (request: FastifyRequest, reply: FastifyReply) => unknown;
 }
 
-/** The zpass HTTP application: Zoom's API on top of the domain. */
-export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+/**
+ * Zoom's API edge on a new Fastify instance: Zoom's transport for every route of the
+ * instance (tracking ids, body parsers and their limit, framework failures in Zoom's
+ * format, metrics, rate-limit labels) and the API's routes, whose errors it renders as
+ * Zoom's JSON. `server.ts` registers the pages beside it (web/edge.ts).
+ */
+export async function buildApi(options: AppOptions): Promise<FastifyInstance> {
   const connections = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
   const app = Fastify({
     ...serverTimeouts(connections),
@@ -86,7 +105,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addSchema(zoomErrorSchema);
   registerTracking(app);
   registerOperationIds(app);
+  // Zoom's JSON for the API's routes, and for anything outside an edge with its own handler.
   registerErrorHandling(app);
+  app.setNotFoundHandler(options.notFound ?? apiNotFound);
   await registerBodyParsers(app);
   await app.register(swagger, {
     openapi: {
@@ -126,6 +147,5 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(reportRoutes, { ctx: options.ctx });
   if (options.testControls) await app.register(testControlRoutes, { ctx: options.ctx, limiter });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(webRoutes, { ctx: options.ctx, throttle });
   return app;
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { checkMailConfig, DEFAULT_MAIL_CONFIG, type MailConfig } from '../config.js';
+import { issueResetLink, RESET_KIND, RESET_LINK_PATH } from '../domain/reset/reset.js';
 import { INVITATION_PATH, issueInvitationLink } from '../domain/users/invitations.js';
 import type { Store } from '../store/database.js';
 import { listenForNotices } from './listen.js';
@@ -31,6 +32,13 @@ export interface RelaySetup {
  */
 export function noticePreparer(deps: { store: Store; clock: Clock; publicUrl: string }): NoticePreparer {
   return async (kind, payload) => {
+    if (kind === RESET_KIND) {
+      // A reset link is only ever under the configured public URL (never an address a request named).
+      if (typeof payload.user_id !== 'string') return payload;
+      const pageUrl = `${deps.publicUrl.replace(/\/+$/, '')}${RESET_LINK_PATH}`;
+      const link = await issueResetLink(deps, payload.user_id, pageUrl);
+      return link ? { ...payload, link: link.link, expires_at: link.expires_at } : undefined;
+    }
     if (kind !== 'user_invitation') return payload;
     const userId = payload.user_id;
     if (typeof userId !== 'string') return payload;

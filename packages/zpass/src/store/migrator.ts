@@ -10,6 +10,7 @@ import { securitySettings } from './migrations/0007_security_settings.js';
 import { userProfile } from './migrations/0008_user_profile.js';
 import { operationLogs } from './migrations/0009_operation_logs.js';
 import { webhooks } from './migrations/0011_webhooks.js';
+import { accountSafety } from './migrations/0012_account_safety.js';
 
 /** Every migration, in order. Names sort in application order; files never change once released. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -24,6 +25,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0008_user_profile': userProfile(),
     '0009_operation_logs': operationLogs(dialect),
     '0011_webhooks': webhooks(dialect),
+    '0012_account_safety': accountSafety(),
   };
 }
 

@@ -662,6 +662,8 @@ export const webSessions = {
     if (keep !== undefined) query = query.where('digest', '!=', keep);
     return query.execute();
   },
+  touch: (q: Q, digest: string, now: number) =>
+    q.updateTable('web_sessions').set({ last_seen_at: now }).where('digest', '=', digest).execute(),
   deleteExpiredForUser: (q: Q, userId: string, now: number) =>
     q.deleteFrom('web_sessions').where('user_id', '=', userId).where('expires_at', '<=', now).execute(),
 };

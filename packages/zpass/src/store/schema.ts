@@ -49,7 +49,7 @@ export interface CredentialsTable {
   updated_at: Millis;
 }
 
-export type ChangeVia = 'api' | 'admin' | 'web';
+export type ChangeVia = 'api' | 'admin' | 'web' | 'reset';
 
 export interface PasswordChangesTable {
   id: Generated<number>;
@@ -201,6 +201,8 @@ export interface WebSessionsTable {
   created_at: Millis;
   /** The session ends at this time, whatever happens before. */
   expires_at: Millis;
+  /** When the session was last used, written at most once a minute (migration 0012); null: not since sign-in. */
+  last_seen_at: Millis | null;
 }
 
 /** When a user's sign-in address changed (`PUT /v2/users/{userId}/email`: 3 in 24 hours). */
@@ -316,4 +318,20 @@ export interface Database {
   webhook_secrets: WebhookSecretsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  password_resets: PasswordResetsTable;
+}
+
+/** A user's open self-service password reset (migration 0012); one per user. */
+export interface PasswordResetsTable {
+  user_id: string;
+  account_id: string;
+  /** SHA-256 digest of the link's token, hex; null until the notice is sent. */
+  token_digest: string | null;
+  /** The credential version the reset was requested against: any other change voids it. */
+  credential_version: number;
+  requested_at: Millis;
+  expires_at: Millis;
+  /** Start of the hour whose reset mails `mails_in_window` counts. */
+  window_started_at: Millis;
+  mails_in_window: number;
 }

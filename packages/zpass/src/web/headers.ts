@@ -18,10 +18,3 @@ export function setPageHeaders(request: FastifyRequest, reply: FastifyReply): vo
   });
   if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
 }
-
-/** A browser asking for a page (not an API client): the API's paths always answer Zoom's JSON. */
-export function wantsPage(request: FastifyRequest): boolean {
-  const path = request.url.split('?')[0] ?? '';
-  if (path.startsWith('/v2/') || path === '/v2' || path.startsWith('/oauth/')) return false;
-  return /\btext\/html\b/.test(request.headers.accept ?? '');
-}

@@ -1,9 +1,8 @@
 import { systemClock } from '../../clock.js';
 import { type StoreFlags, storeConfig } from '../../config.js';
 import { Hasher } from '../../crypto/hasher.js';
-import { AdminError } from '../../domain/accounts/provisioning.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../../domain/context.js';
-import { ZoomError } from '../../domain/errors.js';
+import { AdminError, ZoomError } from '../../domain/errors.js';
 import { TokenKeyring } from '../../domain/tokens/jwt.js';
 import { INVITATION_PATH } from '../../domain/users/invitations.js';
 import { type User, users } from '../../store/repositories.js';

@@ -1,8 +1,9 @@
 /** `zpass admin set-policy|show-policy`. */
 
 import type { Command } from 'commander';
-import { AdminError } from '../../domain/accounts/provisioning.js';
-import { accountRequirement, accountSecurity, setPolicyOffline } from '../../domain/passwords/policy.js';
+import { AdminError } from '../../domain/errors.js';
+import { accountRequirement } from '../../domain/passwords/policy.js';
+import { accountSecurity, setPolicyOffline } from '../../domain/settings/account.js';
 import { accounts, settingsChanges } from '../../store/repositories.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'csv-parse/sync';
-import { AdminError, createUser, createUsers } from '../../domain/accounts/provisioning.js';
+import { AdminError } from '../../domain/errors.js';
+import { createUser, createUsers } from '../../domain/users/create.js';
 import {
   createAccountUser,
   OPERATOR,

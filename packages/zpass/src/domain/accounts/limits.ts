@@ -12,7 +12,7 @@ import {
 } from '../../limits/categories.js';
 import { accounts, rateLimitOverrides } from '../../store/repositories.js';
 import type { DomainContext } from '../context.js';
-import { AdminError } from './provisioning.js';
+import { AdminError } from '../errors.js';
 
 export interface AccountLimitsView {
   account_id: string;

@@ -1,4 +1,6 @@
 import { type HashCall, HasherBusyError } from '../../crypto/hasher.js';
+import type { Tx } from '../../store/database.js';
+import { passwordResets } from '../../store/repositories/password-resets.js';
 import {
   credentials,
   outbox,
@@ -22,12 +24,23 @@ import { acceptPassword, enforcePolicy } from './policy.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** How the operation log names a change made by the user themself. */
+const VIA_DETAIL: Partial<Record<ChangeVia, string>> = {
+  web: ' by the user on the web pages',
+  reset: ' by the user through a reset link',
+};
+
 export interface ChangeRequest {
   principal: Principal;
   userId: string;
   password: unknown;
   ip: string | null;
   via: ChangeVia;
+  /**
+   * Runs in the change's transaction, on the locked user, before anything is written:
+   * a reset uses up its link here (and throws when the link is no longer good).
+   */
+  inTx?: (tx: Tx, locked: User) => Promise<void>;
 }
 
 /** Zoom's prerequisite: an admin may not change the owner's or another admin's password. */
@@ -134,6 +147,7 @@ async function change(ctx: DomainContext, req: ChangeRequest): Promise<void> {
       const locked = await ctx.store.lockedUser(tx, target.id);
       if (locked?.account_id !== target.account_id) throw Errors.userNotFound(req.userId);
       assertHasPassword(locked);
+      if (req.inTx) await req.inTx(tx, locked);
       const now = ctx.clock.now();
       if ((await passwordChanges.countSince(tx, target.id, now - DAY_MS)) >= cap)
         throw Errors.tooManyChanges();
@@ -146,6 +160,8 @@ async function change(ctx: DomainContext, req: ChangeRequest): Promise<void> {
       });
       // The new password and the `depth` before it are remembered; older ones are forgotten.
       await passwordHistory.prune(tx, target.id, depth + 1);
+      // A reset requested before this change is for the old password: its link stops working.
+      await passwordResets.delete(tx, target.id);
       await passwordChanges.insert(tx, {
         account_id: target.account_id,
         user_id: target.id,
@@ -162,7 +178,7 @@ async function change(ctx: DomainContext, req: ChangeRequest): Promise<void> {
         by: req.via === 'admin' ? null : principal,
         category: 'user',
         action: 'Update',
-        detail: `Update user ${target.email} - password changed${req.via === 'web' ? ' by the user on the web pages' : ''}`,
+        detail: `Update user ${target.email} - password changed${VIA_DETAIL[req.via] ?? ''}`,
       });
       await webhookEvents.passwordChanged(tx, req.via === 'admin' ? null : principal, target, now);
       await outbox.insert(tx, {
@@ -187,6 +203,10 @@ async function change(ctx: DomainContext, req: ChangeRequest): Promise<void> {
       if (req.via === 'web') {
         // The user changed it themself on the web pages: every other way in stops, this session goes on.
         await webSessions.deleteForUser(tx, target.id, principal.sessionDigest);
+        await tokens.revokeUserLevelForUser(tx, target.id, now);
+      } else if (req.via === 'reset') {
+        // Reset through an e-mailed link: whoever knew the old password is out, everywhere.
+        await webSessions.deleteForUser(tx, target.id);
         await tokens.revokeUserLevelForUser(tx, target.id, now);
       } else {
         // Set for them (API or admin): the old password's sessions on the web pages end.

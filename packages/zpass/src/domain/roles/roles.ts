@@ -10,11 +10,10 @@ import type { Role } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors, type FieldError } from '../errors.js';
 import { PAGE_TOKEN_TTL_MS, seal, unseal } from '../page-tokens.js';
-import type { Principal } from '../principal.js';
+import type { Actor, Principal } from '../principal.js';
 import { queryInt } from '../query.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { SCOPES } from '../tokens/scopes.js';
-import type { Actor } from '../users/directory.js';
 import { requireScopes, zoomTime } from '../users/resolve.js';
 import { webhookEvents } from '../webhooks/emit.js';
 

@@ -21,7 +21,8 @@ import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
 import { changePassword } from '../passwords/change.js';
 import type { Principal } from '../principal.js';
-import { EMAIL_MAX } from '../users/directory.js';
+import { storedSecurity } from '../settings/account.js';
+import { EMAIL_MAX } from '../users/fields.js';
 import { webhookEvents } from '../webhooks/emit.js';
 
 /** A session ends this long after sign-in, whatever happens (docs/web.md). */
@@ -31,6 +32,9 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 export const SIGN_IN_PASSWORD_MAX = 1024;
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/** A session's use is written at most this often (the idle rule's resolution). */
+export const SEEN_EVERY_MS = 60_000;
 
 /** What a sign-in attempt comes to. `inactive`: the password was right, but the user is deactivated. */
 export type SignInOutcome =
@@ -140,9 +144,18 @@ export async function findSession(
   if (!sessionId || !SESSION_ID.test(sessionId)) return undefined;
   const db = ctx.store.db;
   const session = await webSessions.byDigest(db, digest(sessionId));
-  if (!session || session.expires_at <= ctx.clock.now()) return undefined;
+  const now = ctx.clock.now();
+  if (!session || session.expires_at <= now) return undefined;
   const user = await users.byId(db, session.user_id);
   if (user?.status !== 'active' || user.account_id !== session.account_id) return undefined;
+  // The account's rule: a session idle longer than its period must sign in again (0: off).
+  const seen = session.last_seen_at ?? session.created_at;
+  const idleMinutes = (await storedSecurity(db, session.account_id)).sign_again_period_for_inactivity_on_web;
+  if (idleMinutes > 0 && now - seen > idleMinutes * 60_000) {
+    await webSessions.delete(db, session.digest);
+    return undefined;
+  }
+  if (now - seen >= SEEN_EVERY_MS) await webSessions.touch(db, session.digest, now);
   return { session, user };
 }
 

@@ -14,9 +14,10 @@ import {
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
 import { initialCredential } from '../passwords/history.js';
+import { checkNewPassword } from '../passwords/policy.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { webhookEvents } from '../webhooks/emit.js';
-import { checkNewPassword, revokeAccess } from './directory.js';
+import { revokeAccess } from './access.js';
 
 /** The page that takes an invitation's token, under zpass's public address (served by the web pages). */
 export const INVITATION_PATH = '/invitations/accept';

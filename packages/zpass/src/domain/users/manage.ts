@@ -12,7 +12,8 @@ import type { Principal } from '../principal.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { SCOPES } from '../tokens/scopes.js';
 import { webhookEvents } from '../webhooks/emit.js';
-import { assertMayManage, isEmail } from './directory.js';
+import { assertMayManage } from './directory.js';
+import { isEmail } from './fields.js';
 import { requireScopes, resolveUser } from './resolve.js';
 
 /** Zoom: "A user's email address can be changed up to 3 times in any 24 hour period." */

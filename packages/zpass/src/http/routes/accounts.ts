@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
-import { getSettings, settingsForm, updateSettings } from '../../domain/passwords/policy.js';
+import { getSettings, settingsForm, updateSettings } from '../../domain/settings/account.js';
 import { SCOPES } from '../../domain/tokens/scopes.js';
 import { storedAddress } from '../../edge/address.js';
 import { principalOf, requireAuth } from '../plugins/auth.js';

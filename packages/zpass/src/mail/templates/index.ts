@@ -1,5 +1,6 @@
 import type { Renderer } from './common.js';
 import { renderPasswordChanged } from './password-changed.js';
+import { renderPasswordReset } from './password-reset.js';
 import { renderUserInvitation } from './user-invitation.js';
 
 export * from './common.js';
@@ -13,5 +14,6 @@ export * from './common.js';
  */
 export const RENDERERS: Readonly<Record<string, Renderer>> = {
   password_changed: renderPasswordChanged,
+  password_reset: renderPasswordReset,
   user_invitation: renderUserInvitation,
 };

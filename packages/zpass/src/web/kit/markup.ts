@@ -1,10 +1,10 @@
 /**
- * The web pages' HTML, server-rendered: no inline script or style (the CSP allows
+ * The page kit's markup, shared by every page in web/pages/ (server-rendered): no inline script or style (the CSP allows
  * neither), every field with a label, errors in an assertive live region that links
  * to the field, and a form that works without JavaScript.
  */
 import type { PasswordRequirement } from '@zpass/policy';
-import type { ChecklistItem, RuleId } from './checklist-rules.js';
+import type { ChecklistItem, RuleId } from '../checklist-rules.js';
 
 export function esc(value: string): string {
   return value
@@ -55,7 +55,7 @@ ${l.body}
 `;
 }
 
-function errorRegion(errors: PageError[] | undefined): string {
+export function errorRegion(errors: PageError[] | undefined): string {
   const list = (errors ?? [])
     .map((e) => `<li>${e.field ? `<a href="#${esc(e.field)}">${esc(e.message)}</a>` : esc(e.message)}</li>`)
     .join('');
@@ -65,16 +65,16 @@ function errorRegion(errors: PageError[] | undefined): string {
   }</div>`;
 }
 
-function noticeRegion(notice: string | undefined): string {
+export function noticeRegion(notice: string | undefined): string {
   return `<div id="notice" class="notice" role="status" aria-live="polite">${notice ? esc(notice) : ''}</div>`;
 }
 
-function invalid(errors: PageError[] | undefined, field: string): string {
+export function invalid(errors: PageError[] | undefined, field: string): string {
   const e = errors?.find((x) => x.field === field);
   return e ? ` aria-invalid="true"` : '';
 }
 
-function passwordField(
+export function passwordField(
   id: string,
   label: string,
   autocomplete: string,
@@ -107,25 +107,6 @@ function checklist(items: ChecklistItem[], requirement: PasswordRequirement, unm
   );
 }
 
-export function signInPage(p: {
-  csrf: string;
-  email?: string;
-  errors?: PageError[];
-  notice?: string;
-}): string {
-  const body =
-    '<h1>Sign in</h1>' +
-    noticeRegion(p.notice) +
-    errorRegion(p.errors) +
-    '<form method="post" action="/signin" novalidate>' +
-    `<input type="hidden" name="csrf" value="${esc(p.csrf)}">` +
-    '<label for="email">E-mail address</label>' +
-    `<input id="email" name="email" type="email" autocomplete="username" required maxlength="128" value="${esc(p.email ?? '')}"${invalid(p.errors, 'email')}>` +
-    passwordField('password', 'Password', 'current-password', p.errors) +
-    '<div class="actions"><button type="submit">Sign in</button></div></form>';
-  return layout({ title: 'Sign in', body });
-}
-
 export interface NewPasswordForm {
   items: ChecklistItem[];
   requirement: PasswordRequirement;
@@ -133,48 +114,13 @@ export interface NewPasswordForm {
   errors?: PageError[];
 }
 
-function newPasswordFields(f: NewPasswordForm): string {
+/** New password, its checklist, and the confirmation: the fields of every page that sets a password. */
+export function newPasswordFields(f: NewPasswordForm): string {
   return (
     passwordField('new_password', 'New password', 'new-password', f.errors, 'requirements') +
     checklist(f.items, f.requirement, f.unmet) +
     passwordField('confirm_password', 'New password again', 'new-password', f.errors)
   );
-}
-
-export function changePasswordPage(
-  p: NewPasswordForm & { email: string; csrf: string; notice?: string },
-): string {
-  const body =
-    '<h1>Change your password</h1>' +
-    noticeRegion(p.notice) +
-    errorRegion(p.errors) +
-    '<form method="post" action="/account/password" novalidate>' +
-    `<input type="hidden" name="csrf" value="${esc(p.csrf)}">` +
-    passwordField('current_password', 'Current password', 'current-password', p.errors) +
-    newPasswordFields(p) +
-    '<p class="hint">Changing your password signs you out everywhere else and revokes the access tokens issued to you as a user.</p>' +
-    '<div class="actions"><button type="submit">Change password</button></div></form>';
-  return layout({
-    title: 'Change your password',
-    body,
-    user: { email: p.email, csrf: p.csrf },
-    script: true,
-  });
-}
-
-export function invitationPage(p: NewPasswordForm & { email: string; token: string; csrf: string }): string {
-  const body =
-    '<h1>Set your password</h1>' +
-    `<p>Welcome to zpass. Choose the password you will sign in with as <strong>${esc(p.email)}</strong>.</p>` +
-    errorRegion(p.errors) +
-    '<form method="post" action="/invitations/accept" novalidate>' +
-    `<input type="hidden" name="csrf" value="${esc(p.csrf)}">` +
-    `<input type="hidden" name="token" value="${esc(p.token)}">` +
-    // Lets password managers store the new password under the right address.
-    `<input type="email" name="username" value="${esc(p.email)}" autocomplete="username" hidden readonly>` +
-    newPasswordFields(p) +
-    '<div class="actions"><button type="submit">Set password and sign in</button></div></form>';
-  return layout({ title: 'Set your password', body, script: true });
 }
 
 /** A page that only explains: an error, a refused form, an invitation that cannot be used. */
@@ -189,18 +135,4 @@ export function messagePage(p: {
     `<div class="errors" role="alert" aria-live="assertive"><p>${esc(p.message)}</p></div>` +
     (p.link ? `<p><a href="${esc(p.link.href)}">${esc(p.link.text)}</a></p>` : '');
   return layout({ title: p.title, body, user: p.user });
-}
-
-/**
- * Where the password-changed e-mail sends a user who did not make the change
- * (`ZPASS_MAIL_RESET_PATH`, default `/signin/reset`). zpass has no self-service reset:
- * the page says who can set a new password.
- */
-export function resetPage(): string {
-  const body =
-    '<h1>Reset your password</h1>' +
-    "<p>zpass does not reset passwords by e-mail. Your account's owner or an administrator can set a new password for you: ask them.</p>" +
-    '<p>If you received an e-mail saying your password was changed and you did not change it, tell them now: someone else may know your password.</p>' +
-    '<p><a href="/signin">Sign in</a></p>';
-  return layout({ title: 'Reset your password', body });
 }

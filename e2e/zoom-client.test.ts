@@ -5,17 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { ManualClock } from '../../zpass/src/clock.js';
-import { issueUserToken } from '../../zpass/src/domain/tokens/access-tokens.js';
-import { credentials } from '../../zpass/src/store/repositories.js';
-import {
-  accountToken,
-  addUser,
-  appWithToken,
-  startTestServer,
-  type TestServer,
-} from '../../zpass/test/helpers.js';
-import { WebClient } from '../../zpass/test/web.js';
 import {
   MemoryTokenStore,
   type StoredToken,
@@ -28,7 +17,18 @@ import {
   ZoomConfigError,
   ZoomNotFoundError,
   ZoomPasswordPolicyError,
-} from '../src/index.js';
+} from '../packages/zoom-client/src/index.js';
+import { ManualClock } from '../packages/zpass/src/clock.js';
+import { issueUserToken } from '../packages/zpass/src/domain/tokens/access-tokens.js';
+import { credentials } from '../packages/zpass/src/store/repositories.js';
+import {
+  accountToken,
+  addUser,
+  appWithToken,
+  startTestServer,
+  type TestServer,
+} from '../packages/zpass/test/helpers.js';
+import { WebClient } from '../packages/zpass/test/web.js';
 
 /** How many token requests the server has answered so far. */
 function tokenRequests(t: TestServer): number {

@@ -1,10 +1,12 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkPassword } from '@zpass/policy';
-import { randomAlnum } from './crypto/random.js';
-import { AdminError, createAccount, createUser } from './domain/accounts/provisioning.js';
-import type { DomainContext } from './domain/context.js';
-import { accounts } from './store/repositories.js';
+import { randomAlnum } from '../../crypto/random.js';
+import { accounts } from '../../store/repositories.js';
+import type { DomainContext } from '../context.js';
+import { AdminError } from '../errors.js';
+import { createUser } from '../users/create.js';
+import { createAccount } from './provisioning.js';
 
 export interface DemoCredentials {
   account_id: string;

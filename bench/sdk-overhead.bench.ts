@@ -1,8 +1,9 @@
 // Client overhead: GET /users/{id} on a real zpass server through ZoomClient and through raw
 // fetch, sequential and 16 at a time, plus how many token requests the client made.
-// Run: npm run bench -w @zpass/zoom-client   (never part of the tests)
-import { accountToken, addUser, startTestServer } from '../../zpass/test/helpers.js';
-import { ZoomClient } from '../src/index.js';
+// Run: npm run bench -- sdk-overhead   (never part of the tests)
+
+import { ZoomClient } from '../packages/zoom-client/src/index.js';
+import { accountToken, addUser, startTestServer } from '../packages/zpass/test/helpers.js';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const CONCURRENCY = 16;

@@ -5,17 +5,17 @@ import { after, before, describe, it } from 'node:test';
 import { AccountsS2SAuthClient } from '@zoom/rivet/accounts';
 import { MeetingsS2SAuthClient } from '@zoom/rivet/meetings';
 import { type S2SAuthToken, type TokenStore, UsersS2SAuthClient } from '@zoom/rivet/users';
-import { createAccount } from '../../zpass/src/domain/accounts/provisioning.js';
-import { credentials, users } from '../../zpass/src/store/repositories.js';
+import { ZoomClient } from '../packages/zoom-client/src/index.js';
+import { createAccount } from '../packages/zpass/src/domain/accounts/provisioning.js';
+import { credentials, users } from '../packages/zpass/src/store/repositories.js';
 import {
   accountToken,
   addUser,
   liftRateLimits,
   startTestServer,
   type TestServer,
-} from '../../zpass/test/helpers.js';
-import { WebClient } from '../../zpass/test/web.js';
-import { ZoomClient } from '../src/index.js';
+} from '../packages/zpass/test/helpers.js';
+import { WebClient } from '../packages/zpass/test/web.js';
 
 describe('@zoom/rivet against zpass', () => {
   let t: TestServer;

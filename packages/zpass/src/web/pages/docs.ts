@@ -2,7 +2,8 @@
  * `GET /docs`: the API reference, rendered on the server from the same OpenAPI
  * document `/openapi.json` serves. No script and nothing from another site.
  */
-import { esc, layout } from './html.js';
+import { esc, layout } from '../kit/markup.js';
+import { html, PAGE_ROUTE, type Page } from '../kit/page.js';
 
 type Obj = Record<string, unknown>;
 
@@ -108,3 +109,8 @@ export function docsPage(doc: unknown): string {
     sections;
   return layout({ title: 'API reference', body, wide: true });
 }
+
+/** `GET /docs`: the API reference, from the OpenAPI document the API serves. */
+export const docsPages: Page = (app) => {
+  app.get('/docs', PAGE_ROUTE, async (_request, reply) => html(reply, 200, docsPage(app.swagger())));
+};

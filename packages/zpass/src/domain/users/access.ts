@@ -1,0 +1,11 @@
+import type { Tx } from '../../store/database.js';
+import { tokens, webSessions } from '../../store/repositories.js';
+
+/**
+ * Everything that lets the user act stops now: their access tokens (user-level, and
+ * account-level ones of apps they created) and their sign-in sessions on the web pages.
+ */
+export async function revokeAccess(tx: Tx, userId: string, now: number): Promise<void> {
+  await tokens.revokeForUser(tx, userId, now);
+  await webSessions.deleteForUser(tx, userId);
+}
