@@ -11,12 +11,8 @@ import { ARGON2_OPTIONS } from '../packages/zpass/src/crypto/hasher.js';
 import { newId } from '../packages/zpass/src/crypto/random.js';
 import type { DemoCredentials } from '../packages/zpass/src/domain/accounts/demo.js';
 import { openStore } from '../packages/zpass/src/store/database.js';
-import {
-  credentials,
-  normalizeEmail,
-  passwordHistory,
-  users,
-} from '../packages/zpass/src/store/repositories.js';
+import { credentials, passwordHistory } from '../packages/zpass/src/store/repositories/passwords.js';
+import { normalizeEmail, users } from '../packages/zpass/src/store/repositories/users.js';
 
 const ROOT = join(import.meta.dirname, '..');
 /** The zpass under test; ZPASS_BENCH_BIN points the same harness at another build (before/after). */

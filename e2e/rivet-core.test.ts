@@ -10,7 +10,7 @@ import {
   type AccountsUpdateAccountSettingsRequestBody,
 } from '@zoom/rivet/accounts';
 import { type S2SAuthToken, type TokenStore, UsersS2SAuthClient } from '@zoom/rivet/users';
-import { users } from '../packages/zpass/src/store/repositories.js';
+import { users } from '../packages/zpass/src/store/repositories/users.js';
 import { accountToken, addUser, startTestServer, type TestServer } from '../packages/zpass/test/helpers.js';
 
 /** Rivet fetches tokens from zoom.us only: its store is handed a zpass token, and `baseUrl` points it at zpass. */

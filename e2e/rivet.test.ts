@@ -7,7 +7,8 @@ import { MeetingsS2SAuthClient } from '@zoom/rivet/meetings';
 import { type S2SAuthToken, type TokenStore, UsersS2SAuthClient } from '@zoom/rivet/users';
 import { ZoomClient } from '../packages/zoom-client/src/index.js';
 import { createAccount } from '../packages/zpass/src/domain/accounts/provisioning.js';
-import { credentials, users } from '../packages/zpass/src/store/repositories.js';
+import { credentials } from '../packages/zpass/src/store/repositories/passwords.js';
+import { users } from '../packages/zpass/src/store/repositories/users.js';
 import {
   accountToken,
   addUser,

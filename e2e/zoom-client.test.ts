@@ -20,7 +20,7 @@ import {
 } from '../packages/zoom-client/src/index.js';
 import { ManualClock } from '../packages/zpass/src/clock.js';
 import { issueUserToken } from '../packages/zpass/src/domain/tokens/access-tokens.js';
-import { credentials } from '../packages/zpass/src/store/repositories.js';
+import { credentials } from '../packages/zpass/src/store/repositories/passwords.js';
 import {
   accountToken,
   addUser,

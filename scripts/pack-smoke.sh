@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The three packages as a user gets them: packed (prepack builds them), checked by publint and
+# The four packages as a user gets them: packed (prepack builds them), checked by publint and
 # @arethetypeswrong/cli, installed from their tarballs into an empty project outside the
 # workspace, `npx zpass serve` started there (on a store prepared with `zpass migrate` and
 # `zpass admin`, so no demo account), and a password changed with the SDK from that project,
@@ -22,18 +22,19 @@ step() { printf '\n== %s\n' "$*" >&2; }
 
 step "pack"
 mkdir -p "$work/tarballs" "$work/project"
-(cd "$root" && npm pack --silent -w @zpass/policy -w @zpass/zoom-client -w zpass --pack-destination "$work/tarballs" >/dev/null)
+(cd "$root" && npm pack --silent -w @zpass/contract -w @zpass/policy -w @zpass/zoom-client -w zpass --pack-destination "$work/tarballs" >/dev/null)
 ls "$work/tarballs"
 
 step "publint and are-the-types-wrong"
 for t in "$work"/tarballs/*.tgz; do
   (cd "$root" && npx --no-install publint run --strict "$t")
 done
-# The SDK is a dual package (ES modules and CommonJS); the server and the policy are ES modules
+# The SDK is a dual package (ES modules and CommonJS); the server, the policy and the contract are ES modules
 # only (Node >= 20.19 and 22.12 can require() them; the CLI is the main way to use zpass).
 # node10 (TypeScript's legacy resolution) cannot see subpath exports such as ./webhooks.
 (cd "$root" && npx --no-install attw --format ascii --profile node16 "$work"/tarballs/zpass-zoom-client-*.tgz)
 (cd "$root" && npx --no-install attw --format ascii --profile esm-only "$work"/tarballs/zpass-policy-*.tgz)
+(cd "$root" && npx --no-install attw --format ascii --profile esm-only "$work"/tarballs/zpass-contract-*.tgz)
 (cd "$root" && npx --no-install attw --format ascii --profile esm-only "$work"/tarballs/zpass-[0-9]*.tgz)
 
 step "install from the tarballs into $work/project"

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Copies @zpass/policy's sources (packages/policy/src/**/*.ts) into src/policy/, so that the SDK
-// ships Zoom's password rules without a runtime dependency. Imports of node:fs are replaced by
+// ships Zoom's password rules without a runtime dependency; with `--package contract`, copies
+// @zpass/contract (Zoom's error texts, plan table, e-mail rule) into src/contract/ the same way. Imports of node:fs are replaced by
 // functions that throw (the SDK bundles no data files, such as a weak-password list); any other
 // import from outside the policy sources is refused, and import.meta.url becomes a constant. `--check` exits 1 when the copy is stale.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,12 +9,18 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const flag = process.argv.indexOf('--package');
+const pkg = flag >= 0 ? process.argv[flag + 1] : 'policy';
+if (pkg !== 'policy' && pkg !== 'contract') {
+  console.error(`--package must be policy or contract, not ${pkg}`);
+  process.exit(2);
+}
 // The environment overrides are for the script's own tests.
-const sourceDir = process.env.VENDOR_POLICY_SRC ?? join(here, '..', '..', 'policy', 'src');
-const targetDir = process.env.VENDOR_POLICY_OUT ?? join(here, '..', 'src', 'policy');
+const sourceDir = process.env.VENDOR_POLICY_SRC ?? join(here, '..', '..', pkg, 'src');
+const targetDir = process.env.VENDOR_POLICY_OUT ?? join(here, '..', 'src', pkg);
 const HEADER =
-  '// Generated from packages/policy/src by packages/zoom-client/scripts/vendor-policy.mjs: do not edit.\n' +
-  '// The SDK bundles this copy of @zpass/policy so that it has no runtime dependencies.\n\n';
+  `// Generated from packages/${pkg}/src by packages/zoom-client/scripts/vendor-policy.mjs: do not edit.\n` +
+  `// The SDK bundles this copy of @zpass/${pkg} so that it has no runtime dependencies.\n\n`;
 
 function list(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -77,7 +84,7 @@ if (process.argv.includes('--check')) {
   const stale = [...new Set([...want.keys(), ...have.keys()])].filter((k) => want.get(k) !== have.get(k));
   if (stale.length > 0) {
     console.error(
-      `packages/zoom-client/src/policy is stale (${stale.join(', ')}): run \`npm run vendor-policy -w @zpass/zoom-client\`.`,
+      `packages/zoom-client/src/${pkg} is stale (${stale.join(', ')}): run \`npm run vendor-${pkg} -w @zpass/zoom-client\`.`,
     );
     process.exit(1);
   }

@@ -3,6 +3,7 @@
  * Every error carries Zoom's `code` and `message`, the response headers and the tracking id;
  * nothing in an error (message, properties, JSON, inspect output) holds a secret.
  */
+import { type ErrorKind, isError } from './contract/index.js';
 import type { RateLimitInfo } from './rate-limit.js';
 import { baseRedactor, type Redactor } from './redact.js';
 
@@ -80,6 +81,15 @@ export class ZoomApiError extends ZoomError {
     const errors = (init.body as { errors?: unknown } | undefined)?.errors;
     this.errors = Array.isArray(errors) ? (r.value(errors) as ZoomFieldError[]) : undefined;
     this.request = init.request;
+  }
+
+  /**
+   * Whether this is the error `kind` of Zoom's catalogue (e.g. `'samePassword'`), judged on its
+   * status, code and message as the shared contract writes them: the one place the SDK and its
+   * users tell Zoom's errors apart when a code alone does not (code 300 has many meanings).
+   */
+  is(kind: ErrorKind): boolean {
+    return isError(kind, this);
   }
 
   /** A JSON view without stack or cause: safe to log. */

@@ -23,6 +23,7 @@ export {
   ZoomClient as default,
   type ZoomClientOptions,
 } from './client.js';
+export { EMAIL_MAX, type ErrorKind, isEmail } from './contract/index.js';
 export {
   type ErrorRequestInfo,
   errorClassFor,

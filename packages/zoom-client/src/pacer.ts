@@ -1,12 +1,14 @@
 import type { RateLimitObservation, ZoomClient } from './client.js';
+import { CATEGORIES, PLAN_LIMITS } from './contract/index.js';
 import { ZoomRateLimitError } from './errors.js';
 import type { RateLimitCategory } from './rate-limit.js';
 
-/** Per-second limits of Zoom's Free plan, the safe start before the headers tell the real one. */
+/**
+ * Per-second limits of Zoom's Free plan (the contract's plan table, which the server enforces),
+ * the safe start before the headers tell the real one.
+ */
 export const FREE_PLAN_QPS: Record<string, number> = {
-  Light: 4,
-  Medium: 2,
-  Heavy: 1,
+  ...Object.fromEntries(CATEGORIES.map((c) => [c, PLAN_LIMITS.free[c].qps])),
   'Resource-intensive': 1,
 };
 

@@ -13,6 +13,7 @@ import {
   backoff,
   checkPassword,
   errorClassFor,
+  FREE_PLAN_QPS,
   parseRateLimit,
   parseRetryAfter,
   type ZoomApiError,
@@ -306,5 +307,47 @@ describe('bundled password rules', () => {
     for (const p of ['Abcdefg1', 'abcdefgh', '12345678', 'Aa1', 'Sh0rt', 'Valid-Pass-123']) {
       assert.deepEqual(checkPassword(p), policyCheck(p), p);
     }
+  });
+});
+
+describe('bundled contract', () => {
+  const script = fileURLToPath(new URL('../scripts/vendor-policy.mjs', import.meta.url));
+
+  it('is an exact copy of @zpass/contract (run `npm run vendor-contract -w @zpass/zoom-client` after changing it)', async () => {
+    const { stdout, stderr } = await run(process.execPath, [script, '--package', 'contract', '--check']);
+    assert.equal(stdout + stderr, '');
+    for (const f of ['errors.ts', 'rate-limits.ts', 'email.ts']) {
+      const source = await readFile(new URL(`../../contract/src/${f}`, import.meta.url), 'utf8');
+      const copy = await readFile(new URL(`../src/contract/${f}`, import.meta.url), 'utf8');
+      assert.ok(copy.startsWith('// Generated from packages/contract/src'), f);
+      assert.ok(copy.endsWith(source), f);
+    }
+  });
+
+  it("paces from the free plan's per-second limits of the shared plan table", () => {
+    assert.deepEqual(FREE_PLAN_QPS, { Light: 4, Medium: 2, Heavy: 1, 'Resource-intensive': 1 });
+  });
+
+  it("tells Zoom's errors apart by their catalogue entry: status, code and text", () => {
+    const same = new ZoomBadRequestError({
+      status: 400,
+      code: 300,
+      message: 'Your new password can not match the old password.',
+    });
+    assert.equal(same.is('samePassword'), true);
+    assert.equal(same.is('tooManyChanges'), false);
+    const cap = new ZoomBadRequestError({
+      status: 400,
+      code: 300,
+      message:
+        'This password cannot be changed because it has already been changed the maximum number of times over the past 24 hours.',
+    });
+    assert.equal(cap.is('tooManyChanges'), true);
+    assert.equal(cap.is('samePassword'), false);
+    // Same text under another code is another error.
+    assert.equal(
+      new ZoomBadRequestError({ status: 400, code: 1124, message: same.message }).is('samePassword'),
+      false,
+    );
   });
 });

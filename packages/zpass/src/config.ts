@@ -83,6 +83,8 @@ export interface ServeFlags extends StoreFlags {
   migrate?: boolean;
   redisUrl?: string;
   testControls?: boolean;
+  /** `--seed <fixtures.json>`. */
+  seed?: string;
   mailRelay?: boolean;
   webhookRelay?: boolean;
   /** `--demo` / `--no-demo`. */

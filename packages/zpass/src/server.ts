@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './clock.js';
 import { ConfigError, checkPublicUrl, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './domain/accounts/demo.js';
+import { FixtureError, type Fixtures, seedStore } from './domain/accounts/seed.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { TokenKeyring } from './domain/tokens/jwt.js';
 import { wantsPage } from './edge/audience.js';
@@ -23,7 +24,8 @@ import { listenMetrics } from './monitoring/metrics-server.js';
 import { checkReadiness } from './monitoring/readiness.js';
 import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
-import { tokens } from './store/repositories.js';
+import { tokens } from './store/repositories/tokens.js';
+import { restoreSnapshot, takeSnapshot } from './store/snapshot.js';
 import { webEdge } from './web/edge.js';
 import { pageNotFound } from './web/errors.js';
 import { createWebhookRelay, type WebhookRelay } from './webhooks/index.js';
@@ -50,6 +52,11 @@ export interface ServerOptions extends ServeConfig {
    * every `everyMs` (default 10 minutes) and at start.
    */
   tokenPurge?: { graceMs?: number; everyMs?: number };
+  /**
+   * Fixtures applied once to an empty store (see domain/accounts/seed.ts). With `testControls`,
+   * `POST /zpass/test/reset` brings the store back to its state right after start.
+   */
+  seed?: Fixtures;
   /** Delays of the failed-sign-in throttle (defaults: see DEFAULT_THROTTLE). */
   throttle?: Partial<ThrottleOptions>;
 }
@@ -67,6 +74,10 @@ export interface RunningServer {
   /** Where the metrics are scraped (`http://host:port/metrics`), when `metricsAddr` is set. */
   metricsUrl?: string;
   demo?: DemoCredentials;
+  /** Whether this start applied the seed fixtures (false: none given, or the store had data). */
+  seeded: boolean;
+  /** Brings the store back to its state right after start (the seeded state on a first start). */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -156,7 +167,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
     const metrics = options.metricsAddr ? new Metrics({ store, hasher: ctx.hasher }) : undefined;
     if (metrics) ctx.observer = metrics.observer;
+    const seeded = options.seed ? await seedOrExplain(ctx, options.seed) : false;
+    if (seeded) logger.info({ accounts: options.seed!.accounts.length }, 'applied the seed fixtures');
     const demo = options.demo === false ? undefined : await ensureDemo(ctx, options.dataDir);
+    // The state reset returns to: taken once, before any request.
+    const snapshot = options.testControls ? await takeSnapshot(store) : undefined;
+    const reset = async () => {
+      if (!snapshot) throw new Error('reset needs testControls');
+      await restoreSnapshot(store, snapshot);
+    };
     const limiter = createRateLimiter(
       store,
       ctx.clock,
@@ -186,6 +205,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             ? new RedisThrottle(limiter.counter.client, limiter.counter.keyPrefix, options.throttle)
             : new MemoryThrottle(options.throttle),
         testControls: options.testControls,
+        reset,
         publicUrl: () => publicUrl,
         connections: options.connections,
         tokenRate: options.tokenRate,
@@ -280,6 +300,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       limiter,
       url,
       demo,
+      seeded,
+      reset,
       relay,
       webhookRelay,
       metricsUrl: metricsListener?.url,
@@ -301,6 +323,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
   } catch (err) {
     await store.close();
+    throw err;
+  }
+}
+
+/** Seeds the store; a fixture the store refuses stops the start with one line naming the field. */
+async function seedOrExplain(ctx: DomainContext, fixtures: Fixtures): Promise<boolean> {
+  try {
+    return await seedStore(ctx, fixtures);
+  } catch (err) {
+    if (err instanceof FixtureError) throw new ConfigError(`Seed fixtures: ${err.message}`);
     throw err;
   }
 }

@@ -12,8 +12,10 @@ import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { Hasher } from '../src/crypto/hasher.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
 import { MAX_LIMIT } from '../src/limits/categories.js';
-import { credentials, passwordChanges, rateLimitOverrides } from '../src/store/repositories.js';
+import { rateLimitOverrides } from '../src/store/repositories/accounts.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import { startTestServer, type TestServer, tempDir } from './helpers.js';
+import { passwordChangesFor } from './queries.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zpass.js');
 
@@ -122,7 +124,7 @@ async function changeCounts(t: TestServer, ids: string[]): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < ids.length; i += 50) {
     const part = await Promise.all(
-      ids.slice(i, i + 50).map(async (id) => (await passwordChanges.forUser(t.server.store.db, id)).length),
+      ids.slice(i, i + 50).map(async (id) => (await passwordChangesFor(t.server.store.db, id)).length),
     );
     out.push(...part);
   }
@@ -894,9 +896,9 @@ describe('zpass users password bulk at Zoom’s real rate limits', () => {
     assert.equal(summary.ok, 80);
     assert.equal(summary.allowed_per_second, 20);
     // The server's own clock: the changes spread over the run at the allowed rate, not faster.
-    const times = (
-      await Promise.all(users.map((u) => passwordChanges.forUser(t.server.store.db, u.id)))
-    ).flatMap((rows) => rows.map((r) => Number(r.changed_at)));
+    const times = (await Promise.all(users.map((u) => passwordChangesFor(t.server.store.db, u.id)))).flatMap(
+      (rows) => rows.map((r) => Number(r.changed_at)),
+    );
     assert.equal(times.length, 80);
     const span = (Math.max(...times) - Math.min(...times)) / 1000;
     const rate = 79 / span;

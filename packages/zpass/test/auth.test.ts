@@ -4,7 +4,8 @@ import { ManualClock } from '../src/clock.js';
 import { digest } from '../src/crypto/random.js';
 import { createAccount, createApp, createUser } from '../src/domain/accounts/provisioning.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
-import { credentials, tokens } from '../src/store/repositories.js';
+import { credentials } from '../src/store/repositories/passwords.js';
+import { tokens } from '../src/store/repositories/tokens.js';
 import {
   accountToken,
   addUser,

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { ERRORS, type ErrorKind, errorMessage } from '@zpass/contract';
 import type { CreatedUser } from '../src/domain/accounts/provisioning.js';
-import { credentials } from '../src/store/repositories.js';
+import { Errors, ZoomError } from '../src/domain/errors.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import {
   accountToken,
   addUser,
@@ -582,5 +584,82 @@ describe('unicode passwords', () => {
     const res = await putPassword(t, token, u.id, 'Ωmega-Ärger-7');
     assert.equal(res.status, 204);
     assert.equal(await version(u.id), 2);
+  });
+});
+
+describe('the error catalogue of @zpass/contract', () => {
+  it("builds every error with its stable kind and the contract's status, code and text", () => {
+    const samples: { [K in ErrorKind]: () => ZoomError } = {
+      invalidJson: () => Errors.invalidJson(),
+      validation: () => Errors.validation([{ field: 'x', message: 'Invalid field.' }]),
+      unsupportedMediaType: () => Errors.unsupportedMediaType(),
+      bodyTooLarge: () => Errors.bodyTooLarge(),
+      unsupportedCharset: () => Errors.unsupportedCharset(),
+      invalidEncoding: () => Errors.invalidEncoding(),
+      invalidToken: () => Errors.invalidToken(),
+      expiredToken: () => Errors.expiredToken(),
+      tokenInQuery: () => Errors.tokenInQuery(),
+      missingScopes: () => Errors.missingScopes(['user:read:admin']),
+      userNotFound: () => Errors.userNotFound('u1'),
+      accountNotFound: () => Errors.accountNotFound('a1'),
+      passwordReused: () => Errors.passwordReused(4),
+      cannotUpdateAdmin: () => Errors.cannotUpdateAdmin(),
+      samePassword: () => Errors.samePassword(),
+      tooManyChanges: () => Errors.tooManyChanges(),
+      emailTaken: () => Errors.emailTaken('a@example.com'),
+      activeElsewhere: () => Errors.activeElsewhere('a@example.com'),
+      disassociateAdmin: () => Errors.disassociateAdmin(),
+      adminStatus: () => Errors.adminStatus(),
+      emailChangePending: () => Errors.emailChangePending(),
+      emailChangeOwner: () => Errors.emailChangeOwner(),
+      emailChangeInactive: () => Errors.emailChangeInactive(),
+      emailChangeLimit: () => Errors.emailChangeLimit(),
+      emailRequired: () => Errors.emailRequired(),
+      createLimit: () => Errors.createLimit(50, {}),
+      noPrivilege: () => Errors.noPrivilege(),
+      ownerStatus: () => Errors.ownerStatus(),
+      ownerDelete: () => Errors.ownerDelete(),
+      ownerRole: () => Errors.ownerRole(),
+      selfAction: () => Errors.selfAction(),
+      noPasswordSignIn: () => Errors.noPasswordSignIn(),
+      userDeactivated: () => Errors.userDeactivated(),
+      userPending: () => Errors.userPending(),
+      pendingStatus: () => Errors.pendingStatus(),
+      invitationInvalid: () => Errors.invitationInvalid(),
+      invitationExpired: () => Errors.invitationExpired(),
+      resetLinkInvalid: () => Errors.resetLinkInvalid(),
+      currentPasswordWrong: () => Errors.currentPasswordWrong(),
+      passwordsDiffer: () => Errors.passwordsDiffer(),
+      invalidPageToken: () => Errors.invalidPageToken(),
+      expiredPageToken: () => Errors.expiredPageToken(),
+      roleNotFound: () => Errors.roleNotFound('7'),
+      alreadyInRole: () => Errors.alreadyInRole('a@example.com', 'Admin'),
+      notInRole: () => Errors.notInRole('u1', 'Admin'),
+      roleNotAssignable: () => Errors.roleNotAssignable('Owner'),
+      reportRange: () => Errors.reportRange('The date range must not be longer than one month.'),
+      policy: () => Errors.policy(1124, 'Have at least 8 characters'),
+      notFound: () => Errors.notFound('GET', '/v2/nothing?x=1'),
+      methodNotAllowed: () => Errors.methodNotAllowed(),
+      busy: () => Errors.busy(),
+      unavailable: () => Errors.unavailable(),
+      rateLimitQps: () => Errors.rateLimitQps({}),
+      rateLimitDaily: () => Errors.rateLimitDaily({}),
+      malformed: () => Errors.malformed(431),
+      internal: () => Errors.internal(),
+    };
+    for (const kind of Object.keys(ERRORS) as ErrorKind[]) {
+      const err = samples[kind]();
+      const entry: { status: number | null; code: number | null } = ERRORS[kind];
+      assert.ok(err instanceof ZoomError, kind);
+      assert.equal(err.kind, kind);
+      if (entry.status !== null) assert.equal(err.status, entry.status, kind);
+      if (entry.code !== null) assert.equal(err.code, entry.code, kind);
+    }
+    assert.equal(Errors.passwordReused(4).message, errorMessage('passwordReused', { count: 4 }));
+    assert.equal(Errors.notFound('GET', '/v2/nothing?x=1').message, 'No API route matches GET /v2/nothing.');
+    assert.equal(Errors.policy(1124, 'Have at least 8 characters').code, 1124);
+    assert.equal(Errors.malformed(431).status, 431);
+    // A long client value is cut before it is echoed.
+    assert.ok(Errors.userNotFound('x'.repeat(500)).message.length < 200);
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Progress } from '../src/cli/api/progress.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
-import { users as userRepo } from '../src/store/repositories.js';
+import { users as userRepo } from '../src/store/repositories/users.js';
 import {
   BIN,
   changeCounts,

@@ -6,8 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { Hasher } from '../src/crypto/hasher.js';
-import { passwordChanges } from '../src/store/repositories.js';
 import type { TestServer } from './helpers.js';
+import { passwordChangesFor } from './queries.js';
 
 export const BIN = join(import.meta.dirname, '..', 'bin', 'zpass.js');
 
@@ -88,7 +88,7 @@ export async function changeCounts(t: TestServer, ids: string[]): Promise<number
   const out: number[] = [];
   for (let i = 0; i < ids.length; i += 50) {
     const part = await Promise.all(
-      ids.slice(i, i + 50).map(async (id) => (await passwordChanges.forUser(t.server.store.db, id)).length),
+      ids.slice(i, i + 50).map(async (id) => (await passwordChangesFor(t.server.store.db, id)).length),
     );
     out.push(...part);
   }

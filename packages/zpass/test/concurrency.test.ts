@@ -3,8 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { verify } from '@node-rs/argon2';
 import { ManualClock } from '../src/clock.js';
 import { digest } from '../src/crypto/random.js';
-import { credentials, outbox, passwordChanges } from '../src/store/repositories.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import { accountToken, addUser, putPassword, startTestServer, type TestServer } from './helpers.js';
+import { outboxFor, passwordChangesFor } from './queries.js';
 
 const CAP_REACHED = {
   code: 300,
@@ -47,11 +48,11 @@ describe('concurrent password changes to one user', () => {
       assert.deepEqual(r.body, CAP_REACHED);
     }
 
-    const log = await passwordChanges.forUser(db, u.id);
+    const log = await passwordChangesFor(db, u.id);
     assert.equal(log.length, 5);
     const cred = await credentials.get(db, u.id);
     assert.equal(cred!.version, initial + 5);
-    const mails = await outbox.forRecipient(db, u.email);
+    const mails = await outboxFor(db, u.email);
     assert.equal(mails.length, 5);
     for (const m of mails) {
       assert.equal(m.kind, 'password_changed');
@@ -95,7 +96,7 @@ describe('concurrent password changes to one user', () => {
       const cred = await credentials.get(t.server.store.db, p.id);
       assert.equal(cred!.version, 2);
       assert.ok(await verify(cred!.phc, `Distinct-User-${i}q`));
-      assert.equal((await passwordChanges.forUser(t.server.store.db, p.id)).length, 1);
+      assert.equal((await passwordChangesFor(t.server.store.db, p.id)).length, 1);
     }
   });
 });
@@ -123,7 +124,7 @@ describe('the 24-hour cap is a rolling window', () => {
     clock.advance(2000);
     const again = await change(u.id);
     assert.equal(again.status, 204, again.text);
-    assert.equal((await passwordChanges.forUser(t.server.store.db, u.id)).length, 6);
+    assert.equal((await passwordChangesFor(t.server.store.db, u.id)).length, 6);
     assert.equal((await credentials.get(t.server.store.db, u.id))!.version, 7);
   });
 
@@ -142,7 +143,7 @@ describe('the 24-hour cap is a rolling window', () => {
     clock.advance(12 * HOUR);
     for (let i = 0; i < 3; i++) assert.equal((await change(u.id)).status, 204);
     assert.deepEqual((await change(u.id)).body, CAP_REACHED);
-    assert.equal((await passwordChanges.forUser(t.server.store.db, u.id)).length, 10);
-    assert.equal((await outbox.forRecipient(t.server.store.db, u.email)).length, 10);
+    assert.equal((await passwordChangesFor(t.server.store.db, u.id)).length, 10);
+    assert.equal((await outboxFor(t.server.store.db, u.email)).length, 10);
   });
 });

@@ -14,7 +14,7 @@ import type { ConnectionLimits } from '../src/http/connections.js';
 import { CATEGORIES, MAX_LIMIT } from '../src/limits/categories.js';
 import type { ThrottleOptions } from '../src/limits/throttle.js';
 import { type RunningServer, startServer } from '../src/server.js';
-import { rateLimitOverrides } from '../src/store/repositories.js';
+import { rateLimitOverrides } from '../src/store/repositories/accounts.js';
 import { databaseFor, dropTestDatabase } from './pg.js';
 
 export interface TestServer {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { acceptInvitation } from '../src/domain/users/invitations.js';
-import { credentials, outbox, users } from '../src/store/repositories.js';
+import { credentials } from '../src/store/repositories/passwords.js';
+import { users } from '../src/store/repositories/users.js';
 import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
+import { outboxFor } from './queries.js';
 import { TestSmtp, waitFor } from './smtp.js';
 
 const FAST = {
@@ -46,12 +48,12 @@ describe('the invitation e-mail', () => {
     assert.ok(link[1]!.startsWith(t.url), link[1]);
     const rawToken = decodeURIComponent(link[2]!);
     // The outbox row never held the token.
-    const rows = await outbox.forRecipient(t.server.store.db, email);
+    const rows = await outboxFor(t.server.store.db, email);
     assert.equal(rows.length, 1);
     assert.ok(!rows[0]!.payload.includes(rawToken));
     await waitFor(
       'the row marked sent',
-      async () => (await outbox.forRecipient(t.server.store.db, email))[0]!.status === 'sent',
+      async () => (await outboxFor(t.server.store.db, email))[0]!.status === 'sent',
     );
     // The link works: the user becomes active with the chosen password.
     const user = await acceptInvitation(t.server.ctx, rawToken, 'First-Chosen-Pass-1', { ip: '127.0.0.1' });
@@ -80,9 +82,9 @@ describe('the invitation e-mail', () => {
     await t.server.relay?.start();
     await waitFor(
       'the notice settled',
-      async () => (await outbox.forRecipient(t.server.store.db, email))[0]?.status === 'failed',
+      async () => (await outboxFor(t.server.store.db, email))[0]?.status === 'failed',
     );
-    const row = (await outbox.forRecipient(t.server.store.db, email))[0]!;
+    const row = (await outboxFor(t.server.store.db, email))[0]!;
     assert.match(row.last_error ?? '', /no longer wanted/);
     assert.ok(!smtp.received.some((m) => m.envelopeTo.includes(email)));
   });

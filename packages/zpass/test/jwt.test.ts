@@ -14,7 +14,8 @@ import { ManualClock } from '../src/clock.js';
 import { digest } from '../src/crypto/random.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { KEY_ACTIVATION_MS, rotateTokenKey } from '../src/domain/tokens/jwt.js';
-import { serverKeys, tokens } from '../src/store/repositories.js';
+import { serverKeys } from '../src/store/repositories/server-keys.js';
+import { tokens } from '../src/store/repositories/tokens.js';
 import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';
 
 const BIN = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'bin', 'zpass.js');

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { before, describe, it } from 'node:test';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { startServer } from '../src/server.js';
-import { credentials } from '../src/store/repositories.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import {
   accountToken,
   addUser,

@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DemoCredentials } from '../src/domain/accounts/demo.js';
 import { openStore } from '../src/store/database.js';
-import { type OutboxRow, outbox } from '../src/store/repositories.js';
+import type { OutboxRow } from '../src/store/repositories/outbox.js';
 import { basic, call, tempDir } from './helpers.js';
 import { databaseFor, dropTestDatabase } from './pg.js';
+import { outboxFor } from './queries.js';
 import { TestSmtp, waitFor } from './smtp.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zpass.js');
@@ -94,7 +95,7 @@ function runCli(
 async function rowsOf(dataDir: string, databaseUrl: string | undefined, email: string): Promise<OutboxRow[]> {
   const store = openStore({ dataDir, databaseUrl });
   try {
-    return await outbox.forRecipient(store.db, email);
+    return await outboxFor(store.db, email);
   } finally {
     await store.close();
   }

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { createRelay } from '../src/mail/index.js';
 import { openStore, type Store } from '../src/store/database.js';
-import { type OutboxRow, outbox, passwordChanges } from '../src/store/repositories.js';
+import { type OutboxRow, outbox } from '../src/store/repositories/outbox.js';
 import {
   accountToken,
   addUser,
@@ -15,6 +15,7 @@ import {
   type TestServer,
 } from './helpers.js';
 import { onDatabase, onPostgres } from './pg.js';
+import { outboxFor, passwordChangesFor } from './queries.js';
 import { selfSignedCert, TestSmtp, waitFor } from './smtp.js';
 
 const STORE = process.env.ZPASS_TEST_STORE ?? 'sqlite';
@@ -30,7 +31,7 @@ const FAST = {
 };
 
 async function rowsFor(t: TestServer, email: string): Promise<OutboxRow[]> {
-  return outbox.forRecipient(t.server.store.db, email);
+  return outboxFor(t.server.store.db, email);
 }
 
 async function onlyRow(t: TestServer, email: string): Promise<OutboxRow> {
@@ -77,7 +78,7 @@ describe(`mail relay over SMTP with STARTTLS and AUTH (${STORE})`, () => {
     await waitFor('the row marked sent', async () => (await onlyRow(t, u.email)).status === 'sent');
     const got = smtp.to(u.email)[0]!;
     const row = await onlyRow(t, u.email);
-    const [change] = await passwordChanges.forUser(t.server.store.db, u.id);
+    const [change] = await passwordChangesFor(t.server.store.db, u.id);
     assert.equal(row.status, 'sent');
     assert.equal(row.attempts, 1);
     assert.equal(row.last_error, null);

@@ -4,8 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { createAccount, createApp, createUser } from '../src/domain/accounts/provisioning.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
-import { credentials, outbox, passwordChanges } from '../src/store/repositories.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import { accountToken, call, putPassword, startTestServer, type TestServer } from './helpers.js';
+import { outboxFor, passwordChangesFor } from './queries.js';
 
 describe('PUT /v2/users/{userId}/password', () => {
   let t: TestServer;
@@ -88,13 +89,13 @@ describe('PUT /v2/users/{userId}/password', () => {
     const cred = await credentials.get(db, u.id);
     assert.match(cred!.phc, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
     assert.ok(!cred!.phc.includes('Phc-Check-Pass-8'));
-    const log = await passwordChanges.forUser(db, u.id);
+    const log = await passwordChangesFor(db, u.id);
     assert.equal(log.length, 1);
     assert.equal(log[0]!.via, 'api');
     assert.equal(log[0]!.actor_user_id, t.demo.owner.id);
     assert.ok(log[0]!.app_id);
     assert.equal(log[0]!.ip, '127.0.0.1');
-    const mails = await outbox.forRecipient(db, u.email);
+    const mails = await outboxFor(db, u.email);
     assert.equal(mails.length, 1);
     assert.equal(mails[0]!.kind, 'password_changed');
     assert.equal(mails[0]!.status, 'pending');
@@ -150,7 +151,7 @@ describe('PUT /v2/users/{userId}/password', () => {
       message:
         'This password cannot be changed because it has already been changed the maximum number of times over the past 24 hours.',
     });
-    assert.equal((await passwordChanges.forUser(t.server.store.db, u.id)).length, 5);
+    assert.equal((await passwordChangesFor(t.server.store.db, u.id)).length, 5);
   });
 
   it('answers 300 Validation Failed with field errors for a missing, non-string or too long password', async () => {

@@ -4,7 +4,7 @@ import { checkPassword, messages, type PasswordRequirement } from '@zpass/policy
 import fc from 'fast-check';
 import { createAccount, createUser } from '../src/domain/accounts/provisioning.js';
 import { phcSalt } from '../src/domain/passwords/history.js';
-import { credentials, passwordChanges, passwordHistory } from '../src/store/repositories.js';
+import { credentials, passwordHistory } from '../src/store/repositories/passwords.js';
 import {
   accountToken,
   CountingHasher,
@@ -14,6 +14,7 @@ import {
   startTestServer,
   type TestServer,
 } from './helpers.js';
+import { passwordChangesFor } from './queries.js';
 
 const PHC = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
@@ -186,7 +187,7 @@ describe('password policy through PUT /v2/users/{userId}/password', () => {
     });
     assert.equal((await setPolicy(token, { max_changes_per_day: 3 })).status, 204);
     assert.equal((await putPassword(t, token, user.id, 'Cap-Pass-Three3')).status, 204);
-    assert.equal((await passwordChanges.forUser(t.server.store.db, user.id)).length, 3);
+    assert.equal((await passwordChangesFor(t.server.store.db, user.id)).length, 3);
   });
 
   it('password_history_count refuses the last n passwords with 1129, the current one with 300', async () => {

@@ -9,10 +9,11 @@ import { setLimit } from '../src/domain/accounts/limits.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
 import { startServer } from '../src/server.js';
 import { openStore } from '../src/store/database.js';
-import { credentials, outbox, passwordChanges } from '../src/store/repositories.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import { accountToken, call, putPassword, startTestServer, type TestServer, tempDir } from './helpers.js';
 import { createTestDatabase, dropTestDatabase, onDatabase, onPostgres } from './pg.js';
 import { waitUntilUp } from './processes.js';
+import { outboxFor, passwordChangesFor } from './queries.js';
 import { faultyRelay, freePort } from './relay.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zpass.js');
@@ -112,8 +113,8 @@ describe('PostgreSQL connections lost mid-run', needsPostgres, () => {
     // Every accepted change is whole: credential version, change log and outbox agree.
     const db = t.server.store.db;
     const accepted = 1 + responses.filter((r) => r.status === 204).length;
-    const log = await passwordChanges.forUser(db, user.id);
-    const mails = await outbox.forRecipient(db, user.email);
+    const log = await passwordChangesFor(db, user.id);
+    const mails = await outboxFor(db, user.email);
     const cred = await credentials.get(db, user.id);
     assert.equal(log.length, accepted);
     assert.equal(mails.length, accepted);
@@ -165,7 +166,7 @@ describe('PostgreSQL unreachable, then back', needsPostgres, () => {
       assert.equal(recovered.status, 200, recovered.text);
       assert.equal((await putPassword(t, token, user.id, 'After-Back-Pass-1')).status, 204);
       // Nothing of the refused change was written.
-      assert.equal((await passwordChanges.forUser(server.store.db, user.id)).length, 1);
+      assert.equal((await passwordChangesFor(server.store.db, user.id)).length, 1);
       assert.equal((await credentials.get(server.store.db, user.id))!.version, 2);
     } finally {
       await server.close();
@@ -300,8 +301,8 @@ describe('two server processes on one PostgreSQL database', needsPostgres, () =>
       for (const user of users) {
         const accepted = results.filter((x) => x.user.id === user.id && x.r.status === 204);
         assert.equal(accepted.length, 5, `user ${user.email} got ${accepted.length} changes`);
-        const log = await passwordChanges.forUser(store.db, user.id);
-        const mails = await outbox.forRecipient(store.db, user.email);
+        const log = await passwordChangesFor(store.db, user.id);
+        const mails = await outboxFor(store.db, user.email);
         const cred = await credentials.get(store.db, user.id);
         assert.equal(log.length, 5);
         assert.equal(mails.length, 5);

@@ -9,7 +9,7 @@ import { setLimit } from '../src/domain/accounts/limits.js';
 import { createAccount } from '../src/domain/accounts/provisioning.js';
 import { isoSeconds, nextUtcMidnight } from '../src/limits/windows.js';
 import { buildApp } from '../src/server.js';
-import { credentials } from '../src/store/repositories.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import {
   accountToken,
   addUser,

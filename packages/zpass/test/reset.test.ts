@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RESET_MAILS_PER_HOUR } from '../src/domain/reset/reset.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
-import { users, webSessions } from '../src/store/repositories.js';
+import { users } from '../src/store/repositories/users.js';
 import { accountToken, addUser, call, putPassword, startTestServer, type TestServer } from './helpers.js';
+import { webSessionsFor } from './queries.js';
 import { TestSmtp, waitFor } from './smtp.js';
 import { csrfOf, errorsOf, noticeOf, titleOf, WebClient } from './web.js';
 
@@ -171,7 +172,7 @@ describe('forgotten-password reset', () => {
     );
     // Every earlier session and user-level token ended; only the new session is left.
     assert.equal((await old.get('/account/password')).status, 303);
-    assert.equal((await webSessions.forUser(t.server.store.db, u.id)).length, 1);
+    assert.equal((await webSessionsFor(t.server.store.db, u.id)).length, 1);
     const me = await call(`${t.url}/v2/users/me`, { token: userToken });
     assert.equal(me.status, 401);
     // The link is used up: the same answer as any bad link.

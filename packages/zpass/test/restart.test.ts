@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { verify } from '@node-rs/argon2';
 import { ManualClock } from '../src/clock.js';
-import { accounts, credentials, outbox, passwordChanges } from '../src/store/repositories.js';
+import { accounts } from '../src/store/repositories/accounts.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import { accountToken, call, putPassword, startTestServer, type TestServer, tempDir } from './helpers.js';
+import { outboxFor, passwordChangesFor } from './queries.js';
 
 const CAP_REACHED = {
   code: 300,
@@ -27,8 +29,8 @@ describe('restarting on the same data', () => {
       const token = await accountToken(first);
       assert.equal((await putPassword(first, token, demo.member.id, 'Before-Restart-Pw-1q')).status, 204);
       const db1 = first.server.store.db;
-      const changesBefore = await passwordChanges.forUser(db1, demo.member.id);
-      const mailsBefore = await outbox.forRecipient(db1, demo.member.email);
+      const changesBefore = await passwordChangesFor(db1, demo.member.id);
+      const mailsBefore = await outboxFor(db1, demo.member.email);
       const credBefore = await credentials.get(db1, demo.member.id);
       assert.equal(changesBefore.length, 1);
       assert.equal(mailsBefore.length, 1);
@@ -58,8 +60,8 @@ describe('restarting on the same data', () => {
       assert.deepEqual(cred, credBefore);
       assert.equal(await verify(cred!.phc, 'Before-Restart-Pw-1q'), true);
       assert.equal(await verify(cred!.phc, demo.member.password), false);
-      assert.deepEqual(await passwordChanges.forUser(db, demo.member.id), changesBefore);
-      assert.deepEqual(await outbox.forRecipient(db, demo.member.email), mailsBefore);
+      assert.deepEqual(await passwordChangesFor(db, demo.member.id), changesBefore);
+      assert.deepEqual(await outboxFor(db, demo.member.email), mailsBefore);
       const same = await putPassword(second, token, demo.member.id, 'Before-Restart-Pw-1q');
       assert.deepEqual(same.body, {
         code: 300,
@@ -75,7 +77,7 @@ describe('restarting on the same data', () => {
         (await putPassword(second, token, demo.member.id, 'After-Restart-Pw-6q')).body,
         CAP_REACHED,
       );
-      assert.equal((await passwordChanges.forUser(db, demo.member.id)).length, 5);
+      assert.equal((await passwordChangesFor(db, demo.member.id)).length, 5);
       // The client credentials still work.
       assert.equal(
         (await call(`${second.url}/v2/users/me`, { token: await accountToken(second) })).status,

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { createAccount, createApp } from '../src/domain/accounts/provisioning.js';
 import { OPERATOR, updateProfile } from '../src/domain/users/directory.js';
 import { OPERATION_IDS } from '../src/http/operation-ids.js';
-import { users } from '../src/store/repositories.js';
+import { users } from '../src/store/repositories/users.js';
 import { accountToken, addUser, call, liftRateLimits, startTestServer, type TestServer } from './helpers.js';
 import { WebClient } from './web.js';
 

@@ -1,7 +1,7 @@
 /** The password stored is exactly what the client sent, in UTF-8 (issue 16, finding 6). */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { credentials } from '../src/store/repositories.js';
+import { credentials } from '../src/store/repositories/passwords.js';
 import { accountToken, addUser, startTestServer, type TestServer } from './helpers.js';
 
 describe('request bytes', () => {

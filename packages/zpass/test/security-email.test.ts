@@ -1,8 +1,8 @@
 /** One e-mail length limit everywhere, Zoom's 128 (issue 16, finding 8). */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { EMAIL_MAX } from '@zpass/contract';
 import { createUser } from '../src/domain/accounts/provisioning.js';
-import { EMAIL_MAX } from '../src/domain/email.js';
 import { AdminError } from '../src/domain/errors.js';
 import { deliverableAddress } from '../src/mail/relay.js';
 import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';

@@ -4,8 +4,8 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { acceptInvitation } from '../src/domain/users/invitations.js';
 import { startServer } from '../src/server.js';
-import { outbox } from '../src/store/repositories.js';
 import { accountToken, startTestServer, type TestServer, tempDir } from './helpers.js';
+import { outboxFor } from './queries.js';
 import { TestSmtp, waitFor } from './smtp.js';
 
 const FAST = {
@@ -174,7 +174,7 @@ describe('a retried invitation', () => {
     await waitFor('the retried invitation', () => smtp.to(email).length > 0);
     await waitFor(
       'the row marked sent',
-      async () => (await outbox.forRecipient(t.server.store.db, email))[0]!.status === 'sent',
+      async () => (await outboxFor(t.server.store.db, email))[0]!.status === 'sent',
     );
     const first = smtp.refused.find((m) => m.envelopeTo.includes(email))!;
     const second = smtp.to(email)[0]!;

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
-import { webSessions } from '../src/store/repositories.js';
 import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';
+import { webSessionsFor } from './queries.js';
 import { WebClient } from './web.js';
 
 const MINUTE = 60_000;
@@ -56,7 +56,7 @@ describe('the account idle rule on the web pages', () => {
     assert.equal(page.status, 303);
     assert.equal(page.location, '/signin');
     // Its row is gone, and a form from it is refused as any ended session's.
-    assert.equal((await webSessions.forUser(t.server.store.db, idle.u.id)).length, 0);
+    assert.equal((await webSessionsFor(t.server.store.db, idle.u.id)).length, 0);
     const form = await idle.c.post('/account/password', {
       csrf: 'x',
       current_password: 'a',
@@ -97,7 +97,7 @@ describe('the account idle rule on the web pages', () => {
   it('writes a session use at most once a minute', async () => {
     await setPeriod(5);
     const s = await signedIn();
-    const seen = async () => (await webSessions.forUser(t.server.store.db, s.u.id))[0]!.last_seen_at;
+    const seen = async () => (await webSessionsFor(t.server.store.db, s.u.id))[0]!.last_seen_at;
     clock.advance(MINUTE);
     await s.c.get('/account/password');
     const first = await seen();

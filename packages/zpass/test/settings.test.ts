@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createAccount, createUser } from '../src/domain/accounts/provisioning.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
-import { settingsChanges } from '../src/store/repositories.js';
+import { settingsChanges } from '../src/store/repositories/settings.js';
 import { accountToken, appWithToken, call, startTestServer, type TestServer } from './helpers.js';
 
 const BIN = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'bin', 'zpass.js');

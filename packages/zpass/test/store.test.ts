@@ -9,8 +9,10 @@ import { AdminError } from '../src/domain/errors.js';
 import { TokenKeyring } from '../src/domain/tokens/jwt.js';
 import { startServer } from '../src/server.js';
 import { openStore, type Store } from '../src/store/database.js';
+import { AfterCommitError } from '../src/store/failures.js';
 import { migrations, SchemaTooNewError } from '../src/store/migrator.js';
-import { outbox, users } from '../src/store/repositories.js';
+import { outbox } from '../src/store/repositories/outbox.js';
+import { users } from '../src/store/repositories/users.js';
 import { startTestServer, type TestServer, tempDir } from './helpers.js';
 import { createTestDatabase, databaseFor, dropTestDatabase } from './pg.js';
 
@@ -126,21 +128,22 @@ describe(`store (${process.env.ZPASS_TEST_STORE ?? 'sqlite'})`, () => {
   });
 
   it('hands each outbox row to exactly one of two concurrent claimers', async () => {
-    const db = t.server.store.db;
     const now = Date.now();
     for (let i = 0; i < 60; i++) {
-      await outbox.insert(db, {
-        kind: 'claim_test',
-        account_id: t.demo.account_id,
-        recipient: `claim${i}@example.test`,
-        payload: '{}',
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now - 1000,
-        last_error: null,
-        created_at: now,
-        sent_at: null,
-      });
+      await t.server.store.transaction((tx) =>
+        outbox.insert(tx, {
+          kind: 'claim_test',
+          account_id: t.demo.account_id,
+          recipient: `claim${i}@example.test`,
+          payload: '{}',
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: now - 1000,
+          last_error: null,
+          created_at: now,
+          sent_at: null,
+        }),
+      );
     }
     const other = secondStore(t);
     try {
@@ -165,6 +168,88 @@ describe(`store (${process.env.ZPASS_TEST_STORE ?? 'sqlite'})`, () => {
     } finally {
       await other.release();
     }
+  });
+
+  it('runs after-commit hooks once the transaction committed, never after a rollback', async () => {
+    const store = t.server.store;
+    const seen: string[] = [];
+    const name = `hook-${Date.now()}`;
+    const result = await store.transaction(async (tx) => {
+      tx.afterCommit(() => seen.push('first'));
+      await sql`insert into server_keys (name, secret, created_at) values (${name}, 'x', 0)`.execute(tx);
+      tx.afterCommit(() => seen.push('second'));
+      // A hook that throws does not turn the committed transaction into a failure.
+      tx.afterCommit(() => {
+        throw new Error('hook failed');
+      });
+      tx.afterCommit(() => seen.push('third'));
+      assert.deepEqual(seen, [], 'no hook runs before the commit');
+      return 'done';
+    });
+    assert.equal(result, 'done');
+    assert.deepEqual(seen, ['first', 'second', 'third']);
+    assert.ok(
+      await sql`select name from server_keys where name = ${name}`.execute(store.db).then((r) => r.rows[0]),
+    );
+
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        tx.afterCommit(() => seen.push('rolled back'));
+        throw new Error('abort');
+      }),
+      /abort/,
+    );
+    assert.deepEqual(seen, ['first', 'second', 'third']);
+  });
+
+  it('reports a throwing after-commit hook as a background error of its own kind', async () => {
+    const reported: Error[] = [];
+    const store = openStore({
+      dataDir: tempDir(),
+      databaseUrl: t.databaseUrl,
+      onBackgroundError: (err) => reported.push(err),
+    });
+    try {
+      const ran: string[] = [];
+      await store.transaction(async (tx) => {
+        tx.afterCommit(() => {
+          throw new Error('hook failed');
+        });
+        tx.afterCommit(() => ran.push('next'));
+      });
+      assert.deepEqual(ran, ['next']);
+      assert.equal(reported.length, 1);
+      assert.ok(reported[0] instanceof AfterCommitError);
+      assert.equal(reported[0]?.message, 'an after-commit hook failed: hook failed');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("announces a channel to the store's listeners once per committed transaction", async () => {
+    const store = t.server.store;
+    let heard = 0;
+    const stop = store.listen('test_channel', () => heard++);
+    try {
+      await store.transaction(async (tx) => {
+        await tx.announce('test_channel');
+        await tx.announce('test_channel');
+        await tx.announce('other_channel');
+        assert.equal(heard, 0);
+      });
+      assert.equal(heard, 1);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.announce('test_channel');
+          throw new Error('abort');
+        }),
+      );
+      assert.equal(heard, 1);
+    } finally {
+      stop();
+    }
+    await store.transaction((tx) => tx.announce('test_channel'));
+    assert.equal(heard, 1, 'an unsubscribed listener hears nothing');
   });
 
   it('opens a store directly from its options (what the CLI does)', async () => {

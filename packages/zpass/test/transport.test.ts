@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { serveConfig } from '../src/config.js';
-import { users } from '../src/store/repositories.js';
+import { users } from '../src/store/repositories/users.js';
 import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';
 
 const TRACKING = /^v=2\.0;clid=zp1;rid=WEB_[0-9a-f]{32}$/;

@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { digest } from '../src/crypto/random.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
-import { invitations, users } from '../src/store/repositories.js';
+import { invitations } from '../src/store/repositories/invitations.js';
+import { users } from '../src/store/repositories/users.js';
 import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'zpass.js');

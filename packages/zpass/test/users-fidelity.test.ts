@@ -4,7 +4,9 @@ import { createAccount } from '../src/domain/accounts/provisioning.js';
 import { signIn } from '../src/domain/sessions/sessions.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { acceptInvitation, issueInvitationLink } from '../src/domain/users/invitations.js';
-import { credentials, invitations, outbox, users, webSessions } from '../src/store/repositories.js';
+import { invitations } from '../src/store/repositories/invitations.js';
+import { credentials } from '../src/store/repositories/passwords.js';
+import { users } from '../src/store/repositories/users.js';
 import {
   accountToken,
   addUser,
@@ -14,6 +16,7 @@ import {
   startTestServer,
   type TestServer,
 } from './helpers.js';
+import { outboxFor, webSessionsFor } from './queries.js';
 
 // Zoom's Users API as Rivet types it (UsersGetUserResponse, UsersListUsersResponse, ...):
 // the user object, the list's filters, Zoom's error texts, and the endpoints around a
@@ -280,7 +283,7 @@ describe('Users API fidelity (Rivet types)', () => {
       const inv = await invitations.forUser(t.server.store.db, member.id);
       assert.equal(inv?.account_id, t.demo.account_id);
       assert.equal(inv?.join_type, 2);
-      const notices = await outbox.forRecipient(t.server.store.db, member.email);
+      const notices = await outboxFor(t.server.store.db, member.email);
       assert.equal(notices.at(-1)?.kind, 'user_invitation');
 
       const link = await issueInvitationLink(t.server.ctx, member.id, `${t.url}/invitations/accept`);
@@ -371,7 +374,7 @@ describe('Users API fidelity (Rivet types)', () => {
       assert.equal(b.email, next);
       assert.equal(b.verified, 0);
       assert.equal((await getUser(t, token, m.email)).status, 404);
-      assert.deepEqual(await webSessions.forUser(t.server.store.db, m.id), []);
+      assert.deepEqual(await webSessionsFor(t.server.store.db, m.id), []);
       assert.equal((await call(u(t, '/me'), { token: ut })).status, 401);
       // Signing in with the new address proves it.
       assert.equal(
@@ -457,11 +460,11 @@ describe('Users API fidelity (Rivet types)', () => {
       );
       const ut = (await issueUserToken(t.server.ctx, admin.email, ['user:read'], 3600)).access_token;
       const { token: appToken } = await appWithToken(t, ['user:read:admin'], admin.email);
-      assert.equal((await webSessions.forUser(t.server.store.db, admin.id)).length, 2);
+      assert.equal((await webSessionsFor(t.server.store.db, admin.id)).length, 2);
       const res = await call(u(t, `/${admin.id}/token`), { method: 'DELETE', token });
       assert.equal(res.status, 204, res.text);
       assert.equal(res.text, '');
-      assert.deepEqual(await webSessions.forUser(t.server.store.db, admin.id), []);
+      assert.deepEqual(await webSessionsFor(t.server.store.db, admin.id), []);
       assert.equal((await call(u(t, '/me'), { token: ut })).status, 401);
       assert.equal((await call(u(t, '/me'), { token: appToken })).status, 200);
       assert.equal((await call(u(t, '/nobody@example.test/token'), { method: 'DELETE', token })).status, 404);

@@ -6,7 +6,9 @@ import { createAccount } from '../src/domain/accounts/provisioning.js';
 import { ZoomError } from '../src/domain/errors.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { acceptInvitation, issueInvitationLink } from '../src/domain/users/invitations.js';
-import { credentials, invitations, outbox, passwordChanges, users } from '../src/store/repositories.js';
+import { invitations } from '../src/store/repositories/invitations.js';
+import { credentials } from '../src/store/repositories/passwords.js';
+import { users } from '../src/store/repositories/users.js';
 import {
   accountToken,
   addUser,
@@ -17,6 +19,7 @@ import {
   startTestServer,
   type TestServer,
 } from './helpers.js';
+import { outboxFor, passwordChangesFor } from './queries.js';
 
 let seq = 0;
 const email = (tag = 'user') => `${tag}${++seq}-${process.pid}@example.test`;
@@ -109,7 +112,7 @@ describe('Users API', () => {
       assert.ok(inv);
       assert.equal(inv.token_digest, null);
       assert.equal(inv.expires_at - inv.created_at, 30 * 24 * 3600 * 1000);
-      const notices = await outbox.forRecipient(db, address);
+      const notices = await outboxFor(db, address);
       assert.equal(notices.length, 1);
       assert.equal(notices[0]!.kind, 'user_invitation');
       const payload = JSON.parse(notices[0]!.payload) as Obj;
@@ -153,7 +156,7 @@ describe('Users API', () => {
       assert.equal(((await getUser(t, token, id)).body as Obj).status, 'active');
       const cred = await credentials.get(t.server.store.db, id);
       assert.match(cred!.phc, /^\$argon2id\$/);
-      assert.equal((await outbox.forRecipient(t.server.store.db, address)).length, 0);
+      assert.equal((await outboxFor(t.server.store.db, address)).length, 0);
       assert.equal((await putPassword(t, token, id, 'Auto-Create-2')).status, 204);
     });
 
@@ -226,7 +229,7 @@ describe('Users API', () => {
         ),
       );
       assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409]);
-      assert.equal((await outbox.forRecipient(t.server.store.db, raced)).length, 0);
+      assert.equal((await outboxFor(t.server.store.db, raced)).length, 0);
     });
 
     const bad: Array<[string, unknown, unknown]> = [
@@ -684,7 +687,7 @@ describe('Users API', () => {
       assert.ok(await credentials.get(t.server.store.db, id));
       assert.equal(await invitations.forUser(t.server.store.db, id), undefined);
       assert.deepEqual(
-        (await passwordChanges.forUser(t.server.store.db, id)).map((c) => [c.via, c.ip, c.actor_user_id]),
+        (await passwordChangesFor(t.server.store.db, id)).map((c) => [c.via, c.ip, c.actor_user_id]),
         [['web', '203.0.113.9', id]],
       );
       await assert.rejects(acceptInvitation(t.server.ctx, tok, 'Chosen-Pass-2'), invalid);

@@ -9,8 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ManualClock } from '../src/clock.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
-import { passwordChanges, users, webSessions } from '../src/store/repositories.js';
+import { users } from '../src/store/repositories/users.js';
 import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
+import { passwordChangesFor, webSessionsFor } from './queries.js';
 import { TestSmtp, waitFor } from './smtp.js';
 
 const SHOTS = new URL('../../../docs/screenshots/', import.meta.url);
@@ -118,7 +119,7 @@ describe('web pages in a real browser', () => {
     await signIn(other, u.email, 'Robin-First-1');
     await other.waitForURL('**/account/password');
     await shot(other, 'change-password-320');
-    assert.equal((await webSessions.forUser(t.server.store.db, u.id)).length, 2);
+    assert.equal((await webSessionsFor(t.server.store.db, u.id)).length, 2);
 
     // The live checklist judges as the user types.
     await page.getByLabel('Current password').fill('Robin-First-1');
@@ -166,7 +167,7 @@ describe('web pages in a real browser', () => {
     await other.reload();
     assert.equal(new URL(other.url()).pathname, '/signin');
     // The change is logged via web, and its notice is queued like the API's.
-    const changes = await passwordChanges.forUser(t.server.store.db, u.id);
+    const changes = await passwordChangesFor(t.server.store.db, u.id);
     assert.deepEqual(
       changes.map((c) => [c.via, c.ip]),
       [['web', '127.0.0.1']],
@@ -249,7 +250,7 @@ describe('web pages in a real browser', () => {
       (await narrow.getByRole('status').textContent()) ?? '',
       /new password is set, and you are signed in/,
     );
-    const changes = await passwordChanges.forUser(t.server.store.db, u.id);
+    const changes = await passwordChangesFor(t.server.store.db, u.id);
     assert.equal(changes.at(-1)?.via, 'reset');
     // The link is used up.
     await narrow.goto(link!);

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { issueInvitationLink } from '../src/domain/users/invitations.js';
-import { passwordChanges, users, webSessions } from '../src/store/repositories.js';
+import { users } from '../src/store/repositories/users.js';
+import { webSessions } from '../src/store/repositories/web-sessions.js';
 import {
   accountToken,
   addUser,
@@ -18,6 +19,7 @@ import {
   startTestServer,
   type TestServer,
 } from './helpers.js';
+import { passwordChangesFor, webSessionsFor } from './queries.js';
 import { csrfOf, errorsOf, noticeOf, titleOf, WebClient } from './web.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -109,7 +111,7 @@ describe('web pages over HTTP', () => {
       /^zpass_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/,
     );
     const id = c.jar.get('zpass_session')!;
-    const rows = await webSessions.forUser(t.server.store.db, u.id);
+    const rows = await webSessionsFor(t.server.store.db, u.id);
     assert.deepEqual(
       rows.map((r) => r.digest),
       [sha256(id)],
@@ -142,7 +144,7 @@ describe('web pages over HTTP', () => {
     const id2 = c.jar.get('zpass_session')!;
     assert.notEqual(id2, id);
     assert.deepEqual(
-      (await webSessions.forUser(t.server.store.db, u.id)).map((r) => r.digest),
+      (await webSessionsFor(t.server.store.db, u.id)).map((r) => r.digest),
       [sha256(id2)],
     );
     assert.equal(
@@ -180,7 +182,7 @@ describe('web pages over HTTP', () => {
       json: { action: 'deactivate' },
     });
     assert.equal(res.status, 204);
-    assert.deepEqual(await webSessions.forUser(t.server.store.db, u.id), []);
+    assert.deepEqual(await webSessionsFor(t.server.store.db, u.id), []);
     const page = await c.get('/account/password');
     assert.equal(page.status, 303);
     assert.equal(page.location, '/signin');
@@ -247,7 +249,7 @@ describe('web pages over HTTP', () => {
       password: 'Csrf-Pass-1',
     });
     assert.equal(bare.status, 403);
-    assert.deepEqual(await webSessions.forUser(t.server.store.db, u.id), []);
+    assert.deepEqual(await webSessionsFor(t.server.store.db, u.id), []);
     assert.equal((await users.byId(t.server.store.db, u.id))!.last_login_at, null);
 
     // Signed in: the change form needs the session's own token.
@@ -266,7 +268,7 @@ describe('web pages over HTTP', () => {
       assert.equal(res.status, 403);
       assert.equal(errorsOf(res.text), EXPIRED_FORM);
     }
-    assert.deepEqual(await passwordChanges.forUser(t.server.store.db, u.id), []);
+    assert.deepEqual(await passwordChangesFor(t.server.store.db, u.id), []);
     // Signing out needs the token too.
     const out = await c.post('/signout', { csrf: foreignToken });
     assert.equal(out.status, 403);
@@ -302,8 +304,8 @@ describe('web pages over HTTP', () => {
     const swapped = await cb.post('/account/password', { ...fields, current_password: 'Cookie-Pass-B1' });
     assert.equal(swapped.status, 403);
     assert.equal(titleOf(swapped.text), 'This form has expired');
-    assert.deepEqual(await passwordChanges.forUser(t.server.store.db, a.id), []);
-    assert.deepEqual(await passwordChanges.forUser(t.server.store.db, b.id), []);
+    assert.deepEqual(await passwordChangesFor(t.server.store.db, a.id), []);
+    assert.deepEqual(await passwordChangesFor(t.server.store.db, b.id), []);
     assert.equal((await ca.get('/account/password')).status, 200);
   });
 
@@ -385,7 +387,7 @@ describe('web pages over HTTP', () => {
       errorsOf(huge2.text),
       'The form was not accepted: This field is longer than any password zpass accepts.',
     );
-    assert.deepEqual(await passwordChanges.forUser(t.server.store.db, u.id), []);
+    assert.deepEqual(await passwordChangesFor(t.server.store.db, u.id), []);
   });
 
   it('changes the password through the page: same use case, notice, log via web; other sessions and user tokens end', async () => {
@@ -442,7 +444,7 @@ describe('web pages over HTTP', () => {
       errorsOf(differ.text),
       'The form was not accepted: The new password and its confirmation are not the same.',
     );
-    assert.deepEqual(await passwordChanges.forUser(t.server.store.db, owner!.id), []);
+    assert.deepEqual(await passwordChangesFor(t.server.store.db, owner!.id), []);
 
     const done = await first.submit('/account/password', '/account/password', {
       current_password: pw,
@@ -457,7 +459,7 @@ describe('web pages over HTTP', () => {
     // The other session ended; this one goes on.
     assert.equal((await second.get('/account/password')).status, 303);
     assert.deepEqual(
-      (await webSessions.forUser(t.server.store.db, owner!.id)).map((s) => s.digest),
+      (await webSessionsFor(t.server.store.db, owner!.id)).map((s) => s.digest),
       [sha256(first.jar.get('zpass_session')!)],
     );
     // User-level tokens stop; the account-level token of the owner's app does not.
@@ -466,7 +468,7 @@ describe('web pages over HTTP', () => {
     assert.deepEqual(revoked.body, { code: 124, message: 'Invalid access token.' });
     assert.equal((await call(`${t.url}/v2/users/me`, { token })).status, 200);
     // Logged as the API logs it, via web, with the address.
-    const changes = await passwordChanges.forUser(t.server.store.db, owner!.id);
+    const changes = await passwordChangesFor(t.server.store.db, owner!.id);
     assert.equal(changes.length, 1);
     assert.equal(changes[0]!.via, 'web');
     assert.equal(changes[0]!.ip, first.ip);
@@ -491,7 +493,7 @@ describe('web pages over HTTP', () => {
     await c.signIn(u.email, 'Api-Set-Pass-1');
     assert.equal((await putPassword(t, token, u.id, 'Api-Set-Pass-2')).status, 204);
     assert.equal((await c.get('/account/password')).status, 303);
-    assert.deepEqual(await webSessions.forUser(t.server.store.db, u.id), []);
+    assert.deepEqual(await webSessionsFor(t.server.store.db, u.id), []);
   });
 
   it('a session ends at its expiry, and its row goes at the next sign-in', async () => {
@@ -518,7 +520,7 @@ describe('web pages over HTTP', () => {
     const other = client();
     await other.signIn(u.email, 'Expiry-Pass-1');
     assert.deepEqual(
-      (await webSessions.forUser(t.server.store.db, u.id)).map((r) => r.digest),
+      (await webSessionsFor(t.server.store.db, u.id)).map((r) => r.digest),
       [sha256(other.jar.get('zpass_session')!)],
     );
   });
@@ -545,7 +547,7 @@ describe('web pages over HTTP', () => {
     });
     assert.equal(res.status, 204);
     assert.deepEqual(
-      (await passwordChanges.forUser(t.server.store.db, u.id)).map((ch) => [ch.via, ch.ip]),
+      (await passwordChangesFor(t.server.store.db, u.id)).map((ch) => [ch.via, ch.ip]),
       [['api', null]],
     );
   });
@@ -613,7 +615,7 @@ describe('web pages over HTTP', () => {
       const user = await users.byId(t.server.store.db, inv.id);
       assert.equal(user!.status, 'active');
       assert.notEqual(user!.last_login_at, null);
-      const changes = await passwordChanges.forUser(t.server.store.db, inv.id);
+      const changes = await passwordChangesFor(t.server.store.db, inv.id);
       assert.deepEqual(
         changes.map((ch) => [ch.via, ch.ip]),
         [['web', c.ip]],
@@ -633,7 +635,7 @@ describe('web pages over HTTP', () => {
       });
       assert.equal(again.status, 400);
       assert.equal(titleOf(again.text), 'This invitation cannot be used');
-      assert.equal((await passwordChanges.forUser(t.server.store.db, inv.id)).length, 1);
+      assert.equal((await passwordChangesFor(t.server.store.db, inv.id)).length, 1);
       assert.equal((await client().signIn(inv.email, 'First-Pass-123')).status, 303);
     });
 
@@ -682,7 +684,7 @@ describe('web pages over HTTP', () => {
       assert.equal(post.status, 400);
       assert.equal(titleOf(post.text), 'This invitation cannot be used');
       assert.equal((await users.byId(t.server.store.db, inv.id))!.status, 'pending');
-      assert.deepEqual(await passwordChanges.forUser(t.server.store.db, inv.id), []);
+      assert.deepEqual(await passwordChangesFor(t.server.store.db, inv.id), []);
     });
   });
 

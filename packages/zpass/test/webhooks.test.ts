@@ -14,7 +14,7 @@ import {
   type SubscriptionView,
   subscribe,
 } from '../src/domain/webhooks/subscriptions.js';
-import { type User, users } from '../src/store/repositories.js';
+import { type User, users } from '../src/store/repositories/users.js';
 import { webhookDeliveries, webhookSecrets } from '../src/store/webhooks.js';
 import { completeWebhookConfig, posterFor } from '../src/webhooks/index.js';
 import { addUser, startTestServer, type TestServer } from './helpers.js';

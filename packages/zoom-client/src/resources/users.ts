@@ -38,8 +38,6 @@ function userPath(userId: string): string {
   return `/users/${encodeURIComponent(userId)}`;
 }
 
-const SAME_PASSWORD = 'Your new password can not match the old password.';
-
 /** `client.users`: Zoom's Users API. */
 export class Users {
   constructor(private readonly client: ZoomClient) {}
@@ -63,7 +61,7 @@ export class Users {
         path: `${userPath(userId)}/password`,
         body: { password },
         secrets: [password],
-        succeededEarlier: (err) => err.status === 400 && err.code === 300 && err.message === SAME_PASSWORD,
+        succeededEarlier: (err) => err.is('samePassword'),
       },
       requestOptions,
     );

@@ -5,7 +5,7 @@ import { AdminError } from '../domain/errors.js';
 import { createLogger } from '../log/logger.js';
 import { createRelay } from '../mail/index.js';
 import type { Store } from '../store/database.js';
-import { type OutboxRow, outbox } from '../store/repositories.js';
+import { type OutboxRow, outbox } from '../store/repositories/outbox.js';
 import type { OutboxStatus } from '../store/schema.js';
 import { openExistingStore, printJson, withStoreOptions } from './io.js';
 

@@ -3,6 +3,7 @@ import { Command, type CommanderError } from 'commander';
 import { type ServeFlags, serveConfig, storeConfig } from '../config.js';
 import { startServer } from '../server.js';
 import { openStore } from '../store/database.js';
+import { loadFixtures } from '../twin.js';
 import { registerAdmin } from './admin.js';
 import { registerApi } from './api/commands.js';
 import { registerCompletion } from './completion.js';
@@ -39,7 +40,8 @@ function quietOnClosedPipe(): void {
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = serveConfig(flags);
-  const server = await startServer(config);
+  const seed = flags.seed ? loadFixtures(flags.seed) : undefined;
+  const server = await startServer({ ...config, seed });
   server.app.log.info({ url: server.url, data: config.dataDir }, 'zpass is listening');
   let stopping = false;
   const stop = (signal: string) => {
@@ -91,7 +93,11 @@ export async function main(argv: string[]): Promise<void> {
     )
     .option(
       '--test-controls',
-      'serve POST /zpass/test/rate-limits, which forces 429s for rehearsing retry code (env ZPASS_TEST_CONTROLS=1)',
+      'serve POST /zpass/test/rate-limits (forced 429s) and POST /zpass/test/reset (back to the state at start) for test suites (env ZPASS_TEST_CONTROLS=1)',
+    )
+    .option(
+      '--seed <fixtures.json>',
+      'apply these accounts, users, apps and settings to an empty store (a store with data is left as it is)',
     )
     .option('--demo', 'create a demo account on an empty store even with DATABASE_URL or NODE_ENV=production')
     .option('--no-demo', 'never create a demo account (env ZPASS_DEMO=0)')

@@ -1,16 +1,18 @@
 /**
  * The one catalogue of errors zpass answers with, in Zoom's format:
- * `{"code": <int>, "message": "<text>"}` plus optional field errors.
- * Handlers throw these; one hook in the HTTP layer renders them.
+ * `{"code": <int>, "message": "<text>"}` plus optional field errors. Statuses, codes and texts
+ * come from `@zpass/contract` (shared with the SDK and the CLI); each error carries the entry's
+ * stable key (`kind`), which callers decide on, never the message. Handlers throw these; each
+ * edge renders them.
  */
+import { ERRORS, type ErrorKind, errorMessage } from '@zpass/contract';
+
+export type { ErrorKind };
 
 export interface FieldError {
   field: string;
   message: string;
 }
-
-/** The stable name of an entry of the catalogue: what callers decide on, never the message. */
-export type ErrorKind = keyof typeof Errors;
 
 export class ZoomError extends Error {
   constructor(
@@ -31,6 +33,29 @@ export class ZoomError extends Error {
   }
 }
 
+interface Situation {
+  /** Fills the entry's `{name}` placeholders. */
+  params?: Record<string, string | number>;
+  /** For entries whose status or code the situation gives (`null` in the catalogue). */
+  status?: number;
+  code?: number;
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+}
+
+/** The catalogue's entry `kind` as a ZoomError. */
+function zoomError(kind: ErrorKind, s: Situation = {}): ZoomError {
+  const entry: { status: number | null; code: number | null } = ERRORS[kind];
+  return new ZoomError(
+    kind,
+    entry.status ?? s.status ?? 400,
+    entry.code ?? s.code ?? 300,
+    errorMessage(kind, s.params),
+    s.errors,
+    s.headers,
+  );
+}
+
 /** Errors of the OAuth endpoint, which Zoom renders in another shape: `{"reason", "error"}`. */
 export class OAuthError extends Error {
   constructor(
@@ -42,10 +67,7 @@ export class OAuthError extends Error {
   }
 }
 
-/**
- * A mistake in an administrator's request (the admin CLI, the demo account), with a message
- * meant for them; not part of Zoom's API.
- */
+/** A mistake in an administrator's request (CLI), with a message meant for them. */
 export class AdminError extends Error {}
 
 /** Longest part of a client-supplied value echoed back in a message. */
@@ -56,231 +78,90 @@ function echo(value: string): string {
 }
 
 export const Errors = {
-  invalidJson: () => new ZoomError('invalidJson', 400, 300, 'Request Body should be a valid JSON object.'),
-  validation: (errors: FieldError[]) => new ZoomError('validation', 400, 300, 'Validation Failed.', errors),
-  unsupportedMediaType: () =>
-    new ZoomError(
-      'unsupportedMediaType',
-      415,
-      300,
-      'Unsupported Content-Type. Send application/json, multipart/form-data or application/x-www-form-urlencoded.',
-    ),
-  bodyTooLarge: () => new ZoomError('bodyTooLarge', 413, 300, 'Request Body is too large.'),
+  invalidJson: () => zoomError('invalidJson'),
+  validation: (errors: FieldError[]) => zoomError('validation', { errors }),
+  unsupportedMediaType: () => zoomError('unsupportedMediaType'),
+  bodyTooLarge: () => zoomError('bodyTooLarge'),
   /** A body declared in another charset than UTF-8 (zpass choice: 415, code 300, as other unsupported bodies). */
-  unsupportedCharset: () =>
-    new ZoomError('unsupportedCharset', 415, 300, 'Unsupported charset. Send the request body in UTF-8.'),
+  unsupportedCharset: () => zoomError('unsupportedCharset'),
   /** Bytes that are not UTF-8, or a percent-escape that does not decode to UTF-8 (zpass choice). */
-  invalidEncoding: () =>
-    new ZoomError(
-      'invalidEncoding',
-      400,
-      300,
-      'Request Body is not valid UTF-8 (or holds a percent-escape that does not decode).',
-    ),
-  invalidToken: () => new ZoomError('invalidToken', 401, 124, 'Invalid access token.'),
-  expiredToken: () => new ZoomError('expiredToken', 401, 124, 'Access token is expired.'),
-  tokenInQuery: () =>
-    new ZoomError(
-      'tokenInQuery',
-      401,
-      124,
-      'Invalid access token, this access token is not supported as query parameter string.',
-    ),
+  invalidEncoding: () => zoomError('invalidEncoding'),
+  invalidToken: () => zoomError('invalidToken'),
+  expiredToken: () => zoomError('expiredToken'),
+  tokenInQuery: () => zoomError('tokenInQuery'),
   missingScopes: (accepted: readonly string[]) =>
-    new ZoomError(
-      'missingScopes',
-      400,
-      4711,
-      `Invalid access token, does not contain scopes:[${accepted.join(', ')}].`,
-    ),
-  userNotFound: (userId: string) =>
-    new ZoomError('userNotFound', 404, 1001, `User does not exist: ${echo(userId)}.`),
+    zoomError('missingScopes', { params: { scopes: accepted.join(', ') } }),
+  userNotFound: (userId: string) => zoomError('userNotFound', { params: { userId: echo(userId) } }),
   accountNotFound: (accountId: string) =>
-    new ZoomError('accountNotFound', 404, 2001, `Account does not exist: ${echo(accountId)}.`),
-  passwordReused: (count: number) =>
-    new ZoomError(
-      'passwordReused',
-      400,
-      1129,
-      `Users cannot reuse any of the last ${count} passwords created.`,
-    ),
-  cannotUpdateAdmin: () => new ZoomError('cannotUpdateAdmin', 400, 1117, "Can not update Admin's password"),
-  samePassword: () =>
-    new ZoomError('samePassword', 400, 300, 'Your new password can not match the old password.'),
-  tooManyChanges: () =>
-    new ZoomError(
-      'tooManyChanges',
-      400,
-      300,
-      'This password cannot be changed because it has already been changed the maximum number of times over the past 24 hours.',
-    ),
+    zoomError('accountNotFound', { params: { accountId: echo(accountId) } }),
+  passwordReused: (count: number) => zoomError('passwordReused', { params: { count } }),
+  cannotUpdateAdmin: () => zoomError('cannotUpdateAdmin'),
+  samePassword: () => zoomError('samePassword'),
+  tooManyChanges: () => zoomError('tooManyChanges'),
   /** POST /v2/users with an address some user already has (in any account: addresses are unique). */
-  emailTaken: (email: string) =>
-    new ZoomError('emailTaken', 409, 1005, `Email "${echo(email)}" has already been used.`),
+  emailTaken: (email: string) => zoomError('emailTaken', { params: { email: echo(email) } }),
   /** POST /v2/users (autoCreate, custCreate, ssoCreate) for an address a user of another account holds. */
-  activeElsewhere: (email: string) =>
-    new ZoomError('activeElsewhere', 400, 1009, `The user ${echo(email)} already holds an active account.`),
+  activeElsewhere: (email: string) => zoomError('activeElsewhere', { params: { email: echo(email) } }),
   /** DELETE /v2/users/{userId} (disassociate) naming an admin. */
-  disassociateAdmin: () =>
-    new ZoomError('disassociateAdmin', 400, 1117, 'You can not disassociate an Admin user.'),
+  disassociateAdmin: () => zoomError('disassociateAdmin'),
   /** PUT /v2/users/{userId}/status naming an admin or the owner. */
-  adminStatus: () =>
-    new ZoomError('adminStatus', 400, 200, 'Zoom Room and Admin users can not be activated or deactivated.'),
+  adminStatus: () => zoomError('adminStatus'),
   /** PUT /v2/users/{userId}/email: Zoom's three refusals, all code 1000. */
-  emailChangePending: () =>
-    new ZoomError('emailChangePending', 400, 1000, 'Pending user can not change email.'),
-  emailChangeOwner: () =>
-    new ZoomError('emailChangeOwner', 400, 1000, 'Can not change email of account owner.'),
-  emailChangeInactive: () =>
-    new ZoomError('emailChangeInactive', 400, 1000, 'This user is locked or inactive.'),
+  emailChangePending: () => zoomError('emailChangePending'),
+  emailChangeOwner: () => zoomError('emailChangeOwner'),
+  emailChangeInactive: () => zoomError('emailChangeInactive'),
   /** Zoom: "A user's email address can be changed up to 3 times in any 24 hour period." */
-  emailChangeLimit: () =>
-    new ZoomError(
-      'emailChangeLimit',
-      400,
-      300,
-      "A user's email address can be changed up to 3 times in any 24 hour period.",
-    ),
+  emailChangeLimit: () => zoomError('emailChangeLimit'),
   /** GET /v2/users/email without `email`. */
-  emailRequired: () => new ZoomError('emailRequired', 400, 300, 'Email is required.'),
+  emailRequired: () => zoomError('emailRequired'),
   /** POST /v2/users with action `create` past the plan's daily number of created users. */
   createLimit: (limit: number, headers: Record<string, string>) =>
-    new ZoomError(
-      'createLimit',
-      429,
-      429,
-      `You have exceeded the daily rate limit (${limit}) of user invite requests permitted for this account. You may resume these requests at GMT 00:00:00.`,
-      undefined,
-      headers,
-    ),
+    zoomError('createLimit', { params: { limit }, headers }),
   /** An admin acting on the owner or another admin, or a change only the owner may make. */
-  noPrivilege: () => new ZoomError('noPrivilege', 400, 200, 'No privilege.'),
-  ownerStatus: () => new ZoomError('ownerStatus', 400, 200, 'The account owner can not be deactivated.'),
-  ownerDelete: () =>
-    new ZoomError('ownerDelete', 400, 200, 'The account owner can not be deleted or disassociated.'),
-  ownerRole: () => new ZoomError('ownerRole', 400, 200, "The account owner's role can not be changed."),
-  selfAction: () =>
-    new ZoomError('selfAction', 400, 200, 'You can not deactivate, delete or disassociate yourself.'),
+  noPrivilege: () => zoomError('noPrivilege'),
+  ownerStatus: () => zoomError('ownerStatus'),
+  ownerDelete: () => zoomError('ownerDelete'),
+  ownerRole: () => zoomError('ownerRole'),
+  selfAction: () => zoomError('selfAction'),
   /** custCreate and ssoCreate users have no password to update. */
-  noPasswordSignIn: () =>
-    new ZoomError('noPasswordSignIn', 400, 1123, 'Can only update password of Zoom work email account'),
-  userDeactivated: () =>
-    new ZoomError(
-      'userDeactivated',
-      400,
-      300,
-      'The user is deactivated: activate them before updating their password.',
-    ),
-  userPending: () =>
-    new ZoomError(
-      'userPending',
-      400,
-      300,
-      'The user has not accepted their invitation yet: they set their first password through it.',
-    ),
-  pendingStatus: () =>
-    new ZoomError(
-      'pendingStatus',
-      400,
-      300,
-      'The user has not accepted their invitation yet: their status can not be changed.',
-    ),
-  invitationInvalid: () =>
-    new ZoomError(
-      'invitationInvalid',
-      400,
-      300,
-      'This invitation link is not valid: it was used, replaced or withdrawn.',
-    ),
-  invitationExpired: () =>
-    new ZoomError(
-      'invitationExpired',
-      400,
-      300,
-      'This invitation has expired. Ask your administrator to invite you again.',
-    ),
-  /** A password-reset link that cannot be used, whatever the reason (one answer for all). */
-  resetLinkInvalid: () =>
-    new ZoomError(
-      'resetLinkInvalid',
-      400,
-      300,
-      'This reset link cannot be used: it was used, replaced or has expired. Ask for a new one.',
-    ),
+  noPasswordSignIn: () => zoomError('noPasswordSignIn'),
+  userDeactivated: () => zoomError('userDeactivated'),
+  userPending: () => zoomError('userPending'),
+  pendingStatus: () => zoomError('pendingStatus'),
+  invitationInvalid: () => zoomError('invitationInvalid'),
+  invitationExpired: () => zoomError('invitationExpired'),
   /** The web pages' own password change: the current password must be given, right. */
-  currentPasswordWrong: () =>
-    new ZoomError('currentPasswordWrong', 400, 300, 'Your current password is not correct.'),
-  passwordsDiffer: () =>
-    new ZoomError('passwordsDiffer', 400, 300, 'The new password and its confirmation are not the same.'),
-  invalidPageToken: () => new ZoomError('invalidPageToken', 400, 300, 'The next page token is invalid.'),
-  expiredPageToken: () =>
-    new ZoomError(
-      'expiredPageToken',
-      400,
-      300,
-      'The next page token has expired. Start again from the first page.',
-    ),
+  resetLinkInvalid: () => zoomError('resetLinkInvalid'),
+  currentPasswordWrong: () => zoomError('currentPasswordWrong'),
+  passwordsDiffer: () => zoomError('passwordsDiffer'),
+  invalidPageToken: () => zoomError('invalidPageToken'),
+  expiredPageToken: () => zoomError('expiredPageToken'),
   /** A role id other than Zoom's three built-in ones ("0" Owner, "1" Admin, "2" Member). */
-  roleNotFound: (roleId: string) =>
-    new ZoomError('roleNotFound', 404, 300, `Role does not exist: ${echo(roleId)}.`),
+  roleNotFound: (roleId: string) => zoomError('roleNotFound', { params: { roleId: echo(roleId) } }),
   /** Assigning a role the user already holds. */
   alreadyInRole: (email: string, role: string) =>
-    new ZoomError('alreadyInRole', 400, 300, `User ${echo(email)} already has the role ${role}.`),
+    zoomError('alreadyInRole', { params: { email: echo(email), role } }),
   notInRole: (memberId: string, role: string) =>
-    new ZoomError('notInRole', 400, 300, `User ${echo(memberId)} does not have the role ${role}.`),
+    zoomError('notInRole', { params: { memberId: echo(memberId), role } }),
   /** The Owner role is given by transferring the account, and the Member role by unassigning another one. */
-  roleNotAssignable: (role: string) =>
-    new ZoomError(
-      'roleNotAssignable',
-      400,
-      300,
-      `The ${role} role can not be assigned or unassigned through this API.`,
-    ),
+  roleNotAssignable: (role: string) => zoomError('roleNotAssignable', { params: { role } }),
   /** A report's dates: Zoom's `yyyy-mm-dd`, `from` not after `to`, at most one month apart. */
-  reportRange: (message: string) => new ZoomError('reportRange', 400, 300, message),
-  policy: (code: number, message: string) => new ZoomError('policy', 400, code, message),
+  reportRange: (message: string) => zoomError('reportRange', { params: { message } }),
+  /** A password rule of `@zpass/policy` broken: the rule's own code and text. */
+  policy: (code: number, message: string) => zoomError('policy', { code, params: { message } }),
   notFound: (method: string, path: string) =>
-    new ZoomError('notFound', 404, 404, `No API route matches ${method} ${echo(path.split('?')[0] ?? '')}.`),
-  methodNotAllowed: () => new ZoomError('methodNotAllowed', 405, 405, 'Method not allowed.'),
-  busy: () =>
-    new ZoomError('busy', 503, 503, 'The server is busy hashing passwords. Try again later.', undefined, {
-      'Retry-After': '1',
-    }),
-  unavailable: () =>
-    new ZoomError(
-      'unavailable',
-      503,
-      503,
-      'The service is temporarily unavailable. Try again later.',
-      undefined,
-      {
-        'Retry-After': '1',
-      },
-    ),
+    zoomError('notFound', { params: { method, path: echo(path.split('?')[0] ?? '') } }),
+  methodNotAllowed: () => zoomError('methodNotAllowed'),
+  busy: () => zoomError('busy', { headers: { 'Retry-After': '1' } }),
+  unavailable: () => zoomError('unavailable', { headers: { 'Retry-After': '1' } }),
   /** Zoom's 429 for a full one-second window; `headers` carry the X-RateLimit-* set and Retry-After. */
-  rateLimitQps: (headers: Record<string, string>) =>
-    new ZoomError(
-      'rateLimitQps',
-      429,
-      429,
-      'You have reached the maximum per-second rate limit for this API. Try again later.',
-      undefined,
-      headers,
-    ),
+  rateLimitQps: (headers: Record<string, string>) => zoomError('rateLimitQps', { headers }),
   /** Zoom's 429 for an exhausted daily limit. */
-  rateLimitDaily: (headers: Record<string, string>) =>
-    new ZoomError(
-      'rateLimitDaily',
-      429,
-      429,
-      'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.',
-      undefined,
-      headers,
-    ),
+  rateLimitDaily: (headers: Record<string, string>) => zoomError('rateLimitDaily', { headers }),
   /** A request Fastify refused for a reason none of the entries above names (a 4xx of its own). */
-  malformed: (status: number) => new ZoomError('malformed', status, 300, 'The request is malformed.'),
-  internal: () => new ZoomError('internal', 500, 500, 'Internal server error.'),
-};
+  malformed: (status: number) => zoomError('malformed', { status }),
+  internal: () => zoomError('internal'),
+} satisfies Record<ErrorKind, (...args: never[]) => ZoomError>;
 
 /** Why a webhook subscription or delivery command was refused (the operator's commands). */
 export type WebhookErrorKind =

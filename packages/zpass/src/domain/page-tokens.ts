@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Db } from '../store/database.js';
-import { serverKeys, type UserKey } from '../store/repositories.js';
+import { serverKeys } from '../store/repositories/server-keys.js';
+import type { UserKey } from '../store/repositories/users.js';
 import type { Role, UserStatus } from '../store/schema.js';
 import { Errors } from './errors.js';
 

@@ -1,4 +1,4 @@
-import type { AccountLimitRows } from '../store/repositories.js';
+import type { AccountLimitRows } from '../store/repositories/accounts.js';
 import type { Role } from '../store/schema.js';
 
 /** Who a request acts for, resolved from its access token. */

@@ -56,6 +56,8 @@ export interface AppOptions {
   throttle?: FailureThrottle;
   /** Serve the integrators' test controls under /zpass/test (default false). */
   testControls?: boolean;
+  /** With testControls: brings the store back to its state at start (`POST /zpass/test/reset`). */
+  reset?: () => Promise<void>;
   /**
    * The server's public base URL (ZPASS_PUBLIC_URL, else the address it listens on): the
    * `api_url` of token responses. Never taken from a request's Host or X-Forwarded-* headers.
@@ -145,7 +147,8 @@ export async function buildApi(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accountRoutes, { ctx: options.ctx });
   await app.register(roleRoutes, { ctx: options.ctx });
   await app.register(reportRoutes, { ctx: options.ctx });
-  if (options.testControls) await app.register(testControlRoutes, { ctx: options.ctx, limiter });
+  if (options.testControls)
+    await app.register(testControlRoutes, { ctx: options.ctx, limiter, reset: options.reset });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/database.js';
-import { type AccountLimitRows, rateLimitOverrides } from '../store/repositories.js';
+import { type AccountLimitRows, rateLimitOverrides } from '../store/repositories/accounts.js';
 import {
   type Category,
   effectiveLimits,

@@ -81,7 +81,7 @@ export function createRelay(setup: RelaySetup): MailRelay {
     prepare: noticePreparer({ store: setup.store, clock: setup.clock, publicUrl }),
     secrets: transport instanceof SmtpTransport ? transport.secrets : [],
     subscribe:
-      setup.store.dialect === 'postgres' && setup.databaseUrl
+      setup.store.rules.notifies && setup.databaseUrl
         ? listenForNotices(setup.databaseUrl, setup.logger)
         : undefined,
   });

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isEmail } from '@zpass/contract';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { MailConfig } from '../config.js';
-import { isEmail } from '../domain/email.js';
 import type { Store } from '../store/database.js';
-import { accounts, type OutboxRow, outbox, users } from '../store/repositories.js';
+import { accounts } from '../store/repositories/accounts.js';
+import { type OutboxRow, outbox } from '../store/repositories/outbox.js';
 import { type Judged, judge, NoticeError } from './failures.js';
 import { PayloadError, RENDERERS, type Renderer } from './templates/index.js';
 import type { Delivered, MailTransport, OutgoingMessage } from './transport.js';
@@ -240,13 +241,8 @@ export class MailRelay {
     }
     const db = this.o.store.db;
     const account = await accounts.get(db, row.account_id);
-    const userId = typeof payload.user_id === 'string' ? payload.user_id : undefined;
-    const user = userId ? await users.byId(db, userId) : undefined;
-    // A time zone recorded with the notice wins; otherwise the user's, where the store keeps one.
-    const tz =
-      (typeof payload.timezone === 'string' && payload.timezone) ||
-      ((user as { timezone?: unknown } | undefined)?.timezone as string | undefined) ||
-      undefined;
+    // Local times follow the time zone recorded with the notice, if any (else UTC only).
+    const tz = (typeof payload.timezone === 'string' && payload.timezone) || undefined;
     const s = this.o.settings;
     let rendered: ReturnType<Renderer>;
     try {

@@ -5,16 +5,18 @@ import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from
 import pg from 'pg';
 import { redactUrl } from '../log/redact.js';
 import { prepareDataDir } from './data-dir.js';
-import type { Dialect } from './dialect.js';
-import { isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
+import { type Dialect, type DialectRules, dialectOf } from './dialect.js';
+import { AfterCommitError, isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
-import { type User, users, wroteOutbox } from './repositories.js';
+import { OUTBOX_CHANNEL } from './outbox-channel.js';
+import { type User, users } from './repositories/users.js';
 import type { Database } from './schema.js';
-import { wroteWebhooks } from './webhooks.js';
+import type { Tx } from './tx.js';
+
+export { OUTBOX_CHANNEL } from './outbox-channel.js';
+export type { Tx } from './tx.js';
 
 export type Db = Kysely<Database>;
-/** What a transaction callback receives: the same query API as the database. */
-export type Tx = Kysely<Database>;
 
 export interface StoreOptions {
   /** Folder of the embedded SQLite file (`<dataDir>/zpass.db`), used when no `databaseUrl` is given. */
@@ -30,27 +32,38 @@ export interface StoreOptions {
 /** Attempts of a transaction that hit a serialization failure or deadlock. */
 const TX_ATTEMPTS = 5;
 
-/** The PostgreSQL channel a commit that queued a notice announces itself on (LISTEN/NOTIFY). */
-export const OUTBOX_CHANNEL = 'zpass_outbox';
-/** The PostgreSQL channel a commit that queued a webhook delivery announces itself on. */
-export const WEBHOOK_CHANNEL = 'zpass_webhooks';
-
 /**
  * The store: one Kysely instance and the transaction discipline every
  * write goes through.
  */
 export class Store {
-  private readonly outboxListeners = new Set<() => void>();
-  private readonly webhookListeners = new Set<() => void>();
+  private readonly listeners = new Map<string, Set<() => void>>();
   /** The PostgreSQL connection pool (undefined on SQLite), for metrics of its use. */
   pool?: pg.Pool;
+  /** Every SQLite/PostgreSQL difference the store's code has to know. */
+  readonly rules: DialectRules;
 
   constructor(
     readonly db: Db,
     readonly dialect: Dialect,
     /** Where the data lives, without credentials (for logs). */
     readonly location: string,
-  ) {}
+    /** Told about a failure outside any request (a throwing after-commit hook, a dropped idle connection). */
+    private readonly onBackgroundError: (err: Error) => void = () => {},
+  ) {
+    this.rules = dialectOf(dialect);
+  }
+
+  /**
+   * Calls `fn` after every commit of this process that announced `channel`
+   * (`tx.announce`). Returns the function that unsubscribes.
+   */
+  listen(channel: string, fn: () => void): () => void {
+    const set = this.listeners.get(channel) ?? new Set<() => void>();
+    this.listeners.set(channel, set);
+    set.add(fn);
+    return () => set.delete(fn);
+  }
 
   /**
    * Calls `fn` after every commit of this process that queued a notice (see
@@ -58,26 +71,40 @@ export class Store {
    * commit also sends NOTIFY on OUTBOX_CHANNEL, for relays in other processes.
    */
   onOutbox(fn: () => void): () => void {
-    this.outboxListeners.add(fn);
-    return () => this.outboxListeners.delete(fn);
+    return this.listen(OUTBOX_CHANNEL, fn);
   }
 
-  private outboxQueued(): void {
-    for (const fn of this.outboxListeners) fn();
+  /** The transaction handle `fn` receives: `q` with the hooks of one attempt. */
+  private begin(q: Kysely<Database>): { tx: Tx; hooks: Array<() => void> } {
+    const hooks: Array<() => void> = [];
+    const announced = new Set<string>();
+    const { rules, listeners } = this;
+    const tx: Tx = Object.assign(q, {
+      afterCommit(fn: () => void): void {
+        hooks.push(fn);
+      },
+      async announce(channel: string): Promise<void> {
+        if (announced.has(channel)) return;
+        announced.add(channel);
+        // Delivered to listening processes when (and only if) the transaction commits.
+        await rules.notify(q as Kysely<unknown>, channel);
+        hooks.push(() => {
+          for (const fn of listeners.get(channel) ?? []) fn();
+        });
+      },
+    });
+    return { tx, hooks };
   }
 
-  /**
-   * Calls `fn` after every commit of this process that queued a webhook delivery (see
-   * `webhookDeliveries.insertMany`); on PostgreSQL such a commit also sends NOTIFY on
-   * WEBHOOK_CHANNEL. Returns the function that unsubscribes.
-   */
-  onWebhooks(fn: () => void): () => void {
-    this.webhookListeners.add(fn);
-    return () => this.webhookListeners.delete(fn);
-  }
-
-  private webhooksQueued(): void {
-    for (const fn of this.webhookListeners) fn();
+  /** Runs the hooks of a committed transaction; one that throws does not stop the others. */
+  private committed(hooks: Array<() => void>): void {
+    for (const fn of hooks) {
+      try {
+        fn();
+      } catch (err) {
+        this.onBackgroundError(new AfterCommitError(err));
+      }
+    }
   }
 
   /**
@@ -89,38 +116,29 @@ export class Store {
    * A lost database connection becomes `StoreUnavailableError`.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    if (this.dialect === 'sqlite') {
-      return this.db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
+    if (this.rules.beginsImmediate) {
+      const { result, hooks } = await this.db.connection().execute(async (conn) => {
+        const { tx, hooks } = this.begin(conn);
+        await sql`begin immediate`.execute(tx);
         try {
-          const result = await fn(conn);
-          await sql`commit`.execute(conn);
-          if (wroteOutbox(conn)) this.outboxQueued();
-          if (wroteWebhooks(conn)) this.webhooksQueued();
-          return result;
+          const result = await fn(tx);
+          await sql`commit`.execute(tx);
+          return { result, hooks };
         } catch (err) {
-          wroteOutbox(conn);
-          wroteWebhooks(conn);
-          await sql`rollback`.execute(conn);
+          await sql`rollback`.execute(tx);
           throw err;
         }
       });
+      this.committed(hooks);
+      return result;
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        let queued = false;
-        let hooked = false;
-        const result = await this.db.transaction().execute(async (trx) => {
-          const r = await fn(trx);
-          queued = wroteOutbox(trx);
-          hooked = wroteWebhooks(trx);
-          // Delivered to listening relays when (and only if) the transaction commits.
-          if (queued) await sql`select pg_notify(${OUTBOX_CHANNEL}, '')`.execute(trx);
-          if (hooked) await sql`select pg_notify(${WEBHOOK_CHANNEL}, '')`.execute(trx);
-          return r;
+        const { result, hooks } = await this.db.transaction().execute(async (trx) => {
+          const { tx, hooks } = this.begin(trx);
+          return { result: await fn(tx), hooks };
         });
-        if (queued) this.outboxQueued();
-        if (hooked) this.webhooksQueued();
+        this.committed(hooks);
         return result;
       } catch (err) {
         if (isRetryableConflict(err) && attempt < TX_ATTEMPTS) continue;
@@ -132,9 +150,7 @@ export class Store {
 
   /** Locks a user's row until the transaction ends (PostgreSQL; SQLite's write lock already covers it). */
   async lockUser(tx: Tx, userId: string): Promise<void> {
-    if (this.dialect === 'postgres') {
-      await tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
-    }
+    await this.lockRow(tx, 'users', userId);
   }
 
   /**
@@ -142,23 +158,25 @@ export class Store {
    * PostgreSQL (`SELECT … FOR UPDATE`); undefined when there is no such user.
    */
   async lockedUser(tx: Tx, userId: string): Promise<User | undefined> {
-    if (this.dialect === 'postgres')
-      return tx.selectFrom('users').selectAll().where('id', '=', userId).forUpdate().executeTakeFirst();
-    return users.byId(tx, userId);
+    if (!this.rules.rowLocks) return users.byId(tx, userId);
+    return this.rules
+      .lockRows(tx.selectFrom('users').selectAll().where('id', '=', userId))
+      .executeTakeFirst();
   }
 
   /** Locks an account's row until the transaction ends (PostgreSQL; SQLite's write lock already covers it). */
   async lockAccount(tx: Tx, accountId: string): Promise<void> {
-    if (this.dialect === 'postgres') {
-      await tx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
-    }
+    await this.lockRow(tx, 'accounts', accountId);
   }
 
   /** Locks an app's row until the transaction ends (PostgreSQL). */
   async lockApp(tx: Tx, appId: string): Promise<void> {
-    if (this.dialect === 'postgres') {
-      await tx.selectFrom('apps').select('id').where('id', '=', appId).forUpdate().execute();
-    }
+    await this.lockRow(tx, 'apps', appId);
+  }
+
+  private async lockRow(tx: Tx, table: 'users' | 'accounts' | 'apps', id: string): Promise<void> {
+    if (this.rules.rowLocks)
+      await this.rules.lockRows(tx.selectFrom(table).select('id').where('id', '=', id)).execute();
   }
 
   migrate() {
@@ -204,7 +222,7 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
   };
 }
 
-export function openSqliteStore(dataDir: string): Store {
+export function openSqliteStore(dataDir: string, onBackgroundError?: (err: Error) => void): Store {
   prepareDataDir(dataDir);
   const file = join(dataDir, 'zpass.db');
   // Owner-only, even in a folder that already existed: hashes, token digests and the
@@ -217,7 +235,7 @@ export function openSqliteStore(dataDir: string): Store {
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return new Store(db, 'sqlite', file);
+  return new Store(db, 'sqlite', file, onBackgroundError);
 }
 
 // int8 (bigint) columns hold millisecond times, well inside Number's exact range.
@@ -249,7 +267,7 @@ export function openPostgresStore(
   // So does one that dies while checked out between queries: the query that next uses it fails instead.
   pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const store = new Store(db, 'postgres', redactUrl(url));
+  const store = new Store(db, 'postgres', redactUrl(url), options.onBackgroundError);
   store.pool = pool;
   return store;
 }
@@ -264,5 +282,5 @@ export function openStore(options: StoreOptions): Store {
     }
     return openPostgresStore(url, options);
   }
-  return openSqliteStore(options.dataDir);
+  return openSqliteStore(options.dataDir, options.onBackgroundError);
 }

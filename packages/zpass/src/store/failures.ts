@@ -12,6 +12,13 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** A transaction committed, but one of its after-commit hooks threw (reported, never thrown to the caller). */
+export class AfterCommitError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`an after-commit hook failed: ${(cause as Error | undefined)?.message ?? String(cause)}`);
+  }
+}
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

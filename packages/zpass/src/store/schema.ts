@@ -1,13 +1,11 @@
+import type { ChangeVia, Plan, Role, SignIn, UserStatus } from '@zpass/contract';
 import type { Generated } from 'kysely';
+
+/** Zoom's vocabulary (plans, roles, statuses, sign-in kinds) comes from the contract. */
+export type { ChangeVia, Plan, Role, SignIn, UserStatus };
 
 /** Times are integers: milliseconds since the Unix epoch. */
 export type Millis = number;
-
-export type Plan = 'free' | 'pro' | 'business';
-export type Role = 'owner' | 'admin' | 'member';
-export type UserStatus = 'active' | 'inactive' | 'pending';
-/** How a user signs in: with a password, through SSO, or not at all (Zoom's custCreate). */
-export type SignIn = 'password' | 'sso' | 'none';
 
 export interface AccountsTable {
   id: string;
@@ -48,8 +46,6 @@ export interface CredentialsTable {
   version: number;
   updated_at: Millis;
 }
-
-export type ChangeVia = 'api' | 'admin' | 'web' | 'reset';
 
 export interface PasswordChangesTable {
   id: Generated<number>;

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Dialect } from './dialect.js';
 import type { Database, WebhookDeliveryStatus, WebhookSubscriptionStatus } from './schema.js';
+import type { Tx } from './tx.js';
 
 export type WebhookSecretRow = Selectable<Database['webhook_secrets']>;
 export type WebhookSubscription = Selectable<Database['webhook_subscriptions']>;
@@ -15,15 +16,8 @@ export interface ClaimedDelivery extends WebhookDelivery {
 
 type Q = Kysely<Database>;
 
-/** Transactions that queued a delivery: the store wakes the webhook relay when they commit. */
-const deliveryWriters = new WeakSet<object>();
-
-/** Whether `tx` queued a webhook delivery; forgets it. */
-export function wroteWebhooks(tx: object): boolean {
-  const wrote = deliveryWriters.has(tx);
-  deliveryWriters.delete(tx);
-  return wrote;
-}
+/** The channel a commit that queued a delivery announces (`Tx.announce`): it wakes the webhook relays. */
+export const WEBHOOK_CHANNEL = 'zpass_webhooks';
 
 export const webhookSecrets = {
   get: (q: Q, appId: string) =>
@@ -64,9 +58,16 @@ export const webhookSubscriptions = {
       .where('status', '=', 'active')
       .orderBy('id')
       .execute(),
+  /** Every endpoint (or an app's) with its app's client id, oldest first. */
   list: (q: Q, appId?: string) => {
-    let query = q.selectFrom('webhook_subscriptions').selectAll().orderBy('created_at').orderBy('id');
-    if (appId) query = query.where('app_id', '=', appId);
+    let query = q
+      .selectFrom('webhook_subscriptions as s')
+      .innerJoin('apps as a', 'a.id', 's.app_id')
+      .selectAll('s')
+      .select('a.client_id')
+      .orderBy('s.created_at')
+      .orderBy('s.id');
+    if (appId) query = query.where('s.app_id', '=', appId);
     return query.execute();
   },
   update: (
@@ -90,10 +91,10 @@ export type DeliveryListing = WebhookDelivery & { url: string | null };
 
 export const webhookDeliveries = {
   /** Queues deliveries inside the transaction of the change they report; the commit wakes the relay. */
-  insertMany: async (q: Q, rows: Insertable<Database['webhook_deliveries']>[]) => {
+  insertMany: async (tx: Tx, rows: Insertable<Database['webhook_deliveries']>[]) => {
     if (rows.length === 0) return;
-    await q.insertInto('webhook_deliveries').values(rows).execute();
-    deliveryWriters.add(q);
+    await tx.insertInto('webhook_deliveries').values(rows).execute();
+    await tx.announce(WEBHOOK_CHANNEL);
   },
   /**
    * Claims up to `limit` due deliveries for one relay, inside a transaction. A row is due
@@ -252,15 +253,15 @@ export const webhookDeliveries = {
    * Puts failed deliveries back in the queue with a fresh count of attempts, due now
    * (`ids` undefined: every failed one). Delivered rows never change. Returns the ids requeued.
    */
-  requeueFailed: async (q: Q, now: number, ids?: number[]) => {
+  requeueFailed: async (tx: Tx, now: number, ids?: number[]) => {
     if (ids && ids.length === 0) return [];
-    let query = q
+    let query = tx
       .updateTable('webhook_deliveries')
       .set({ status: 'pending', attempts: 0, next_attempt_at: now })
       .where('status', '=', 'failed');
     if (ids) query = query.where('id', 'in', ids);
     const done = (await query.returning('id').execute()).map((r) => r.id);
-    if (done.length > 0) deliveryWriters.add(q);
+    if (done.length > 0) await tx.announce(WEBHOOK_CHANNEL);
     return done;
   },
 };

@@ -3,7 +3,8 @@ import type { Clock } from '../clock.js';
 import { checkWebhookConfig, DEFAULT_WEBHOOK_CONFIG, type WebhookConfig } from '../config.js';
 import type { PostWebhook } from '../domain/webhooks/subscriptions.js';
 import { listenForNotices } from '../mail/listen.js';
-import { type Store, WEBHOOK_CHANNEL } from '../store/database.js';
+import type { Store } from '../store/database.js';
+import { WEBHOOK_CHANNEL } from '../store/webhooks.js';
 import { createPoster, HostPolicy } from './post.js';
 import { WebhookRelay } from './relay.js';
 

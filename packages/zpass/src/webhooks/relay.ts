@@ -12,7 +12,7 @@ import { openSecret, sealingKey } from '../domain/webhooks/secrets.js';
 import type { EndpointAnswer, PostWebhook } from '../domain/webhooks/subscriptions.js';
 import { redactQuery } from '../log/redact.js';
 import type { Store } from '../store/database.js';
-import { type ClaimedDelivery, webhookDeliveries } from '../store/webhooks.js';
+import { type ClaimedDelivery, WEBHOOK_CHANNEL, webhookDeliveries } from '../store/webhooks.js';
 
 export type WebhookRelaySettings = Pick<
   WebhookConfig,
@@ -66,7 +66,7 @@ export class WebhookRelay {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe.push(this.o.store.onWebhooks(() => this.wake()));
+    this.unsubscribe.push(this.o.store.listen(WEBHOOK_CHANNEL, () => this.wake()));
     if (this.o.subscribe) this.unsubscribe.push(await this.o.subscribe(() => this.wake()));
     this.timer = setInterval(() => this.wake(), this.o.settings.pollMs);
     this.timer.unref();

@@ -5,7 +5,7 @@ import { createAccount, createApp } from '../../domain/accounts/provisioning.js'
 import { issueUserToken } from '../../domain/tokens/access-tokens.js';
 import { rotateTokenKey } from '../../domain/tokens/jwt.js';
 import { parseScopes } from '../../domain/tokens/scopes.js';
-import { accounts } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';
 

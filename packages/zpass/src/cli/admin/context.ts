@@ -5,7 +5,7 @@ import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../../domain/contex
 import { AdminError, ZoomError } from '../../domain/errors.js';
 import { TokenKeyring } from '../../domain/tokens/jwt.js';
 import { INVITATION_PATH } from '../../domain/users/invitations.js';
-import { type User, users } from '../../store/repositories.js';
+import { type User, users } from '../../store/repositories/users.js';
 import { openExistingStore, promptHidden, readStdin } from '../io.js';
 
 /** Runs `fn` on the store of `--data`, migrated, and closes it. */

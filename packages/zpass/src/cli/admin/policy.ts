@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { AdminError } from '../../domain/errors.js';
 import { accountRequirement } from '../../domain/passwords/policy.js';
 import { accountSecurity, setPolicyOffline } from '../../domain/settings/account.js';
-import { accounts, settingsChanges } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
+import { settingsChanges } from '../../store/repositories/settings.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';
 

@@ -14,7 +14,8 @@ import {
 } from '../../domain/users/directory.js';
 import { issueInvitationLink } from '../../domain/users/invitations.js';
 import { userView } from '../../domain/users/resolve.js';
-import { accounts, users } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
+import { users } from '../../store/repositories/users.js';
 import type { Role } from '../../store/schema.js';
 import { CliError } from '../api/connection.js';
 import { examples, printJson } from '../io.js';

@@ -24,18 +24,15 @@ const MAX_CONSECUTIVE_UNREACHABLE = 20;
 /** How long requests already on the wire may take to answer after Ctrl-C. */
 export const INTERRUPT_GRACE_MS = 1500;
 
-const SAME_PASSWORD = 'Your new password can not match the old password.';
-const CAP = /maximum number of times over the past 24 hours/;
-
 /**
  * The answers that show an earlier attempt of a password change went through: the password
  * is already the new one (ok), or the 24-hour cap was reached (uncertain).
  */
 export function passwordChangedEarlier(err: ZoomApiError): Outcome | undefined {
-  if (err.status === 400 && err.code === 300 && err.message === SAME_PASSWORD) {
+  if (err.is('samePassword')) {
     return { status: 'ok', message: 'Set by an earlier attempt of this run.' };
   }
-  if (err.status === 400 && err.code === 300 && CAP.test(err.message)) {
+  if (err.is('tooManyChanges')) {
     return {
       status: 'uncertain',
       code: err.code,

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkPassword } from '@zpass/policy';
 import { randomAlnum } from '../../crypto/random.js';
-import { accounts } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
 import type { DomainContext } from '../context.js';
 import { AdminError } from '../errors.js';
 import { createUser } from '../users/create.js';

@@ -9,8 +9,8 @@ import {
   MAX_LIMIT,
   parseCategory,
   parseLimitType,
-} from '../../limits/categories.js';
-import { accounts, rateLimitOverrides } from '../../store/repositories.js';
+} from '@zpass/contract';
+import { accounts, rateLimitOverrides } from '../../store/repositories/accounts.js';
 import type { DomainContext } from '../context.js';
 import { AdminError } from '../errors.js';
 

@@ -1,6 +1,8 @@
 import { digest, newId, randomAlnum } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
-import { accounts, apps, users } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
+import { apps } from '../../store/repositories/apps.js';
+import { users } from '../../store/repositories/users.js';
 import type { Plan } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { AdminError } from '../errors.js';
@@ -39,8 +41,17 @@ export async function createApp(
   accountId: string,
   scopes: string[],
   creatorEmail?: string,
+  known?: KnownCredentials,
 ): Promise<CreatedApp> {
-  return ctx.store.transaction((tx) => insertApp(tx, ctx.clock.now(), accountId, scopes, creatorEmail));
+  return ctx.store.transaction((tx) =>
+    insertApp(tx, ctx.clock.now(), accountId, scopes, creatorEmail, known),
+  );
+}
+
+/** Client credentials chosen in advance (seed fixtures) instead of drawn at random. */
+export interface KnownCredentials {
+  client_id: string;
+  client_secret: string;
 }
 
 async function insertApp(
@@ -49,6 +60,7 @@ async function insertApp(
   accountId: string,
   scopes: string[],
   creatorEmail?: string,
+  known?: KnownCredentials,
 ): Promise<CreatedApp> {
   if (!(await accounts.get(db, accountId))) throw new AdminError(`No account ${accountId}.`);
   const creator = creatorEmail ? await users.byEmail(db, creatorEmail) : await users.owner(db, accountId);
@@ -58,9 +70,11 @@ async function insertApp(
   if (scopes.length === 0) throw new AdminError('Name at least one scope.');
   const app = {
     id: newId(),
-    client_id: randomAlnum(22),
-    client_secret: randomAlnum(32),
+    client_id: known?.client_id ?? randomAlnum(22),
+    client_secret: known?.client_secret ?? randomAlnum(32),
   };
+  if (known && (await apps.byClientId(db, app.client_id)))
+    throw new AdminError(`The client id ${app.client_id} is already used.`);
   await apps.insert(db, {
     id: app.id,
     account_id: accountId,
@@ -85,11 +99,22 @@ export interface CreatedAccount {
 /** An account with its owner and a Server-to-Server app holding the admin scopes. */
 export async function createAccount(
   ctx: DomainContext,
-  opts: { ownerEmail: string; plan?: string; name?: string; ownerPassword?: string },
+  opts: {
+    ownerEmail: string;
+    plan?: string;
+    name?: string;
+    ownerPassword?: string;
+    /** A known account id (seed fixtures); by default a new one. */
+    accountId?: string;
+    /** Known credentials for the account's app (seed fixtures); by default random ones. */
+    app?: KnownCredentials;
+  },
 ): Promise<CreatedAccount> {
   const plan = checkPlan(opts.plan ?? 'pro');
   const email = checkEmail(opts.ownerEmail);
-  const accountId = newId();
+  const accountId = opts.accountId ?? newId();
+  if (opts.accountId && (await accounts.get(ctx.store.db, accountId)))
+    throw new AdminError(`The account id ${accountId} is already used.`);
   const cred = await credentialFor(ctx, accountId, opts.ownerPassword, { email });
   const now = ctx.clock.now();
   const { owner, app } = await adminEmailTaken(
@@ -97,7 +122,7 @@ export async function createAccount(
     ctx.store.transaction(async (tx) => {
       await accounts.insert(tx, { id: accountId, name: opts.name ?? email, plan, created_at: now });
       const owner = await insertAdminUser(ctx, tx, { accountId, email, role: 'owner' }, cred, now);
-      const app = await insertApp(tx, now, accountId, [...DEFAULT_APP_SCOPES], email);
+      const app = await insertApp(tx, now, accountId, [...DEFAULT_APP_SCOPES], email, opts.app);
       return { owner, app };
     }),
   );

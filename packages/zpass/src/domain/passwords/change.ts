@@ -1,16 +1,11 @@
 import { type HashCall, HasherBusyError } from '../../crypto/hasher.js';
 import type { Tx } from '../../store/database.js';
+import { outbox } from '../../store/repositories/outbox.js';
 import { passwordResets } from '../../store/repositories/password-resets.js';
-import {
-  credentials,
-  outbox,
-  passwordChanges,
-  passwordHistory,
-  tokens,
-  type User,
-  users,
-  webSessions,
-} from '../../store/repositories.js';
+import { credentials, passwordChanges, passwordHistory } from '../../store/repositories/passwords.js';
+import { tokens } from '../../store/repositories/tokens.js';
+import type { User } from '../../store/repositories/users.js';
+import { webSessions } from '../../store/repositories/web-sessions.js';
 import type { ChangeVia } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors, ZoomError } from '../errors.js';

@@ -17,7 +17,7 @@ import {
   credentials,
   type HistoryEntry,
   passwordHistory,
-} from '../../store/repositories.js';
+} from '../../store/repositories/passwords.js';
 import type { DomainContext } from '../context.js';
 
 export const HISTORY_SALT_BYTES = 16;

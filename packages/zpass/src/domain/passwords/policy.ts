@@ -12,7 +12,7 @@ import {
   type PasswordRequirement,
 } from '@zpass/policy';
 import type { Db } from '../../store/database.js';
-import { accountSettings } from '../../store/repositories.js';
+import { accountSettings } from '../../store/repositories/settings.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
 

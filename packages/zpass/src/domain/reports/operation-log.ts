@@ -4,7 +4,7 @@
  * "Operation logs" report (category, action, detail). Nothing secret goes in a detail.
  */
 import type { Tx } from '../../store/database.js';
-import { operationLogs } from '../../store/repositories.js';
+import { operationLogs } from '../../store/repositories/reports.js';
 import type { OperationCategory } from '../../store/schema.js';
 import type { Principal } from '../principal.js';
 

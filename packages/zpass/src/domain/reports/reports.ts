@@ -5,8 +5,8 @@
  * `from` to `to` inclusive, at most one month long, and page newest first with a
  * sealed `next_page_token`.
  */
-import type { LogKey } from '../../store/repositories.js';
-import { operationLogs, signInActivities } from '../../store/repositories.js';
+import type { LogKey } from '../../store/repositories/reports.js';
+import { operationLogs, signInActivities } from '../../store/repositories/reports.js';
 import type { OperationCategory } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors, type FieldError } from '../errors.js';

@@ -5,9 +5,11 @@
  * through the one password-change use case, `via: 'reset'`.
  */
 import { digest, newToken } from '../../crypto/random.js';
-import type { Tx } from '../../store/database.js';
+import type { Db } from '../../store/database.js';
+import { outbox } from '../../store/repositories/outbox.js';
 import { type PasswordReset, passwordResets } from '../../store/repositories/password-resets.js';
-import { credentials, outbox, type User, users } from '../../store/repositories.js';
+import { credentials } from '../../store/repositories/passwords.js';
+import { type User, users } from '../../store/repositories/users.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
 import { changePassword } from '../passwords/change.js';
@@ -101,7 +103,7 @@ export async function requestReset(ctx: DomainContext, email: string): Promise<b
 
 /** Whether an open reset still stands for this user, as the store holds them now. */
 async function stillGood(
-  q: Tx,
+  q: Db,
   reset: PasswordReset | undefined,
   user: User | undefined,
   now: number,

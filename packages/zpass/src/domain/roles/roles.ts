@@ -5,7 +5,7 @@
  * `PATCH /v2/users/{userId}` (`role_id`) and `zpass admin set-role` take as well.
  */
 import type { Tx } from '../../store/database.js';
-import { type User, users } from '../../store/repositories.js';
+import { type User, users } from '../../store/repositories/users.js';
 import type { Role } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors, type FieldError } from '../errors.js';

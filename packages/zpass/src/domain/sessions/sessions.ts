@@ -8,14 +8,10 @@ import { normalizePassword } from '@zpass/policy';
 import type { Hasher } from '../../crypto/hasher.js';
 import { digest, newToken } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
-import {
-  credentials,
-  signInActivities,
-  type User,
-  users,
-  type WebSession,
-  webSessions,
-} from '../../store/repositories.js';
+import { credentials } from '../../store/repositories/passwords.js';
+import { signInActivities } from '../../store/repositories/reports.js';
+import { type User, users } from '../../store/repositories/users.js';
+import { type WebSession, webSessions } from '../../store/repositories/web-sessions.js';
 import type { SignInActivityType } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
@@ -80,9 +76,8 @@ export async function startSession(
 ): Promise<{ user: User; sessionId: string } | undefined> {
   const sessionId = newToken();
   return ctx.store.transaction(async (tx) => {
-    await ctx.store.lockUser(tx, user.id);
     // Deactivated since the password was checked: no session.
-    const locked = await users.byId(tx, user.id);
+    const locked = await ctx.store.lockedUser(tx, user.id);
     if (locked?.status !== 'active' || locked.account_id !== user.account_id) return undefined;
     const now = ctx.clock.now();
     // A new id at every sign-in: an id known before it (fixation) is worth nothing after.

@@ -10,7 +10,9 @@ import {
   validateRequirementPatch,
 } from '@zpass/policy';
 import type { Db } from '../../store/database.js';
-import { accountSettings, accounts, settingsChanges, users } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
+import { accountSettings, settingsChanges } from '../../store/repositories/settings.js';
+import { users } from '../../store/repositories/users.js';
 import type { SettingsVia } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors, type FieldError } from '../errors.js';

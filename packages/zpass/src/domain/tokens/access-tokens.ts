@@ -1,5 +1,7 @@
 import { digest, digestsEqual } from '../../crypto/random.js';
-import { apps, tokens, users } from '../../store/repositories.js';
+import { apps } from '../../store/repositories/apps.js';
+import { tokens } from '../../store/repositories/tokens.js';
+import { users } from '../../store/repositories/users.js';
 import type { DomainContext } from '../context.js';
 import { Errors, OAuthError } from '../errors.js';
 import type { Principal } from '../principal.js';
@@ -69,8 +71,7 @@ export async function issueAccountToken(ctx: DomainContext, req: TokenRequest): 
     await ctx.store.lockApp(tx, app.id);
     // A deactivation that committed since the creator was read revoked every token it could see:
     // decide on the locked row, so that no token issued now outlives it.
-    await ctx.store.lockUser(tx, creator.id);
-    const locked = await users.byId(tx, creator.id);
+    const locked = await ctx.store.lockedUser(tx, creator.id);
     if (locked?.account_id !== app.account_id || locked.status !== 'active') {
       throw new OAuthError(400, 'invalid_request', "The app's creator is not an active user of the account");
     }

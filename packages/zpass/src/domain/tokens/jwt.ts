@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../store/database.js';
-import { serverKeys } from '../../store/repositories.js';
+import { serverKeys } from '../../store/repositories/server-keys.js';
 
 /**
  * Access tokens are JWTs, as Zoom's are (`eyJ...`): HS256 over Zoom's claim names, signed

@@ -1,5 +1,6 @@
 import type { Tx } from '../../store/database.js';
-import { tokens, webSessions } from '../../store/repositories.js';
+import { tokens } from '../../store/repositories/tokens.js';
+import { webSessions } from '../../store/repositories/web-sessions.js';
 
 /**
  * Everything that lets the user act stops now: their access tokens (user-level, and

@@ -7,7 +7,8 @@
 import { newId } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
 import { isUniqueViolation } from '../../store/failures.js';
-import { accounts, normalizeEmail, type User, users } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
+import { normalizeEmail, type User, users } from '../../store/repositories/users.js';
 import type { Plan, Role, SignIn, UserStatus } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { AdminError, Errors, type FieldError, ZoomError } from '../errors.js';

@@ -6,7 +6,9 @@
  */
 import { newId } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
-import { accounts, invitations, type User, users } from '../../store/repositories.js';
+import { accounts } from '../../store/repositories/accounts.js';
+import { invitations } from '../../store/repositories/invitations.js';
+import { type User, users } from '../../store/repositories/users.js';
 import type { Role } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors, type FieldError } from '../errors.js';

@@ -1,15 +1,16 @@
 /**
  * The fields of the Users API's bodies as Zoom checks them: names, user types (e-mail
- * addresses: the one rule of ../email.ts). Shared by create, update and the user's own changes (manage.ts).
+ * addresses: the one rule of @zpass/contract). Shared by create, update and the user's own changes (manage.ts).
  */
-import type { FieldError } from '../errors.js';
 
 /** The user types Zoom's current spec allows on create and update (Rivet: `1 | 2 | 4 | 99`). */
-export const USER_TYPES = [1, 2, 4, 99] as const;
+import { USER_TYPES } from '@zpass/contract';
+import type { FieldError } from '../errors.js';
+
+export { EMAIL_MAX, isEmail, USER_TYPES } from '@zpass/contract';
 /** Longest names accepted (Zoom: 64 for first and last names). */
 export const NAME_MAX = 64;
 export const DISPLAY_NAME_MAX = 128;
-export { EMAIL_MAX, isEmail } from '../email.js';
 
 export type Body = Record<string, unknown>;
 

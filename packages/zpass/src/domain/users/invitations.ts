@@ -1,16 +1,14 @@
 import { digest, newToken } from '../../crypto/random.js';
 import type { Tx } from '../../store/database.js';
+import { type Invitation, invitations } from '../../store/repositories/invitations.js';
+import { outbox } from '../../store/repositories/outbox.js';
 import {
   credentials,
   forgetPasswords,
-  type Invitation,
-  invitations,
-  outbox,
   passwordChanges,
   passwordHistory,
-  type User,
-  users,
-} from '../../store/repositories.js';
+} from '../../store/repositories/passwords.js';
+import { type User, users } from '../../store/repositories/users.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
 import { initialCredential } from '../passwords/history.js';
@@ -122,9 +120,8 @@ export async function issueInvitationLink(
   acceptUrl: string,
 ): Promise<InvitationLink | undefined> {
   return ctx.store.transaction(async (tx) => {
-    await ctx.store.lockUser(tx, userId);
+    const user = await ctx.store.lockedUser(tx, userId);
     const now = ctx.clock.now();
-    const user = await users.byId(tx, userId);
     const inv = await invitations.forUser(tx, userId);
     if (!inv || !stillOpen(user, inv) || inv.expires_at <= now) return undefined;
     const token = newToken();
@@ -177,10 +174,9 @@ export async function acceptInvitation(
   const accepted = await checkNewPassword(ctx, found.account_id, password, invited);
   const cred = await initialCredential(ctx, accepted);
   return ctx.store.transaction(async (tx) => {
-    await ctx.store.lockUser(tx, found.user_id);
+    const user = await ctx.store.lockedUser(tx, found.user_id);
     const now = ctx.clock.now();
     const inv = await invitations.byDigest(tx, d);
-    const user = await users.byId(tx, found.user_id);
     if (!inv || !stillOpen(user, inv)) throw Errors.invitationInvalid();
     if (inv.expires_at <= now) throw Errors.invitationExpired();
     const joining = inv.join_type !== null;

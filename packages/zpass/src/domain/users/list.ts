@@ -2,8 +2,8 @@
  * Reading the Users API's directory: `GET /v2/users` (keyset paging) and
  * `GET /v2/users/email` (whether an address signs in here).
  */
-import type { User } from '../../store/repositories.js';
-import { users } from '../../store/repositories.js';
+import type { User } from '../../store/repositories/users.js';
+import { users } from '../../store/repositories/users.js';
 import type { Role, UserStatus } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors, type FieldError } from '../errors.js';

@@ -4,7 +4,9 @@
  */
 import type { Tx } from '../../store/database.js';
 import { isUniqueViolation } from '../../store/failures.js';
-import { emailChanges, normalizeEmail, tokens, users, webSessions } from '../../store/repositories.js';
+import { tokens } from '../../store/repositories/tokens.js';
+import { emailChanges, normalizeEmail, users } from '../../store/repositories/users.js';
+import { webSessions } from '../../store/repositories/web-sessions.js';
 import type { Role } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
@@ -45,8 +47,7 @@ export async function changeEmail(
   if (normalizeEmail(next) === user.email_norm && next === user.email) return;
   try {
     await ctx.store.transaction(async (tx) => {
-      await ctx.store.lockUser(tx, user.id);
-      const current = await users.byId(tx, user.id);
+      const current = await ctx.store.lockedUser(tx, user.id);
       if (!current || current.account_id !== user.account_id) throw Errors.userNotFound(userId);
       const holder = await users.byEmail(tx, next);
       if (holder && holder.id !== user.id) throw Errors.emailTaken(next);

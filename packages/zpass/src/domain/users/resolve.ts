@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normalizeEmail, type User, users } from '../../store/repositories.js';
+import { normalizeEmail, type User, users } from '../../store/repositories/users.js';
 import type { Role, SignIn } from '../../store/schema.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
@@ -8,6 +8,9 @@ import type { EndpointScopes } from '../tokens/scopes.js';
 import { type PhoneNumber, readProfile } from './profile.js';
 
 /** Zoom answers HTTP 400 code 4711 when the token holds none of the endpoint's scopes. */
+// The user as the domain hands it to the edges, and the one way an address is compared.
+export { normalizeEmail, type User } from '../../store/repositories/users.js';
+
 export function requireScopes(principal: Principal, endpoint: EndpointScopes): void {
   const accepted = principal.kind === 'account' ? endpoint.account : endpoint.user;
   // An endpoint without user-level scopes names the admin scopes a caller would need.

@@ -6,7 +6,7 @@
  */
 import type { WebhookAccountSettings, WebhookUserProfile } from '@zpass/zoom-client/webhooks';
 import type { Tx } from '../../store/database.js';
-import { type User, users } from '../../store/repositories.js';
+import { type User, users } from '../../store/repositories/users.js';
 import type { Principal } from '../principal.js';
 import { readProfile } from '../users/profile.js';
 import {

@@ -9,7 +9,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { randomAlnum } from '../../crypto/random.js';
 import type { Db } from '../../store/database.js';
-import { apps, serverKeys } from '../../store/repositories.js';
+import { apps } from '../../store/repositories/apps.js';
+import { serverKeys } from '../../store/repositories/server-keys.js';
 import { webhookSecrets } from '../../store/webhooks.js';
 import type { DomainContext } from '../context.js';
 import { WebhookError } from '../errors.js';

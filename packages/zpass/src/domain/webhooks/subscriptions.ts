@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { signWebhook, urlValidationResponse } from '@zpass/zoom-client/webhooks';
 import { newId } from '../../crypto/random.js';
 import { isUniqueViolation } from '../../store/failures.js';
-import { apps } from '../../store/repositories.js';
 import { type WebhookSubscription, webhookSubscriptions } from '../../store/webhooks.js';
 import type { DomainContext } from '../context.js';
 import { WebhookError } from '../errors.js';
@@ -211,17 +210,7 @@ export async function subscribe(
 export async function listSubscriptions(ctx: DomainContext, clientId?: string): Promise<SubscriptionView[]> {
   const app = clientId ? await appByClientId(ctx, clientId) : undefined;
   const rows = await webhookSubscriptions.list(ctx.store.db, app?.id);
-  const clientIds = new Map<string, string>();
-  const out: SubscriptionView[] = [];
-  for (const r of rows) {
-    let cid = clientIds.get(r.app_id);
-    if (cid === undefined) {
-      cid = (await apps.byId(ctx.store.db, r.app_id))?.client_id ?? '';
-      clientIds.set(r.app_id, cid);
-    }
-    out.push(view(r, cid));
-  }
-  return out;
+  return rows.map((r) => view(r, r.client_id));
 }
 
 /** Removes an endpoint and its deliveries (pending ones are never sent). */

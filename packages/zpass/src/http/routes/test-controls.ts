@@ -18,9 +18,28 @@ export const MAX_FORCED = 10_000;
  */
 export async function testControlRoutes(
   app: FastifyInstance,
-  opts: { ctx: DomainContext; limiter: RateLimiter },
+  opts: { ctx: DomainContext; limiter: RateLimiter; reset?: () => Promise<void> },
 ): Promise<void> {
-  const { ctx, limiter } = opts;
+  const { ctx, limiter, reset } = opts;
+  if (reset)
+    app.post(
+      '/zpass/test/reset',
+      {
+        schema: {
+          summary: 'Reset the store (test controls)',
+          description:
+            'Every table back to its rows right after the server started (the seed fixtures on a first start): ' +
+            'users, apps, tokens and settings made since are gone. No token: it would not survive the reset. ' +
+            'Only with `zpass serve --test-controls`.',
+          tags: ['Test controls'],
+          response: { 204: { type: 'null' } },
+        },
+      },
+      async (_request, reply) => {
+        await reset();
+        return reply.code(204).send();
+      },
+    );
   app.post<{ Body: { type: LimitType; count: number } }>(
     '/zpass/test/rate-limits',
     {

@@ -1,5 +1,5 @@
-import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
-import type { Dialect } from '../dialect.js';
+import type { Kysely, Migration } from 'kysely';
+import { type Dialect, dialectOf } from '../dialect.js';
 
 // Immutable once released: later changes go in new, numbered files.
 // Column types are chosen to mean the same on SQLite and PostgreSQL.
@@ -7,8 +7,7 @@ import type { Dialect } from '../dialect.js';
 export const initial = (dialect: Dialect): Migration => ({ up: (db) => up(db, dialect), down });
 
 function autoId(dialect: Dialect) {
-  return (c: ColumnDefinitionBuilder) =>
-    dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity();
+  return dialectOf(dialect).autoId;
 }
 
 async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {

@@ -1,5 +1,5 @@
-import type { ColumnDefinitionBuilder, Kysely, Migration } from 'kysely';
-import type { Dialect } from '../dialect.js';
+import type { Kysely, Migration } from 'kysely';
+import { type Dialect, dialectOf } from '../dialect.js';
 
 // Immutable once released: later changes go in new, numbered files.
 
@@ -15,8 +15,7 @@ export const operationLogs = (dialect: Dialect): Migration => ({
 });
 
 function autoId(dialect: Dialect) {
-  return (c: ColumnDefinitionBuilder) =>
-    dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity();
+  return dialectOf(dialect).autoId;
 }
 
 async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {

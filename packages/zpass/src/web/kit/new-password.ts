@@ -3,7 +3,7 @@ import { checkPassword } from '@zpass/policy';
 import type { DomainContext } from '../../domain/context.js';
 import type { ZoomError } from '../../domain/errors.js';
 import { accountRequirement } from '../../domain/passwords/policy.js';
-import type { User } from '../../store/repositories.js';
+import type { User } from '../../domain/users/resolve.js';
 import { checklistItems, type RuleId, unmetItems, unmetOf } from '../checklist-rules.js';
 import type { NewPasswordForm, PageError } from './markup.js';
 

@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
+import { normalizeEmail } from '../../domain/users/resolve.js';
 import type { FailureThrottle } from '../../limits/throttle.js';
-import { normalizeEmail } from '../../store/repositories.js';
 import { messagePage } from './markup.js';
 
 /** What a page is given besides the Fastify instance it registers its routes on. */

@@ -3,8 +3,8 @@ import type { DomainContext } from '../../domain/context.js';
 import { Errors, ZoomError } from '../../domain/errors.js';
 import { SIGN_IN_PASSWORD_MAX, startSession } from '../../domain/sessions/sessions.js';
 import { acceptInvitation, INVITATION_PATH, invitationFor } from '../../domain/users/invitations.js';
+import type { User } from '../../domain/users/resolve.js';
 import { storedAddress } from '../../edge/address.js';
-import type { User } from '../../store/repositories.js';
 import {
   errorRegion,
   esc,

@@ -4,8 +4,8 @@ import { ZoomError } from '../../domain/errors.js';
 import { completeReset, RESET_LINK_PATH, requestReset, resetFor } from '../../domain/reset/reset.js';
 import { SIGN_IN_PASSWORD_MAX, startSession } from '../../domain/sessions/sessions.js';
 import { EMAIL_MAX } from '../../domain/users/directory.js';
+import { normalizeEmail, type User } from '../../domain/users/resolve.js';
 import { storedAddress } from '../../edge/address.js';
-import { normalizeEmail, type User } from '../../store/repositories.js';
 import {
   errorRegion,
   esc,

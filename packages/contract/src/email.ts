@@ -1,8 +1,4 @@
-/**
- * The one rule for e-mail addresses, used by the API, the web pages, the admin CLI and the
- * mail relay: at most 128 characters (Zoom's limit on a user's e-mail), an atext local part
- * of at most 64, and a domain with at least one dot.
- */
+/** The e-mail rule: one length limit and one shape, used by the API, the CLI and the mail relay. */
 
 /** Longest e-mail address accepted (Zoom: 128). */
 export const EMAIL_MAX = 128;
