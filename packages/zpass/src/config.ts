@@ -131,35 +131,48 @@ export function storeConfig(flags: StoreFlags, env: NodeJS.ProcessEnv = process.
 }
 
 export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
-  const port =
+  // Every setting is read, and every mistake reported at once: one line each.
+  const mistakes: string[] = [];
+  const read = <T>(value: () => T): T => {
+    try {
+      return value();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      mistakes.push(err.message);
+      return undefined as T;
+    }
+  };
+  const port = read(() =>
     flags.port !== undefined
       ? portFrom(flags.port, '--port')
-      : portFrom(env.ZPASS_PORT ?? 8080, 'ZPASS_PORT');
+      : portFrom(env.ZPASS_PORT ?? 8080, 'ZPASS_PORT'),
+  );
   const logLevel = env.ZPASS_LOG_LEVEL ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(`ZPASS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
-  }
-  return {
-    ...storeConfig(flags, env),
+  if (!LOG_LEVELS.includes(logLevel))
+    mistakes.push(`ZPASS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`);
+  const config: ServeConfig = {
+    ...read(() => storeConfig(flags, env)),
     port,
     host: flags.host ?? env.ZPASS_HOST ?? '127.0.0.1',
     logLevel,
-    trustProxy: trustProxyFrom(env.ZPASS_TRUST_PROXY),
+    trustProxy: read(() => trustProxyFrom(env.ZPASS_TRUST_PROXY)),
     migrate: flags.migrate !== false,
-    redisUrl: redisUrlFrom(flags.redisUrl ?? (env.REDIS_URL || undefined)),
+    redisUrl: read(() => redisUrlFrom(flags.redisUrl ?? (env.REDIS_URL || undefined))),
     redisPrefix: env.ZPASS_REDIS_PREFIX || undefined,
-    redisTimeoutMs: redisTimeoutFrom(env.ZPASS_REDIS_TIMEOUT_MS),
+    redisTimeoutMs: read(() => redisTimeoutFrom(env.ZPASS_REDIS_TIMEOUT_MS)),
     testControls: flags.testControls === true || env.ZPASS_TEST_CONTROLS === '1',
-    mail: mailConfig(env, flags),
-    webhooks: webhookConfig(env, flags),
-    hashMaxWaitMs: hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS),
-    cluster: clusterFrom(env.ZPASS_CLUSTER),
-    shutdownDelayMs: shutdownDelayFrom(env.ZPASS_SHUTDOWN_DELAY_MS),
-    logFormat: configured(() => logFormatFrom(env.ZPASS_LOG_FORMAT)),
-    metricsAddr: metricsAddrFrom(flags.metricsAddr ?? (env.ZPASS_METRICS_ADDR || undefined)),
-    connections: connectionLimitsFrom(env),
-    demo: demoFrom(flags, env),
+    mail: read(() => mailConfig(env, flags)),
+    webhooks: read(() => webhookConfig(env, flags)),
+    hashMaxWaitMs: read(() => hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS)),
+    cluster: read(() => clusterFrom(env.ZPASS_CLUSTER)),
+    shutdownDelayMs: read(() => shutdownDelayFrom(env.ZPASS_SHUTDOWN_DELAY_MS)),
+    logFormat: read(() => configured(() => logFormatFrom(env.ZPASS_LOG_FORMAT))),
+    metricsAddr: read(() => metricsAddrFrom(flags.metricsAddr ?? (env.ZPASS_METRICS_ADDR || undefined))),
+    connections: read(() => connectionLimitsFrom(env)),
+    demo: read(() => demoFrom(flags, env)),
   };
+  if (mistakes.length > 0) throw new ConfigError(mistakes.join('\n'));
+  return config;
 }
 
 /** Whether `zpass serve` creates a demo account on an empty store (see ServeConfig.demo). */

@@ -254,11 +254,17 @@ describe(`zpass mail relay, list and retry (${STORE})`, () => {
 
     const text = await runCli(['mail', 'list'], env);
     assert.equal(text.code, 0, text.stderr);
+    // One table style across the CLI: a header, aligned columns.
+    assert.match(text.stdout, /^ID\s+STATUS\s+KIND\s+ATTEMPTS\s+WHEN\s+RECIPIENT\s+LAST_ERROR$/m);
     assert.match(
       text.stdout,
-      new RegExp(`^\\s+${failed.id}  failed .* ${demo.member.email.replace(/\./g, '\\.')}$`, 'm'),
+      new RegExp(
+        `^${failed.id}\\s+failed\\s+\\S+\\s+\\d+\\s+\\S+\\s+${demo.member.email.replace(/\./g, '\\.')}\\s+.*550`,
+        'm',
+      ),
     );
-    assert.match(text.stdout, /last error: .*550/);
+    const picked = await runCli(['mail', 'list', '--columns', 'recipient,status'], env);
+    assert.match(picked.stdout, /^RECIPIENT\s+STATUS$/m);
 
     smtp.behave = () => ({ kind: 'accept' });
     const before = smtp.to(demo.member.email).length;

@@ -167,6 +167,20 @@ describe("x-zm-trackingid in Zoom's format", () => {
     }
     assert.equal(serveConfig({}, { ZPASS_CLUSTER: 'va1' }).cluster, 'va1');
     assert.equal(serveConfig({}, {}).cluster, undefined);
+  });
+
+  it('reports every mistake of the configuration at once, one line each', () => {
+    assert.throws(
+      () => serveConfig({}, { ZPASS_PORT: 'eighty', ZPASS_LOG_LEVEL: 'loud', ZPASS_DEMO: 'maybe' }),
+      (err: Error) => {
+        const lines = err.message.split('\n');
+        assert.equal(lines.length, 3, err.message);
+        assert.match(lines[0]!, /ZPASS_PORT/);
+        assert.match(lines[1]!, /ZPASS_LOG_LEVEL/);
+        assert.match(lines[2]!, /ZPASS_DEMO/);
+        return true;
+      },
+    );
     assert.throws(() => serveConfig({}, { ZPASS_CLUSTER: 'a;rid=x' }), /ZPASS_CLUSTER/);
   });
 });

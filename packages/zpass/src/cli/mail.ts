@@ -8,6 +8,11 @@ import type { Store } from '../store/database.js';
 import { type OutboxRow, outbox } from '../store/repositories/outbox.js';
 import type { OutboxStatus } from '../store/schema.js';
 import { openExistingStore, printJson, withStoreOptions } from './io.js';
+import { COLUMNS_HELP, pickColumns, printTable } from './table.js';
+
+/** The columns of `mail list` (`when`: sent, next attempt, last attempt or queued, the first known). */
+const MAIL_COLUMNS = ['id', 'status', 'kind', 'attempts', 'when', 'recipient', 'last_error'] as const;
+const MAIL_DEFAULT_COLUMNS = MAIL_COLUMNS;
 
 const STATUSES: readonly OutboxStatus[] = ['pending', 'sent', 'failed'];
 
@@ -96,8 +101,10 @@ export function registerMail(program: Command): void {
     .description('list notices, newest first')
     .option('--status <status>', `only notices in this state: ${STATUSES.join(', ')}`)
     .option('--limit <n>', 'at most this many', '50')
+    .option('--columns <list>', `${COLUMNS_HELP}: ${MAIL_COLUMNS.join(', ')}`)
     .option('--json', 'print JSON')
     .action(async (o) => {
+      const columns = pickColumns(o.columns, MAIL_COLUMNS, MAIL_DEFAULT_COLUMNS);
       if (o.status !== undefined && !(STATUSES as readonly string[]).includes(o.status)) {
         throw new AdminError(`Unknown status "${o.status}": use ${STATUSES.join(', ')}.`);
       }
@@ -115,14 +122,14 @@ export function registerMail(program: Command): void {
         process.stdout.write(o.status ? `no ${o.status} notices\n` : 'no notices\n');
         return;
       }
-      for (const r of out) {
-        const when = r.sent_at ?? r.next_attempt_at ?? r.last_attempt_at ?? r.created_at;
-        process.stdout.write(
-          `${String(r.id).padStart(6)}  ${r.status.padEnd(7)}  ${r.kind.padEnd(18)}  attempts ${r.attempts}  ${when}  ${r.recipient}${
-            r.last_error && r.status !== 'sent' ? `\n        last error: ${r.last_error}` : ''
-          }\n`,
-        );
-      }
+      printTable(
+        out.map((r) => ({
+          ...r,
+          when: r.sent_at ?? r.next_attempt_at ?? r.last_attempt_at ?? r.created_at,
+          last_error: r.status === 'sent' ? '' : (r.last_error ?? ''),
+        })),
+        columns,
+      );
     });
 
   mail
