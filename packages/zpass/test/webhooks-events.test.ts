@@ -9,7 +9,7 @@ import { acceptInvitation, issueInvitationLink } from '../src/domain/users/invit
 import { WEBHOOK_EVENT_NAMES } from '../src/domain/webhooks/events.js';
 import { appSecret } from '../src/domain/webhooks/secrets.js';
 import { subscribe } from '../src/domain/webhooks/subscriptions.js';
-import { webhookDeliveries } from '../src/store/webhooks.js';
+import { webhookDeliveries } from '../src/store/repositories/webhooks.js';
 import { completeWebhookConfig, posterFor } from '../src/webhooks/index.js';
 import { accountToken, addUser, call, putPassword, startTestServer, type TestServer } from './helpers.js';
 import { waitFor } from './smtp.js';

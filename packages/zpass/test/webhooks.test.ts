@@ -15,7 +15,7 @@ import {
   subscribe,
 } from '../src/domain/webhooks/subscriptions.js';
 import { type User, users } from '../src/store/repositories/users.js';
-import { webhookDeliveries, webhookSecrets } from '../src/store/webhooks.js';
+import { webhookDeliveries, webhookSecrets } from '../src/store/repositories/webhooks.js';
 import { completeWebhookConfig, posterFor } from '../src/webhooks/index.js';
 import { addUser, startTestServer, type TestServer } from './helpers.js';
 import { waitFor } from './smtp.js';

@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { checkWebhookConfig, DEFAULT_WEBHOOK_CONFIG, type WebhookConfig } from '../config.js';
 import type { PostWebhook } from '../domain/webhooks/subscriptions.js';
-import { listenForNotices } from '../mail/listen.js';
 import type { Store } from '../store/database.js';
-import { WEBHOOK_CHANNEL } from '../store/webhooks.js';
+import { listenForNotices } from '../store/listen.js';
+import { WEBHOOK_CHANNEL } from '../store/repositories/webhooks.js';
 import { createPoster, HostPolicy } from './post.js';
 import { WebhookRelay } from './relay.js';
 

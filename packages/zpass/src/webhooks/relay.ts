@@ -12,7 +12,7 @@ import { openSecret, sealingKey } from '../domain/webhooks/secrets.js';
 import type { EndpointAnswer, PostWebhook } from '../domain/webhooks/subscriptions.js';
 import { redactQuery } from '../log/redact.js';
 import type { Store } from '../store/database.js';
-import { type ClaimedDelivery, WEBHOOK_CHANNEL, webhookDeliveries } from '../store/webhooks.js';
+import { type ClaimedDelivery, WEBHOOK_CHANNEL, webhookDeliveries } from '../store/repositories/webhooks.js';
 
 export type WebhookRelaySettings = Pick<
   WebhookConfig,

@@ -1,6 +1,7 @@
 /** The operator's view of deliveries, and sending failed ones again. */
+
+import { type DeliveryListing, webhookDeliveries } from '../../store/repositories/webhooks.js';
 import type { WebhookDeliveryStatus } from '../../store/schema.js';
-import { type DeliveryListing, webhookDeliveries } from '../../store/webhooks.js';
 import type { DomainContext } from '../context.js';
 import { WebhookError } from '../errors.js';
 

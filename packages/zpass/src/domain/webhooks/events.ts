@@ -27,7 +27,7 @@ import {
   type WebhookUserType,
 } from '@zpass/zoom-client/webhooks';
 import type { Tx } from '../../store/database.js';
-import { webhookDeliveries, webhookSubscriptions } from '../../store/webhooks.js';
+import { webhookDeliveries, webhookSubscriptions } from '../../store/repositories/webhooks.js';
 
 export { WEBHOOK_EVENT_NAMES, type WebhookEventName };
 

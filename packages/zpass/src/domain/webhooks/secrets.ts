@@ -11,7 +11,7 @@ import { randomAlnum } from '../../crypto/random.js';
 import type { Db } from '../../store/database.js';
 import { apps } from '../../store/repositories/apps.js';
 import { serverKeys } from '../../store/repositories/server-keys.js';
-import { webhookSecrets } from '../../store/webhooks.js';
+import { webhookSecrets } from '../../store/repositories/webhooks.js';
 import type { DomainContext } from '../context.js';
 import { WebhookError } from '../errors.js';
 

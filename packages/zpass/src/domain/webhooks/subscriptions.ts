@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { signWebhook, urlValidationResponse } from '@zpass/zoom-client/webhooks';
 import { newId } from '../../crypto/random.js';
 import { isUniqueViolation } from '../../store/failures.js';
-import { type WebhookSubscription, webhookSubscriptions } from '../../store/webhooks.js';
+import { type WebhookSubscription, webhookSubscriptions } from '../../store/repositories/webhooks.js';
 import type { DomainContext } from '../context.js';
 import { WebhookError } from '../errors.js';
 import { isWebhookEventName, WEBHOOK_EVENT_NAMES, type WebhookEventName } from './events.js';

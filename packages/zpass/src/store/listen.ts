@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { OUTBOX_CHANNEL } from '../store/database.js';
+import { OUTBOX_CHANNEL } from './database.js';
 
 /**
  * Wakes the relay when any server sharing the PostgreSQL database commits a notice:

@@ -1,7 +1,7 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Dialect } from './dialect.js';
-import type { Database, WebhookDeliveryStatus, WebhookSubscriptionStatus } from './schema.js';
-import type { Tx } from './tx.js';
+import type { Dialect } from '../dialect.js';
+import type { Database, WebhookDeliveryStatus, WebhookSubscriptionStatus } from '../schema.js';
+import type { Tx } from '../tx.js';
 
 export type WebhookSecretRow = Selectable<Database['webhook_secrets']>;
 export type WebhookSubscription = Selectable<Database['webhook_subscriptions']>;
