@@ -1,19 +1,20 @@
 // `npm run bench -- server [--quick]`: zpass against the physical limit, side by side in one run.
 // Prints a markdown table and writes bench/results.json. Never part of `npm test`.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { hash } from '@node-rs/argon2';
-import pg from 'pg';
-import { ARGON2_OPTIONS } from '../packages/zpass/src/crypto/hasher.js';
-import { newId } from '../packages/zpass/src/crypto/random.js';
-import type { DemoCredentials } from '../packages/zpass/src/domain/accounts/demo.js';
-import { openStore } from '../packages/zpass/src/store/database.js';
-import { credentials, passwordHistory } from '../packages/zpass/src/store/repositories/passwords.js';
-import { normalizeEmail, users } from '../packages/zpass/src/store/repositories/users.js';
 import { raiseLimits, setHistoryDepth } from './configure.js';
+import {
+  cpuSeconds,
+  freePort,
+  postgresReachable,
+  profFlags,
+  seedUsers,
+  startZpass,
+  token,
+  waitFor,
+} from './zpass-harness.js';
 
 const quick = process.argv.includes('--quick');
 /** `--only=changes,reads`: run some sections (for profiling); the limit always runs. */
@@ -25,8 +26,6 @@ const want = (section: 'changes' | 'reads' | 'overload') => !only || only.includ
 /** `--store=sqlite`: the password-change section on one store only. */
 const storeFlag = process.argv.find((a) => a.startsWith('--store='))?.slice(8);
 const ROOT = join(import.meta.dirname, '..');
-/** The zpass under test; ZPASS_BENCH_BIN points the same harness at another build (before/after). */
-const BIN = process.env.ZPASS_BENCH_BIN || join(ROOT, 'packages', 'zpass', 'bin', 'zpass.js');
 const TSX = ['--import', 'tsx'];
 const D = quick
   ? { limit: 4, nearLimit: 2, change: 6, read: 5, overload: 8 }
@@ -35,7 +34,6 @@ const DEPTHS = [0, 5, 24];
 /** Requests in flight for (2); `--connections=N` overrides. */
 const SATURATION_CONNECTIONS =
   Number(process.argv.find((a) => a.startsWith('--connections='))?.slice(14)) || 3 * availableParallelism();
-const ADMIN_URL = process.env.ZPASS_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -83,178 +81,6 @@ function memory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
-/** CPU seconds (user + system, every thread) a process has used so far (Linux /proc, 100 ticks/s). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  demo: DemoCredentials;
-  dataDir: string;
-  databaseUrl?: string;
-  stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-async function pgAdmin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-/** ZPASS_BENCH_CPU_PROF=<dir>: each server (and hello world) writes a V8 CPU profile there when it stops. */
-function profFlags(): string[] {
-  const dir = process.env.ZPASS_BENCH_CPU_PROF;
-  return dir ? ['--cpu-prof', '--cpu-prof-dir', dir] : [];
-}
-
-async function startZpass(store: 'sqlite' | 'postgres'): Promise<Server> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'zpass-bench-'));
-  let databaseUrl: string | undefined;
-  if (store === 'postgres') {
-    const name = `zpass_bench_${process.pid}_${Date.now()}`;
-    await pgAdmin(`create database ${name}`);
-    const u = new URL(ADMIN_URL);
-    u.pathname = `/${name}`;
-    databaseUrl = u.toString();
-  }
-  const port = await freePort();
-  // The server as deployed by default, e-mail relay included (notices go to .eml files).
-  const child = spawn(
-    process.execPath,
-    [...profFlags(), BIN, 'serve', '--port', String(port), '--data', dataDir],
-    {
-      cwd: ROOT,
-      // The default log level (info: one line per request), to /dev/null; ZPASS_LOG_LEVEL overrides it.
-      env: {
-        ...process.env,
-        ZPASS_LOG_LEVEL: process.env.ZPASS_LOG_LEVEL ?? 'info',
-        ZPASS_DEMO: '1',
-        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      },
-      stdio: 'ignore',
-    },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/openapi.json`, child);
-  const demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
-  return {
-    child,
-    url,
-    demo,
-    dataDir,
-    databaseUrl,
-    async stop() {
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      });
-      if (databaseUrl)
-        await pgAdmin(`drop database if exists ${new URL(databaseUrl).pathname.slice(1)} with (force)`);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/**
- * Members with one shared starting password, hashed once (so seeding costs no argon2 per
- * user), each with `depth` remembered passwords under one history salt.
- */
-async function seedUsers(s: Server, count: number, depth = 0): Promise<string[]> {
-  const store = openStore({ dataDir: s.dataDir, databaseUrl: s.databaseUrl });
-  try {
-    const phc = await hash('Seed-Password-1', ARGON2_OPTIONS);
-    const historyPhc = await hash('Seed-Password-1', { ...ARGON2_OPTIONS, salt: randomBytes(16) });
-    const versions = Math.max(1, depth);
-    const ids: string[] = [];
-    const now = Date.now();
-    await store.transaction(async (tx) => {
-      for (let i = 0; i < count; i++) {
-        const id = newId();
-        const email = `bench${i}@example.test`;
-        await users.insert(tx, {
-          id,
-          account_id: s.demo.account_id,
-          email,
-          email_norm: normalizeEmail(email),
-          first_name: 'Bench',
-          last_name: String(i),
-          display_name: `Bench ${i}`,
-          type: 1,
-          role: 'member',
-          status: 'active',
-          created_at: now,
-          last_login_at: null,
-        });
-        await credentials.insert(tx, { user_id: id, phc, version: versions, updated_at: now });
-        for (let v = 1; v <= versions; v++) {
-          await passwordHistory.insert(tx, {
-            user_id: id,
-            phc: historyPhc,
-            credential_version: v,
-            created_at: now,
-          });
-        }
-        ids.push(id);
-      }
-    });
-    return ids;
-  } finally {
-    await store.close();
-  }
-}
-
-async function token(s: Server): Promise<string> {
-  const res = await fetch(
-    `${s.url}/oauth/token?grant_type=account_credentials&account_id=${s.demo.account_id}`,
-    {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${s.demo.client_id}:${s.demo.client_secret}`).toString('base64')}`,
-      },
-    },
-  );
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
-async function postgresReachable(): Promise<boolean> {
-  try {
-    await pgAdmin('select 1');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const results: Record<string, unknown> = {

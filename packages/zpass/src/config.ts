@@ -37,6 +37,8 @@ export interface ServeConfig extends StoreConfig {
   hashMaxWaitMs?: number;
   /** Mail relay settings; missing fields take DEFAULT_MAIL_CONFIG's values. */
   mail?: Partial<MailConfig>;
+  /** Webhook relay settings; missing fields take DEFAULT_WEBHOOK_CONFIG's values. */
+  webhooks?: Partial<WebhookConfig>;
   /** The cluster name in `x-zm-trackingid` (`ZPASS_CLUSTER`, default `zp1`). */
   cluster?: string;
   /**
@@ -84,6 +86,7 @@ export interface ServeFlags extends StoreFlags {
   /** `--seed <fixtures.json>`. */
   seed?: string;
   mailRelay?: boolean;
+  webhookRelay?: boolean;
   /** `--demo` / `--no-demo`. */
   demo?: boolean;
   metricsAddr?: string;
@@ -159,6 +162,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     redisTimeoutMs: read(() => redisTimeoutFrom(env.ZPASS_REDIS_TIMEOUT_MS)),
     testControls: flags.testControls === true || env.ZPASS_TEST_CONTROLS === '1',
     mail: read(() => mailConfig(env, flags)),
+    webhooks: read(() => webhookConfig(env, flags)),
     hashMaxWaitMs: read(() => hashMaxWaitFrom(env.ZPASS_HASH_MAX_WAIT_MS)),
     cluster: read(() => clusterFrom(env.ZPASS_CLUSTER)),
     shutdownDelayMs: read(() => shutdownDelayFrom(env.ZPASS_SHUTDOWN_DELAY_MS)),
@@ -403,5 +407,128 @@ export function mailConfig(
     sendTimeoutMs,
     leaseMs: intFrom(env, 'ZPASS_MAIL_LEASE_MS', Math.max(d.leaseMs, sendTimeoutMs * 2), 1_000, 86_400_000),
     concurrency: intFrom(env, 'ZPASS_MAIL_CONCURRENCY', d.concurrency, 1, 100),
+  });
+}
+
+/** How the webhook relay delivers events: the `ZPASS_WEBHOOK_*` settings. */
+export interface WebhookConfig {
+  /** Run the relay inside `zpass serve` (default true; `--no-webhook-relay` or ZPASS_WEBHOOK_RELAY=off). */
+  relay: boolean;
+  /** Waits before each retry, after the attempt before it (Zoom: 5, 20, 60 minutes). Attempts = length + 1. */
+  retryScheduleMs: number[];
+  /** An endpoint must answer 200/204 within this long (Zoom: 3 s). */
+  timeoutMs: number;
+  /** How long a claimed delivery stays reserved for its relay: longer than any attempt can last. */
+  leaseMs: number;
+  /** Poll for due deliveries this often, besides being woken by commits. */
+  pollMs: number;
+  /** Deliveries in flight at once per relay. */
+  concurrency: number;
+  /** Deliveries in flight at once per endpoint per relay: a slow endpoint holds at most these slots. */
+  perEndpoint: number;
+  /** Bytes of an answer read at most (the rest is not read; the connection is closed). */
+  maxResponseBytes: number;
+  /** Hosts endpoints may have (names, `*.suffix`, addresses, CIDR ranges); undefined: any. */
+  allowedHosts?: string[];
+}
+
+/** Zoom's schedule: retries 5 minutes after the first attempt, 20 after the first retry, 60 after the second. */
+export const ZOOM_RETRY_SCHEDULE_MS = [5 * 60_000, 20 * 60_000, 60 * 60_000];
+
+export const DEFAULT_WEBHOOK_CONFIG: WebhookConfig = {
+  relay: true,
+  retryScheduleMs: ZOOM_RETRY_SCHEDULE_MS,
+  timeoutMs: 3_000,
+  leaseMs: 60_000,
+  pollMs: 1_000,
+  concurrency: 10,
+  perEndpoint: 2,
+  maxResponseBytes: 64 * 1024,
+};
+
+const DURATION = /^(\d{1,9})(ms|s|m|h)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `ZPASS_WEBHOOK_RETRY_SCHEDULE`: comma-separated waits, each in ms or with a unit (`250ms`, `5m`, `1h`). */
+export function retryScheduleFrom(value: string | undefined): number[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const waits = value.split(',').map((part) => {
+    const m = DURATION.exec(part.trim());
+    const ms = m ? Number(m[1]) * UNIT_MS[m[2] ?? 'ms']! : Number.NaN;
+    if (!Number.isFinite(ms) || ms < 10 || ms > 7 * 86_400_000)
+      throw new ConfigError(
+        `ZPASS_WEBHOOK_RETRY_SCHEDULE must list waits such as "5m,20m,60m" (each 10ms to 7 days), got "${value}".`,
+      );
+    return ms;
+  });
+  if (waits.length > 20) throw new ConfigError('ZPASS_WEBHOOK_RETRY_SCHEDULE lists at most 20 retries.');
+  return waits;
+}
+
+const HOST_NAME = /^(\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})?)*\.?$/;
+
+/** `ZPASS_WEBHOOK_ALLOWED_HOSTS`: comma-separated host names, `*.suffix`, addresses or CIDR ranges. */
+export function allowedHostsFrom(value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const list = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  for (const item of list) {
+    const m = CIDR.exec(item);
+    const addr = (m ? m[1]! : item).replace(/^\[(.*)\]$/, '$1');
+    const family = isIP(addr);
+    if (family !== 0) {
+      if (m && Number(m[2]) > (family === 4 ? 32 : 128))
+        throw new ConfigError(`ZPASS_WEBHOOK_ALLOWED_HOSTS: "${item}" is not a CIDR range.`);
+      continue;
+    }
+    if (m || !HOST_NAME.test(item))
+      throw new ConfigError(
+        `ZPASS_WEBHOOK_ALLOWED_HOSTS must list host names, *.domain patterns, addresses or CIDR ranges; "${item}" is none of them.`,
+      );
+  }
+  return list;
+}
+
+/** Checks a complete webhook configuration; throws ConfigError with a message for the operator. */
+export function checkWebhookConfig(c: WebhookConfig): WebhookConfig {
+  if (c.leaseMs < c.timeoutMs + 5_000)
+    throw new ConfigError(
+      'ZPASS_WEBHOOK_LEASE_MS must exceed ZPASS_WEBHOOK_TIMEOUT_MS by at least 5000, so that no other relay takes a delivery still in flight.',
+    );
+  return c;
+}
+
+/** The webhook settings from the environment (and `--no-webhook-relay`). */
+export function webhookConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  flags: { webhookRelay?: boolean } = {},
+): WebhookConfig {
+  const d = DEFAULT_WEBHOOK_CONFIG;
+  const relayEnv = (env.ZPASS_WEBHOOK_RELAY ?? '').toLowerCase();
+  const timeoutMs = intFrom(env, 'ZPASS_WEBHOOK_TIMEOUT_MS', d.timeoutMs, 100, 60_000);
+  return checkWebhookConfig({
+    relay: flags.webhookRelay !== false && relayEnv !== 'off' && relayEnv !== '0' && relayEnv !== 'false',
+    retryScheduleMs: retryScheduleFrom(env.ZPASS_WEBHOOK_RETRY_SCHEDULE) ?? d.retryScheduleMs,
+    timeoutMs,
+    leaseMs: intFrom(
+      env,
+      'ZPASS_WEBHOOK_LEASE_MS',
+      Math.max(d.leaseMs, timeoutMs + 5_000),
+      1_000,
+      86_400_000,
+    ),
+    pollMs: intFrom(env, 'ZPASS_WEBHOOK_POLL_MS', d.pollMs, 50, 3_600_000),
+    concurrency: intFrom(env, 'ZPASS_WEBHOOK_CONCURRENCY', d.concurrency, 1, 200),
+    perEndpoint: intFrom(env, 'ZPASS_WEBHOOK_PER_ENDPOINT', d.perEndpoint, 1, 200),
+    maxResponseBytes: intFrom(
+      env,
+      'ZPASS_WEBHOOK_MAX_RESPONSE_BYTES',
+      d.maxResponseBytes,
+      1024,
+      10 * 1024 * 1024,
+    ),
+    allowedHosts: allowedHostsFrom(env.ZPASS_WEBHOOK_ALLOWED_HOSTS),
   });
 }

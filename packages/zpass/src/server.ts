@@ -28,6 +28,7 @@ import { tokens } from './store/repositories/tokens.js';
 import { restoreSnapshot, takeSnapshot } from './store/snapshot.js';
 import { webEdge } from './web/edge.js';
 import { pageNotFound } from './web/errors.js';
+import { createWebhookRelay, type WebhookRelay } from './webhooks/index.js';
 
 export interface ServerOptions extends ServeConfig {
   clock?: Clock;
@@ -68,6 +69,8 @@ export interface RunningServer {
   url: string;
   /** The outbox relay running in this server (undefined when turned off). */
   relay?: MailRelay;
+  /** The webhook relay running in this server (undefined when turned off). */
+  webhookRelay?: WebhookRelay;
   /** Where the metrics are scraped (`http://host:port/metrics`), when `metricsAddr` is set. */
   metricsUrl?: string;
   demo?: DemoCredentials;
@@ -259,6 +262,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         throw err;
       }
     }
+    let webhookRelay: WebhookRelay | undefined;
+    if (options.webhooks?.relay !== false) {
+      try {
+        webhookRelay = createWebhookRelay({
+          store,
+          clock: ctx.clock,
+          logger,
+          databaseUrl: options.databaseUrl,
+          webhooks: options.webhooks,
+        });
+        await webhookRelay.start();
+      } catch (err) {
+        await relay?.stop();
+        await metricsListener?.close();
+        await app.close();
+        throw err;
+      }
+    }
     const purgeGrace = options.tokenPurge?.graceMs ?? 3_600_000;
     const purge = async () => {
       try {
@@ -282,6 +303,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       seeded,
       reset,
       relay,
+      webhookRelay,
       metricsUrl: metricsListener?.url,
       async close() {
         if (closed) return;
@@ -294,6 +316,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await app.close();
         await metricsListener?.close();
         await relay?.stop();
+        await webhookRelay?.stop();
         await limiter.close();
         await store.close();
       },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import type { Clock } from '../src/clock.js';
-import type { MailConfig } from '../src/config.js';
+import type { MailConfig, WebhookConfig } from '../src/config.js';
 import { type HashCall, Hasher, type HasherOptions } from '../src/crypto/hasher.js';
 import type { DemoCredentials } from '../src/domain/accounts/demo.js';
 import { createApp, createUser } from '../src/domain/accounts/provisioning.js';
@@ -71,6 +71,8 @@ export interface TestServerOptions {
    * see their outbox rows stay pending; pass `{}` (or settings) to run it.
    */
   mail?: Partial<MailConfig>;
+  /** Webhook relay settings; like the mail relay, off unless given (`{}` runs it with the defaults). */
+  webhooks?: Partial<WebhookConfig>;
   /** Tokens issued per app (default: lifted unless `zoomLimits`, like Zoom's limits). */
   tokenRate?: { qps: number; daily: number | null };
   tokenPurge?: { graceMs?: number; everyMs?: number };
@@ -140,6 +142,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     settings: opts.settings,
     hasher: opts.hasher ?? new Hasher({ maxWaitMs: Number.POSITIVE_INFINITY }),
     mail: opts.mail ?? { relay: false },
+    webhooks: opts.webhooks ?? { relay: false },
     print: () => {},
     redisUrl,
     redisPrefix,

@@ -10,6 +10,7 @@ import { registerCompletion } from './completion.js';
 import { failureOf, isUsageCode, reportFailure } from './errors.js';
 import { printJson } from './io.js';
 import { registerMail } from './mail.js';
+import { registerWebhooks } from './webhooks.js';
 
 /** The version of the package this CLI ships in (its package.json, two folders up from here). */
 export function cliVersion(): string {
@@ -108,6 +109,10 @@ export async function main(argv: string[]): Promise<void> {
       '--no-mail-relay',
       'do not deliver e-mail notices in this process (run `zpass mail relay` instead)',
     )
+    .option(
+      '--no-webhook-relay',
+      'do not deliver webhook events in this process (run `zpass webhooks relay` instead)',
+    )
     .action(serve);
 
   program
@@ -131,6 +136,7 @@ export async function main(argv: string[]): Promise<void> {
 
   registerAdmin(program);
   registerMail(program);
+  registerWebhooks(program);
   registerApi(program);
   registerCompletion(program);
   for (const cmd of leafCommands(program)) {

@@ -162,3 +162,26 @@ export const Errors = {
   malformed: (status: number) => zoomError('malformed', { status }),
   internal: () => zoomError('internal'),
 } satisfies Record<ErrorKind, (...args: never[]) => ZoomError>;
+
+/** Why a webhook subscription or delivery command was refused (the operator's commands). */
+export type WebhookErrorKind =
+  | 'app_not_found'
+  | 'invalid_url'
+  | 'host_not_allowed'
+  | 'unknown_event'
+  | 'no_events'
+  | 'duplicate_url'
+  | 'validation_failed'
+  | 'subscription_not_found'
+  | 'delivery_not_found'
+  | 'delivery_not_failed';
+
+/** A refused webhook command: `kind` says which refusal, the message says it to the operator. */
+export class WebhookError extends Error {
+  constructor(
+    readonly kind: WebhookErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}

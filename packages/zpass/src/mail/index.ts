@@ -5,7 +5,7 @@ import { checkMailConfig, DEFAULT_MAIL_CONFIG, type MailConfig } from '../config
 import { issueResetLink, RESET_KIND, RESET_LINK_PATH } from '../domain/reset/reset.js';
 import { INVITATION_PATH, issueInvitationLink } from '../domain/users/invitations.js';
 import type { Store } from '../store/database.js';
-import { listenForNotices } from './listen.js';
+import { listenForNotices } from '../store/listen.js';
 import { MailRelay, type NoticePreparer } from './relay.js';
 import { FileTransport, type MailTransport, SmtpTransport } from './transport.js';
 

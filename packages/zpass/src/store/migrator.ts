@@ -9,6 +9,7 @@ import { webSessions } from './migrations/0006_web_sessions.js';
 import { securitySettings } from './migrations/0007_security_settings.js';
 import { userProfile } from './migrations/0008_user_profile.js';
 import { operationLogs } from './migrations/0009_operation_logs.js';
+import { webhooks } from './migrations/0011_webhooks.js';
 import { accountSafety } from './migrations/0012_account_safety.js';
 
 /** Every migration, in order. Names sort in application order; files never change once released. */
@@ -23,6 +24,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0007_security_settings': securitySettings(),
     '0008_user_profile': userProfile(),
     '0009_operation_logs': operationLogs(dialect),
+    '0011_webhooks': webhooks(dialect),
     '0012_account_safety': accountSafety(),
   };
 }

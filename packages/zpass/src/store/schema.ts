@@ -241,6 +241,57 @@ export interface SignInActivitiesTable {
   version: string;
 }
 
+/** An app's webhook secret token, sealed (AES-256-GCM under the `webhook_secret_v1` server key). */
+export interface WebhookSecretsTable {
+  app_id: string;
+  account_id: string;
+  /** base64url(iv | ciphertext | tag); the app id is the associated data. */
+  secret_sealed: string;
+  created_at: Millis;
+  rotated_at: Millis | null;
+}
+
+/** active: receives events; unvalidated: its URL validation failed (`last_error` says why). */
+export type WebhookSubscriptionStatus = 'active' | 'unvalidated';
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  app_id: string;
+  account_id: string;
+  url: string;
+  /** Space-separated event names. */
+  events: string;
+  status: WebhookSubscriptionStatus;
+  last_error: string | null;
+  created_at: Millis;
+  validated_at: Millis | null;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** The webhook outbox: one row per event and endpoint. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  /** Stable across attempts and endpoints: receivers drop duplicates by it. */
+  event_id: string;
+  subscription_id: string;
+  account_id: string;
+  event: string;
+  /** Compact JSON, sent as is. */
+  body: string;
+  /** `<subscription>:<user id or account id>`: rows with one key go out in id order. */
+  ordering_key: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  next_attempt_at: Millis;
+  last_attempt_at: Millis | null;
+  /** The endpoint's last HTTP status (null: no answer). */
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Millis;
+  delivered_at: Millis | null;
+}
+
 /** Every table of the store. */
 export interface Database {
   accounts: AccountsTable;
@@ -260,6 +311,9 @@ export interface Database {
   email_changes: EmailChangesTable;
   operation_logs: OperationLogsTable;
   sign_in_activities: SignInActivitiesTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   password_resets: PasswordResetsTable;
 }
 

@@ -24,6 +24,10 @@ const ORDER = [
   'email_changes',
   'operation_logs',
   'sign_in_activities',
+  'password_resets',
+  'webhook_secrets',
+  'webhook_subscriptions',
+  'webhook_deliveries',
 ];
 
 /** Every row of every table, kept in memory: the state `restoreSnapshot` goes back to. */

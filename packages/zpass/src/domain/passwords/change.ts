@@ -13,6 +13,7 @@ import type { Principal } from '../principal.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { SCOPES } from '../tokens/scopes.js';
 import { requireScopes, resolveUser } from '../users/resolve.js';
+import { webhookEvents } from '../webhooks/emit.js';
 import { historySalt, judge } from './history.js';
 import { acceptPassword, enforcePolicy } from './policy.js';
 
@@ -174,6 +175,7 @@ async function change(ctx: DomainContext, req: ChangeRequest): Promise<void> {
         action: 'Update',
         detail: `Update user ${target.email} - password changed${VIA_DETAIL[req.via] ?? ''}`,
       });
+      await webhookEvents.passwordChanged(tx, req.via === 'admin' ? null : principal, target, now);
       await outbox.insert(tx, {
         kind: 'password_changed',
         account_id: target.account_id,

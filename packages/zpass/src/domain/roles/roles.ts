@@ -15,6 +15,7 @@ import { queryInt } from '../query.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { SCOPES } from '../tokens/scopes.js';
 import { requireScopes, zoomTime } from '../users/resolve.js';
+import { webhookEvents } from '../webhooks/emit.js';
 
 export interface BuiltInRole {
   id: string;
@@ -79,6 +80,7 @@ export async function applyRole(tx: Tx, actor: Actor, user: User, role: Role, no
     action: 'Update',
     detail: `Change role of user ${user.email}: ${roleByName(user.role).name} to ${roleByName(role).name}`,
   });
+  await webhookEvents.roleChanged(tx, actor === 'operator' ? null : actor, user, role, now);
 }
 
 // ---------------------------------------------------------------- GET /v2/roles

@@ -19,6 +19,7 @@ import { changePassword } from '../passwords/change.js';
 import type { Principal } from '../principal.js';
 import { storedSecurity } from '../settings/account.js';
 import { EMAIL_MAX } from '../users/fields.js';
+import { webhookEvents } from '../webhooks/emit.js';
 
 /** A session ends this long after sign-in, whatever happens (docs/web.md). */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -174,6 +175,7 @@ async function recordActivity(
     client_type: WEB_CLIENT_TYPE,
     version: '',
   });
+  await (type === 'sign_in' ? webhookEvents.signedIn : webhookEvents.signedOut)(tx, user, now);
 }
 
 /** Signing out: the session ends now, and the sign-out is recorded if there was a session to end. */

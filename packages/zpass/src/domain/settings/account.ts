@@ -21,6 +21,7 @@ import type { Principal } from '../principal.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { SCOPES } from '../tokens/scopes.js';
 import { requireScopes } from '../users/resolve.js';
+import { webhookEvents } from '../webhooks/emit.js';
 import {
   applySecurityPatch,
   effectiveSecurity,
@@ -282,6 +283,7 @@ export async function applySettings(
         .map(([k, c]) => `security.${k}: ${JSON.stringify(c.from)} to ${JSON.stringify(c.to)}`)
         .join('; ')}`,
     });
+    await webhookEvents.settingsUpdated(tx, actor.principal ?? null, accountId, changes, now);
     return changes;
   });
 }

@@ -17,6 +17,7 @@ import { checkNewPassword, enforcePolicy } from '../passwords/policy.js';
 import { type Actor, OPERATOR } from '../principal.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { SCOPES } from '../tokens/scopes.js';
+import { webhookEvents } from '../webhooks/emit.js';
 import {
   DISPLAY_NAME_MAX,
   EMAIL_MAX,
@@ -119,6 +120,7 @@ export async function createAccountUser(
         action: 'Add',
         detail: `Add user ${req.email} (${req.action})`,
       });
+      await webhookEvents.userCreated(tx, actor === OPERATOR ? null : actor, req.action, row, row.created_at);
     });
   } catch (err) {
     // Two requests racing for one address: the unique index refuses the second.
@@ -391,6 +393,7 @@ export async function insertAdminUser(
     status: 'active',
   });
   await insertUser(tx, row, cred);
+  await webhookEvents.userCreated(tx, null, 'autoCreate', row, now);
   return { id: row.id, email, role: u.role, account_id: u.accountId };
 }
 

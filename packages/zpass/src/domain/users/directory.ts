@@ -55,6 +55,8 @@ export {
   type UserPage,
 } from './list.js';
 
+import { webhookEvents } from '../webhooks/emit.js';
+
 export const STATUS_ACTIONS = ['activate', 'deactivate'] as const;
 export const DELETE_ACTIONS = ['disassociate', 'delete'] as const;
 
@@ -158,6 +160,7 @@ export async function updateProfile(
         detail: `Update user ${current.email} - ${changed.join(', ')}`,
       });
     if (role !== undefined) await applyRole(tx, actor, current, role, now);
+    await webhookEvents.profileUpdated(tx, actor === OPERATOR ? null : actor, current, now);
   });
 }
 
@@ -192,7 +195,7 @@ export async function setStatus(
     } else if (current.status !== 'active') {
       await users.update(tx, user.id, { status: 'active' });
     }
-    if (current.status !== to)
+    if (current.status !== to) {
       await recordOperation(tx, {
         accountId: current.account_id,
         time: now,
@@ -201,6 +204,14 @@ export async function setStatus(
         action: action === 'deactivate' ? 'Deactivate' : 'Activate',
         detail: `${action === 'deactivate' ? 'Deactivate' : 'Activate'} user ${current.email}`,
       });
+      await webhookEvents.statusChanged(
+        tx,
+        actor === OPERATOR ? null : actor,
+        action === 'deactivate' ? 'user.deactivated' : 'user.activated',
+        current,
+        now,
+      );
+    }
   });
 }
 
@@ -239,6 +250,7 @@ export async function removeUser(
       action: erased ? 'Delete' : 'Disassociate',
       detail: `${erased ? 'Delete' : 'Disassociate'} user ${current.email}`,
     });
+    await webhookEvents.removed(tx, actor === OPERATOR ? null : actor, erased, current, now);
     if (erased) {
       await users.delete(tx, user.id);
       return;

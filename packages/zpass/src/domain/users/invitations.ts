@@ -14,6 +14,7 @@ import { Errors } from '../errors.js';
 import { initialCredential } from '../passwords/history.js';
 import { checkNewPassword } from '../passwords/policy.js';
 import { recordOperation } from '../reports/operation-log.js';
+import { webhookEvents } from '../webhooks/emit.js';
 import { revokeAccess } from './access.js';
 
 /** The page that takes an invitation's token, under zpass's public address (served by the web pages). */
@@ -223,6 +224,7 @@ export async function acceptInvitation(
         ? `Add user ${user.email} - invitation to join accepted, password set`
         : `Activate user ${user.email} - invitation accepted, password set`,
     });
+    await webhookEvents.invitationAccepted(tx, inv.account_id, { ...user, ...moved }, now);
     return { ...user, status: 'active' as const, email_verified_at: now, ...moved };
   });
 }

@@ -13,6 +13,7 @@ import { Errors } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { recordOperation } from '../reports/operation-log.js';
 import { SCOPES } from '../tokens/scopes.js';
+import { webhookEvents } from '../webhooks/emit.js';
 import { assertMayManage } from './directory.js';
 import { isEmail } from './fields.js';
 import { requireScopes, resolveUser } from './resolve.js';
@@ -72,6 +73,7 @@ export async function changeEmail(
         action: 'Update',
         detail: `Update user ${current.email} - email: ${next}`,
       });
+      await webhookEvents.profileUpdated(tx, principal, current, now);
     });
   } catch (err) {
     if (isUniqueViolation(err)) throw Errors.emailTaken(next);
@@ -110,6 +112,7 @@ export async function signOutEverywhere(
       action: 'Update',
       detail: `Update user ${user.email} - sign out from all devices`,
     });
+    await webhookEvents.signedOutEverywhere(tx, principal, user, now);
   });
 }
 

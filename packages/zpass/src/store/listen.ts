@@ -1,15 +1,18 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { OUTBOX_CHANNEL } from '../store/database.js';
+import { OUTBOX_CHANNEL } from './database.js';
 
 /**
  * Wakes the relay when any server sharing the PostgreSQL database commits a notice:
- * one connection that LISTENs on OUTBOX_CHANNEL, reopened after a loss (the poll
- * covers the gap). Returns the function that closes it.
+ * one connection that LISTENs on `channel` (OUTBOX_CHANNEL for mail, WEBHOOK_CHANNEL for
+ * webhooks), reopened after a loss (the poll covers the gap). Returns the function that
+ * closes it.
  */
 export function listenForNotices(
   databaseUrl: string,
   logger: Logger,
+  channel: string = OUTBOX_CHANNEL,
+  relayName = 'mail relay',
 ): (wake: () => void) => Promise<() => Promise<void>> {
   return async (wake) => {
     let client: pg.Client | undefined;
@@ -29,7 +32,7 @@ export function listenForNotices(
       c.on('end', lost);
       try {
         await c.connect();
-        await c.query(`LISTEN ${OUTBOX_CHANNEL}`);
+        await c.query(`LISTEN ${channel}`);
         if (closed) {
           await c.end();
           return;
@@ -41,7 +44,7 @@ export function listenForNotices(
         c.end().catch(() => {});
         logger.warn(
           { error: (err as Error).message },
-          'mail relay cannot listen for notices; polling meanwhile',
+          `${relayName} cannot listen for notices; polling meanwhile`,
         );
         schedule();
       }
