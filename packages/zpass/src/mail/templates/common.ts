@@ -94,3 +94,43 @@ export function htmlPage(title: string, bodyHtml: string): string {
     '</html>',
   ].join('\n');
 }
+
+/** What every link notice carries: whom it greets, the link, and when the link stops working. */
+export interface LinkNotice {
+  email: string;
+  link: string;
+  /** When the link stops working, as `utcTime` writes it. */
+  expires: string;
+  /** The name the greeting uses: the first name, or the address. */
+  greet: string;
+}
+
+/** The fields of a link notice's payload (`email`, `link`, `expires_at`, optional `first_name`). */
+export function linkNotice(payload: Record<string, unknown>): LinkNotice {
+  const email = stringField(payload, 'email');
+  const link = stringField(payload, 'link');
+  const expires = utcTime(timeField(payload, 'expires_at'));
+  const firstName = typeof payload.first_name === 'string' ? payload.first_name.trim() : '';
+  return { email, link, expires, greet: firstName || email };
+}
+
+/**
+ * A greeting message: "Hello <greet>," then the body (text lines; HTML paragraphs, already
+ * escaped), the text signed with the brand and saying replies are not read.
+ */
+export function greetingMessage(
+  ctx: RenderContext,
+  m: { subject: string; greet: string; text: string[]; html: string[] },
+): RenderedMessage {
+  const lines = [
+    `Hello ${m.greet},`,
+    '',
+    ...m.text,
+    '',
+    `-- ${ctx.brand}`,
+    'This message was sent automatically; replies are not read.',
+  ];
+  const p = (s: string) => `<p style="margin:0 0 16px">${s}</p>`;
+  const html = htmlPage(m.subject, [p(`Hello ${escapeHtml(m.greet)},`), ...m.html.map(p)].join('\n'));
+  return { subject: m.subject, text: `${lines.join('\n')}\n`, html };
+}

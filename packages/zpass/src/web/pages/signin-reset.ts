@@ -1,25 +1,18 @@
-import type { FastifyReply } from 'fastify';
-import type { DomainContext } from '../../domain/context.js';
-import { ZoomError } from '../../domain/errors.js';
 import { completeReset, RESET_LINK_PATH, requestReset, resetFor } from '../../domain/reset/reset.js';
-import { SIGN_IN_PASSWORD_MAX, startSession } from '../../domain/sessions/sessions.js';
 import { EMAIL_MAX } from '../../domain/users/directory.js';
-import { normalizeEmail, type User } from '../../domain/users/resolve.js';
-import { storedAddress } from '../../edge/address.js';
+import { normalizeEmail } from '../../domain/users/resolve.js';
 import {
   errorRegion,
   esc,
   invalid,
   layout,
-  messagePage,
-  type NewPasswordForm,
   newPasswordFields,
   noticeRegion,
   type PageError,
 } from '../kit/markup.js';
-import { newPasswordErrors, newPasswordForm } from '../kit/new-password.js';
+import { type TokenPasswordForm, tokenPasswordRoutes } from '../kit/new-password.js';
 import { formExpired, html, PAGE_ROUTE, type Page, readForm, redirect, throttled } from '../kit/page.js';
-import { formCsrf, formCsrfValid, sessionCookie, setSession } from '../kit/session.js';
+import { formCsrf, formCsrfValid } from '../kit/session.js';
 
 /**
  * The forgotten-password pages (docs/web.md, "Forgotten password"). `/signin/reset`
@@ -36,35 +29,6 @@ const resetKey = (email: string) => `reset:${normalizeEmail(email)}`;
 
 const SENT =
   'If an account uses this address and signs in with a password, a link to choose a new password is on its way. It works for 30 minutes.';
-
-type Found = Awaited<ReturnType<typeof resetFor>>;
-
-function refused(reply: FastifyReply, err: ZoomError): FastifyReply {
-  return html(
-    reply,
-    err.status,
-    messagePage({
-      title: 'This reset link cannot be used',
-      message: err.message,
-      link: { href: RESET_REQUEST_PATH, text: 'Ask for a new link' },
-    }),
-  );
-}
-
-/** The reset a link names; undefined when it cannot be used (the reply then says so). */
-async function findReset(
-  ctx: DomainContext,
-  reply: FastifyReply,
-  token: unknown,
-): Promise<Found | undefined> {
-  try {
-    return await resetFor(ctx, token);
-  } catch (err) {
-    if (!(err instanceof ZoomError) || err.status >= 500) throw err;
-    refused(reply, err);
-    return undefined;
-  }
-}
 
 export const signInResetPage: Page = (app, { ctx, throttle }) => {
   app.get<{ Querystring: Record<string, unknown> }>(RESET_REQUEST_PATH, PAGE_ROUTE, async (request, reply) =>
@@ -97,72 +61,19 @@ export const signInResetPage: Page = (app, { ctx, throttle }) => {
     return redirect(reply, `${RESET_REQUEST_PATH}?sent=1`);
   });
 
-  app.get<{ Querystring: Record<string, unknown> }>(RESET_LINK_PATH, PAGE_ROUTE, async (request, reply) => {
-    const token = request.query.token;
-    const found = await findReset(ctx, reply, token);
-    if (!found) return reply;
-    return html(
-      reply,
-      200,
-      newPasswordPage({
-        ...(await newPasswordForm(ctx, found.user)),
-        email: found.user.email,
-        token: token as string,
-        csrf: formCsrf(request, reply),
-      }),
-    );
-  });
-
-  app.post(RESET_LINK_PATH, PAGE_ROUTE, async (request, reply) => {
-    const f = readForm(request, ['csrf', 'token', 'new_password', 'confirm_password']);
-    if (!formCsrfValid(request, f.csrf)) {
-      const back =
-        f.token && /^[A-Za-z0-9_-]{20,100}$/.test(f.token)
-          ? `${RESET_LINK_PATH}?token=${f.token}`
-          : RESET_REQUEST_PATH;
-      return formExpired(reply, back);
-    }
-    const found = await findReset(ctx, reply, f.token);
-    if (!found) return reply;
-    const password = f.new_password ?? '';
-    const confirm = f.confirm_password ?? '';
-    const again = async (status: number, errors: PageError[], error?: ZoomError) =>
-      html(
-        reply,
-        status,
-        newPasswordPage({
-          ...(await newPasswordForm(ctx, found.user, {
-            password: password.slice(0, SIGN_IN_PASSWORD_MAX),
-            confirm: confirm.slice(0, SIGN_IN_PASSWORD_MAX),
-            errors,
-            error,
-          })),
-          email: found.user.email,
-          token: f.token!,
-          csrf: f.csrf!,
-        }),
-      );
-    if (password.length === 0)
-      return again(400, [{ message: 'Enter a new password.', field: 'new_password' }]);
-    if (password.length > SIGN_IN_PASSWORD_MAX || confirm.length > SIGN_IN_PASSWORD_MAX)
-      return again(400, [
-        { message: 'This field is longer than any password zpass accepts.', field: 'new_password' },
-      ]);
-    let user: User;
-    try {
-      user = await completeReset(ctx, { token: f.token, password, confirm, ip: storedAddress(request) });
-    } catch (err) {
-      if (!(err instanceof ZoomError) || err.status >= 500) throw err;
-      if (err.kind === 'resetLinkInvalid') return refused(reply, err);
-      return again(err.status, newPasswordErrors(err), err);
-    }
-    const opened = await startSession(ctx, user, {
-      ip: storedAddress(request),
-      replaces: sessionCookie(request),
-    });
-    if (!opened) return redirect(reply, '/signin');
-    setSession(request, reply, opened.sessionId);
-    return redirect(reply, '/account/password?reset=1');
+  tokenPasswordRoutes(app, ctx, {
+    path: RESET_LINK_PATH,
+    expiredBack: RESET_REQUEST_PATH,
+    find: (token) => resetFor(ctx, token),
+    set: (token, password, confirm, ip) => completeReset(ctx, { token, password, confirm, ip }),
+    unusable: (err) => err.kind === 'resetLinkInvalid',
+    refused: (err) => ({
+      title: 'This reset link cannot be used',
+      message: err.message,
+      link: { href: RESET_REQUEST_PATH, text: 'Ask for a new link' },
+    }),
+    render: newPasswordPage,
+    signedIn: '/account/password?reset=1',
   });
 };
 
@@ -182,7 +93,7 @@ function requestForm(p: { csrf: string; email?: string; errors?: PageError[]; se
   return layout({ title: 'Reset your password', body });
 }
 
-function newPasswordPage(p: NewPasswordForm & { email: string; token: string; csrf: string }): string {
+function newPasswordPage(p: TokenPasswordForm): string {
   const body =
     '<h1>Choose a new password</h1>' +
     `<p>Choose the new password you will sign in with as <strong>${esc(p.email)}</strong>.</p>` +
