@@ -34,7 +34,7 @@ if ! pg_lsclusters -h | awk '{print $2}' | grep -qx tls; then
   # TLS only: a plain connection is refused.
   printf 'local all postgres peer\nhostssl all all 127.0.0.1/32 trust\nhostnossl all all 127.0.0.1/32 reject\n' >"$conf/pg_hba.conf"
 fi
-pg_ctlcluster --skip-systemctl-redirect "$version" tls start 2>/dev/null || true
+pg_ctlcluster --skip-systemctl-redirect "$version" tls start >/dev/null 2>&1 || true
 for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p "$port" -q && break; sleep 1; done
 pg_isready -h 127.0.0.1 -p "$port" >&2
 echo "$dir/ca.pem"

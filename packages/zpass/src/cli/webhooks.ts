@@ -16,7 +16,7 @@ import {
 } from '../domain/webhooks/subscriptions.js';
 import { createLogger } from '../log/logger.js';
 import { createWebhookRelay, posterFor } from '../webhooks/index.js';
-import { openExistingStore, printJson, withStoreOptions } from './io.js';
+import { examples, openExistingStore, printJson, withStoreOptions } from './io.js';
 
 /** Runs `fn` on the store of `--data`, migrated; a refused webhook command becomes the CLI's error. */
 async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
@@ -58,7 +58,18 @@ function deliveryJson(d: DeliveryView) {
 
 /** `zpass admin webhooks ...`: an app's secret token and endpoints. */
 function registerAdminWebhooks(admin: Command): void {
-  const hooks = admin.command('webhooks').description("an app's webhook secret token and endpoints");
+  const hooks = admin
+    .command('webhooks')
+    .description("an app's webhook secret token and endpoints")
+    .addHelpText(
+      'after',
+      examples([
+        'zpass admin webhooks secret --app CLIENT_ID',
+        'zpass admin webhooks add --app CLIENT_ID --url https://hooks.example.com/zoom --events user.created,user.updated',
+        'zpass admin webhooks list --app CLIENT_ID',
+        'zpass admin webhooks remove ENDPOINT_ID',
+      ]),
+    );
 
   hooks
     .command('secret')
