@@ -37,4 +37,8 @@ fi
 pg_ctlcluster --skip-systemctl-redirect "$version" tls start >/dev/null 2>&1 || true
 for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p "$port" -q && break; sleep 1; done
 pg_isready -h 127.0.0.1 -p "$port" >&2
+# The cluster serves these tests only: each run starts from an empty database, whatever an
+# earlier run (of this or another version of zpass) left in it.
+runuser -u postgres -- psql -q -p "$port" -d postgres -c 'drop schema if exists public cascade' \
+  -c 'create schema public' >&2
 echo "$dir/ca.pem"
