@@ -276,7 +276,10 @@ describe('docs/testing-with-zpass.md', () => {
       const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
         // A runner of its own, not a child of this one.
         const env = { ...process.env, NODE_TEST_CONTEXT: undefined };
-        const child = spawn(process.execPath, ['--test', file], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, ['--test', '--test-reporter=tap', file], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let out = '';
         child.stdout.on('data', (d) => {
           out += String(d);
