@@ -38,6 +38,11 @@ export interface DialectRules {
   readonly notifies: boolean;
   /** Sends NOTIFY `channel`, delivered when (and only if) the transaction of `q` commits. */
   notify(q: Kysely<unknown>, channel: string): Promise<void>;
+  /**
+   * Deletes every row of `tables` (given parents first), foreign keys notwithstanding:
+   * one TRUNCATE on PostgreSQL, a DELETE per table, children first, on SQLite.
+   */
+  emptyTables(q: Kysely<unknown>, tables: readonly string[]): Promise<void>;
 }
 
 const sqlite: DialectRules = {
@@ -49,6 +54,10 @@ const sqlite: DialectRules = {
   lockRows: (query) => query,
   notifies: false,
   notify: async () => {},
+  emptyTables: async (q, tables) => {
+    // biome-ignore lint/suspicious/noExplicitAny: any table, whatever its columns
+    for (const t of [...tables].reverse()) await (q as Kysely<any>).deleteFrom(t).execute();
+  },
 };
 
 const postgres: DialectRules = {
@@ -61,6 +70,9 @@ const postgres: DialectRules = {
   notifies: true,
   notify: async (q, channel) => {
     await sql`select pg_notify(${channel}, '')`.execute(q);
+  },
+  emptyTables: async (q, tables) => {
+    await sql`TRUNCATE ${sql.join(tables.map((t) => sql.id(t)))}`.execute(q);
   },
 };
 

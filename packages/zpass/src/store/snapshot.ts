@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Store } from './database.js';
 
 /**
@@ -64,12 +63,10 @@ export async function restoreSnapshot(store: Store, snap: Snapshot): Promise<voi
   await store.transaction(async (tx) => {
     // biome-ignore lint/suspicious/noExplicitAny: every table, whatever its columns
     const q = tx as any;
-    if (store.dialect === 'postgres') {
-      const names = snap.tables.map((t) => sql.id(t.name));
-      await sql`TRUNCATE ${sql.join(names)}`.execute(tx);
-    } else {
-      for (const t of [...snap.tables].reverse()) await q.deleteFrom(t.name).execute();
-    }
+    await store.rules.emptyTables(
+      q,
+      snap.tables.map((t) => t.name),
+    );
     for (const t of snap.tables) {
       for (let i = 0; i < t.rows.length; i += BATCH) {
         const rows = t.rows.slice(i, i + BATCH).map(forInsert);
