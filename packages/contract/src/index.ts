@@ -1,5 +1,6 @@
 export { EMAIL_MAX, isEmail } from './email.js';
 export { ERRORS, type ErrorEntry, type ErrorKind, errorMessage, isError } from './errors.js';
+export { PHONE_LABELS, type PhoneNumber, type Profile } from './profile.js';
 export {
   CATEGORIES,
   type Category,

@@ -1,11 +1,13 @@
 /** Request and response types of Zoom's Users and account-settings APIs (see the compatibility contract). */
 
+import type { PhoneNumber, Profile } from './contract/index.js';
+
 /** 1 basic, 2 licensed, 4 unassigned without Meetings Basic, 99 none (Zoom's current spec). */
 export type UserType = 1 | 2 | 4 | 99;
 export type UserStatus = 'active' | 'inactive' | 'pending';
 
 /** A user, as `GET /users/{userId}` and `GET /users` return it. */
-export interface User {
+export interface User extends Profile {
   /** Opaque 22-character URL-safe id. */
   id: string;
   email: string;
@@ -27,37 +29,15 @@ export interface User {
   login_types?: number[];
   /** Personal meeting id, 10 digits. */
   pmi?: number;
-  use_pmi?: boolean;
   /** 1 once the e-mail address is proven. */
   verified?: 0 | 1;
-  timezone?: string;
-  language?: string;
-  dept?: string;
-  job_title?: string;
-  location?: string;
-  company?: string;
-  cost_center?: string;
-  manager?: string;
-  pronouns?: string;
-  pronouns_option?: 1 | 2 | 3;
-  phone_country?: string;
-  phone_number?: string;
-  phone_numbers?: PhoneNumber[];
   group_ids?: string[];
   im_group_ids?: string[];
   custom_attributes?: { key?: string; name?: string; value?: string }[];
   [field: string]: unknown;
 }
 
-/** One of a user's phone numbers. */
-export interface PhoneNumber {
-  /** Country calling code, e.g. `+1`. */
-  code?: string;
-  /** ISO 3166 two-letter country code. */
-  country?: string;
-  label?: 'Mobile' | 'Office' | 'Home' | 'Fax';
-  number?: string;
-}
+export type { PhoneNumber, Profile };
 
 /** Query of `GET /users`. */
 export interface UserListParams {
@@ -106,25 +86,11 @@ export interface CreatedUser {
 }
 
 /** Body of `PATCH /users/{userId}`: the profile fields to change. */
-export interface UserUpdateParams {
+export interface UserUpdateParams extends Profile {
   first_name?: string;
   last_name?: string;
   display_name?: string;
   type?: UserType;
-  timezone?: string;
-  language?: string;
-  dept?: string;
-  job_title?: string;
-  location?: string;
-  company?: string;
-  cost_center?: string;
-  manager?: string;
-  pronouns?: string;
-  pronouns_option?: 1 | 2 | 3;
-  phone_country?: string;
-  phone_number?: string;
-  phone_numbers?: PhoneNumber[];
-  use_pmi?: boolean;
   [field: string]: unknown;
 }
 

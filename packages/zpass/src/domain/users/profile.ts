@@ -3,33 +3,10 @@
  * (Rivet's `UsersUpdateUserRequestBody`) and zpass keeps: validated here, stored
  * as one JSON object on the user's row, returned as they were set.
  */
+import { PHONE_LABELS, type PhoneNumber, type Profile } from '@zpass/contract';
 import type { FieldError } from '../errors.js';
 
-export const PHONE_LABELS = ['Mobile', 'Office', 'Home', 'Fax'] as const;
-
-export interface PhoneNumber {
-  code?: string;
-  country?: string;
-  label?: (typeof PHONE_LABELS)[number];
-  number?: string;
-}
-
-export interface Profile {
-  timezone?: string;
-  language?: string;
-  dept?: string;
-  job_title?: string;
-  location?: string;
-  company?: string;
-  cost_center?: string;
-  manager?: string;
-  pronouns?: string;
-  pronouns_option?: 1 | 2 | 3;
-  phone_country?: string;
-  phone_number?: string;
-  phone_numbers?: PhoneNumber[];
-  use_pmi?: boolean;
-}
+export { PHONE_LABELS, type PhoneNumber, type Profile };
 
 /** Longest free-text profile field accepted (zpass choice: Zoom documents none). */
 export const PROFILE_TEXT_MAX = 128;
