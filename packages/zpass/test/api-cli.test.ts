@@ -3,100 +3,31 @@
  * child processes against a real server; outcomes are checked in the server's change log.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Algorithm, hash, verify } from '@node-rs/argon2';
-import { Hasher } from '../src/crypto/hasher.js';
+import { verify } from '@node-rs/argon2';
 import { createUser } from '../src/domain/accounts/provisioning.js';
 import { MAX_LIMIT } from '../src/limits/categories.js';
 import { rateLimitOverrides } from '../src/store/repositories/accounts.js';
 import { credentials } from '../src/store/repositories/passwords.js';
+import { BIN, changeCounts, cliEnv, loginArgs, QuickHasher, type Run, startProcess } from './cli-helpers.js';
 import { startTestServer, type TestServer, tempDir } from './helpers.js';
 import { passwordChangesFor } from './queries.js';
-
-const BIN = join(import.meta.dirname, '..', 'bin', 'zpass.js');
-
-/**
- * Real argon2id with small parameters: these tests are about the CLI, and thousands of changes
- * at the production cost (two 19 MiB hashes each) would take minutes on a shared 2-core machine.
- */
-const QUICK = { algorithm: Algorithm.Argon2id, memoryCost: 256, timeCost: 1, parallelism: 1 } as const;
-class QuickHasher extends Hasher {
-  override hash(password: string): Promise<string> {
-    return hash(password, QUICK);
-  }
-  override hashWithSalt(password: string, salt: Uint8Array): Promise<string> {
-    return hash(password, { ...QUICK, salt });
-  }
-  override verify(phc: string, password: string): Promise<boolean> {
-    return verify(phc, password);
-  }
-}
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 const configHome = tempDir('zpass-cli-config-');
 after(() => rmSync(configHome, { recursive: true, force: true }));
 
-/** The environment of a run: no ZOOM_* variables, a config folder of the tests' own. */
-function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!k.startsWith('ZOOM_') && !k.startsWith('ZPASS_')) env[k] = v;
-  return { ...env, XDG_CONFIG_HOME: configHome, ...extra };
-}
-
 /** Starts the CLI; `done` resolves when it exits. */
-function start(args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
-  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
-    env: cliEnv(opts.env),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => {
-    stdout += String(d);
-  });
-  child.stderr!.on('data', (d) => {
-    stderr += String(d);
-  });
-  child.stdin!.end(opts.input ?? '');
-  const done = new Promise<Run>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, done };
-}
+const start = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) =>
+  startProcess(process.execPath, [BIN, ...args], { input: opts.input, env: cliEnv(configHome, opts.env) });
 
 const zpass = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) =>
   start(args, opts).done;
 
-async function login(t: TestServer, profile: string): Promise<Run> {
-  return zpass(
-    [
-      'login',
-      '--profile',
-      profile,
-      '--account-id',
-      t.demo.account_id,
-      '--client-id',
-      t.demo.client_id,
-      '--client-secret-stdin',
-      '--api-url',
-      `${t.url}/v2`,
-      '--oauth-url',
-      t.url,
-    ],
-    { input: `${t.demo.client_secret}\n` },
-  );
-}
+const login = (t: TestServer, profile: string): Promise<Run> =>
+  zpass(loginArgs(t, profile), { input: `${t.demo.client_secret}\n` });
 
 async function makeUsers(
   t: TestServer,
@@ -116,17 +47,6 @@ async function makeUsers(
       ),
     );
     out.push(...batch.map((u) => ({ id: u.id, email: u.email })));
-  }
-  return out;
-}
-
-async function changeCounts(t: TestServer, ids: string[]): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < ids.length; i += 50) {
-    const part = await Promise.all(
-      ids.slice(i, i + 50).map(async (id) => (await passwordChangesFor(t.server.store.db, id)).length),
-    );
-    out.push(...part);
   }
   return out;
 }
