@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/connections.js';
-import { checkRedisUrl } from './limits/redis.js';
-import { type LogFormat, LogFormatError, logFormatFrom } from './log/logger.js';
+import { checkRedisUrl } from './limits/redis-url.js';
+import { type LogFormat, LogFormatError, logFormatFrom } from './log/format.js';
 import { redactUrl } from './log/redact.js';
 
 /** Where the store lives: the embedded SQLite file under `dataDir`, or PostgreSQL when `databaseUrl` is set. */

@@ -2,13 +2,12 @@
  * How the CLI reports a failure: one line `zpass: <message>` on stderr, or with `--json` one
  * JSON object `{"code":..,"message":..}` on stderr; and the exit code (2 for usage errors, 130
  * for a cancelled prompt or an interrupted run, 1 otherwise).
+ *
+ * Every command loads this module, `--help` too: it imports nothing of the store, the server or
+ * their drivers (domain/errors.ts is the catalogue alone).
  */
 import { ZoomApiError, ZoomPasswordPolicyError } from '@zpass/zoom-client';
-import { ConfigError } from '../config.js';
-import { AdminError, ZoomError } from '../domain/errors.js';
-import { DataDirError } from '../store/data-dir.js';
-import { DatabaseUrlError } from '../store/database.js';
-import { SchemaTooNewError } from '../store/migrator.js';
+import { ZoomError } from '../domain/errors.js';
 import { CliError, describeError } from './api/connection.js';
 import { PromptCancelled } from './io.js';
 
@@ -50,14 +49,8 @@ export function failureOf(err: unknown): Failure {
       exitCode: 1,
     };
   if (err instanceof ZoomError) return { code: err.code, message: oneLine(err.message), exitCode: 1 };
-  if (
-    err instanceof AdminError ||
-    err instanceof ConfigError ||
-    err instanceof SchemaTooNewError ||
-    err instanceof DatabaseUrlError ||
-    err instanceof DataDirError
-  )
-    return { code: 'error', message: oneLine(err.message), exitCode: 1 };
+  // The rest, an operator's mistakes included (AdminError, ConfigError, DataDirError,
+  // DatabaseUrlError, SchemaTooNewError), by their message.
   return { code: 'error', message: oneLine(describeError(err)), exitCode: 1 };
 }
 

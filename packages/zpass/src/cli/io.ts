@@ -1,10 +1,11 @@
+/**
+ * What commands share for input and output. The command tree imports this module for `--help`
+ * too: the prompts and the store are imported (`import()`) only when a command uses them.
+ */
 import { isAbsolute, relative } from 'node:path';
-import input from '@inquirer/input';
-import password from '@inquirer/password';
 import type { Command } from 'commander';
 import { ConfigError, type StoreConfig } from '../config.js';
-import { DataDirError, requireSqliteStore } from '../store/data-dir.js';
-import { openStore, type Store } from '../store/database.js';
+import type { Store } from '../store/database.js';
 
 /** All of standard input, without one trailing newline: for `--password-stdin`. */
 export async function readStdin(): Promise<string> {
@@ -43,11 +44,13 @@ async function prompting<T>(run: () => Promise<T>): Promise<T> {
 export async function promptHidden(question: string): Promise<string> {
   if (!process.stdin.isTTY)
     throw new Error('No terminal to ask on: pass the password on standard input with --password-stdin.');
+  const { default: password } = await import('@inquirer/password');
   return prompting(() => password({ message: question.replace(/:\s*$/, ''), mask: false }, PROMPT_CONTEXT));
 }
 
 /** Asks on the terminal, echoing the answer. */
 export async function promptVisible(question: string): Promise<string> {
+  const { default: input } = await import('@inquirer/input');
   return prompting(async () =>
     (await input({ message: question.replace(/:\s*$/, '') }, PROMPT_CONTEXT)).trim(),
   );
@@ -79,6 +82,10 @@ export function examples(lines: string[]): string {
  * create one), so that a mistyped --data never leaves an empty store behind.
  */
 export async function openExistingStore(config: StoreConfig): Promise<Store> {
+  const [{ DataDirError, requireSqliteStore }, { openStore }] = await Promise.all([
+    import('../store/data-dir.js'),
+    import('../store/database.js'),
+  ]);
   if (!config.databaseUrl) {
     const rel = relative(process.cwd(), config.dataDir);
     const shown = rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? config.dataDir : `./${rel}`;

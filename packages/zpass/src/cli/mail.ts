@@ -1,11 +1,13 @@
+/**
+ * `zpass mail relay|list|retry`. Each action imports what it runs (`import()`): the command
+ * tree loads neither the relay, the logger nor the store.
+ */
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { ConfigError, mailConfig, type StoreFlags, storeConfig } from '../config.js';
 import { AdminError } from '../domain/errors.js';
-import { createLogger } from '../log/logger.js';
-import { createRelay } from '../mail/index.js';
 import type { Store } from '../store/database.js';
-import { type OutboxRow, outbox } from '../store/repositories/outbox.js';
+import type { OutboxRow } from '../store/repositories/outbox.js';
 import type { OutboxStatus } from '../store/schema.js';
 import { openExistingStore, printJson, withStoreOptions } from './io.js';
 import { COLUMNS_HELP, pickColumns, printTable } from './table.js';
@@ -56,6 +58,10 @@ export function registerMail(program: Command): void {
       const config = storeConfig(o);
       const mailSettings = mailConfig(process.env);
       const logLevel = process.env.ZPASS_LOG_LEVEL ?? 'info';
+      const [{ createLogger }, { createRelay }] = await Promise.all([
+        import('../log/logger.js'),
+        import('../mail/index.js'),
+      ]);
       const logger = createLogger(logLevel);
       const store = await openExistingStore(config);
       try {
@@ -112,6 +118,7 @@ export function registerMail(program: Command): void {
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
         throw new AdminError('--limit must be a whole number from 1 to 10000.');
       }
+      const { outbox } = await import('../store/repositories/outbox.js');
       const rows = await withStore(o, (store) => outbox.list(store.db, { status: o.status, limit }));
       const out = rows.map(view);
       if (o.json) {
@@ -149,6 +156,7 @@ export function registerMail(program: Command): void {
           throw new AdminError(`Not a notice id: "${id}".`);
         ids = [n];
       }
+      const { outbox } = await import('../store/repositories/outbox.js');
       const requeued = await withStore(o, async (store) => {
         const done = await store.transaction((tx) => outbox.requeueFailed(tx, systemClock.now(), ids));
         if (ids && done.length === 0) {

@@ -1,9 +1,13 @@
+/**
+ * The command tree. `zpass --help`, completion and the API commands need only commander and
+ * the SDK: this module and the modules registering commands import the server, the store,
+ * the domain, the relays and their drivers only inside the actions that run them
+ * (`import()`), so that those commands start small (docs/benchmarks.md, "CLI memory";
+ * test/cli-modules.test.ts checks what they load).
+ */
 import { readFileSync } from 'node:fs';
 import { Command, type CommanderError } from 'commander';
 import { type ServeFlags, serveConfig, storeConfig } from '../config.js';
-import { startServer } from '../server.js';
-import { openStore } from '../store/database.js';
-import { loadFixtures } from '../twin.js';
 import { registerAdmin } from './admin.js';
 import { registerApi } from './api/commands.js';
 import { registerCompletion } from './completion.js';
@@ -40,6 +44,10 @@ function quietOnClosedPipe(): void {
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = serveConfig(flags);
+  const [{ startServer }, { loadFixtures }] = await Promise.all([
+    import('../server.js'),
+    import('../twin.js'),
+  ]);
   const seed = flags.seed ? loadFixtures(flags.seed) : undefined;
   const server = await startServer({ ...config, seed });
   server.app.log.info({ url: server.url, data: config.dataDir }, 'zpass is listening');
@@ -121,7 +129,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--data <dir>', 'data folder')
     .option('--database-url <url>', 'postgres://... (env DATABASE_URL)')
     .action(async (o) => {
-      const store = openStore(storeConfig(o));
+      const config = storeConfig(o);
+      const { openStore } = await import('../store/database.js');
+      const store = openStore(config);
       try {
         const { applied } = await store.migrate();
         if (o.json) printJson({ applied });

@@ -1,40 +1,25 @@
+/**
+ * `zpass webhooks ...` and `zpass admin webhooks ...`. Each action imports what it runs
+ * (`import()`): the command tree loads neither the relay, the logger nor the store.
+ */
+import { WEBHOOK_EVENT_NAMES } from '@zpass/zoom-client/webhooks';
 import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { ConfigError, type StoreFlags, storeConfig, webhookConfig } from '../config.js';
-import { Hasher } from '../crypto/hasher.js';
-import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../domain/context.js';
+import type { DomainContext } from '../domain/context.js';
 import { AdminError, WebhookError } from '../domain/errors.js';
-import { TokenKeyring } from '../domain/tokens/jwt.js';
-import { type DeliveryView, listDeliveries, redeliver } from '../domain/webhooks/deliveries.js';
-import { WEBHOOK_EVENT_NAMES } from '../domain/webhooks/events.js';
-import { appSecret } from '../domain/webhooks/secrets.js';
-import {
-  listSubscriptions,
-  removeSubscription,
-  type SubscriptionView,
-  subscribe,
-} from '../domain/webhooks/subscriptions.js';
-import { createLogger } from '../log/logger.js';
-import { createWebhookRelay, posterFor } from '../webhooks/index.js';
+import type { DeliveryView } from '../domain/webhooks/deliveries.js';
+import type { SubscriptionView } from '../domain/webhooks/subscriptions.js';
+import { onStore } from './admin/context.js';
 import { examples, openExistingStore, printJson, withStoreOptions } from './io.js';
 
 /** Runs `fn` on the store of `--data`, migrated; a refused webhook command becomes the CLI's error. */
 async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
-  const store = await openExistingStore(storeConfig(flags));
   try {
-    await store.migrate();
-    return await fn({
-      store,
-      hasher: new Hasher(),
-      clock: systemClock,
-      settings: DEFAULT_DOMAIN_SETTINGS,
-      tokenKeys: new TokenKeyring(),
-    });
+    return await onStore(flags, fn);
   } catch (err) {
     if (err instanceof WebhookError) throw new AdminError(err.message);
     throw err;
-  } finally {
-    await store.close();
   }
 }
 
@@ -78,6 +63,7 @@ function registerAdminWebhooks(admin: Command): void {
     .option('--rotate', 'replace it with a new one (endpoints must be given the new one)')
     .option('--json', 'print JSON')
     .action(async (o) => {
+      const { appSecret } = await import('../domain/webhooks/secrets.js');
       const s = await withContext(o, (ctx) => appSecret(ctx, o.app, { rotate: o.rotate === true }));
       if (o.json) {
         printJson({
@@ -105,6 +91,10 @@ function registerAdminWebhooks(admin: Command): void {
     .requiredOption('--events <list>', `comma-separated: ${WEBHOOK_EVENT_NAMES.join(',')}`)
     .option('--json', 'print JSON')
     .action(async (o) => {
+      const [{ subscribe }, { posterFor }] = await Promise.all([
+        import('../domain/webhooks/subscriptions.js'),
+        import('../webhooks/index.js'),
+      ]);
       const post = posterFor(webhookConfig(process.env));
       const s = await withContext(o, (ctx) =>
         subscribe(ctx, post, { clientId: o.app, url: o.url, events: [o.events] }),
@@ -119,6 +109,7 @@ function registerAdminWebhooks(admin: Command): void {
     .option('--app <clientId>', "only this app's")
     .option('--json', 'print JSON')
     .action(async (o) => {
+      const { listSubscriptions } = await import('../domain/webhooks/subscriptions.js');
       const rows = await withContext(o, (ctx) => listSubscriptions(ctx, o.app));
       if (o.json) {
         printJson(rows.map(subscriptionJson));
@@ -142,6 +133,7 @@ function registerAdminWebhooks(admin: Command): void {
     .argument('<id>', 'the subscription id (see `zpass admin webhooks list`)')
     .option('--json', 'print JSON')
     .action(async (id: string, o) => {
+      const { removeSubscription } = await import('../domain/webhooks/subscriptions.js');
       await withContext(o, (ctx) => removeSubscription(ctx, id));
       if (o.json) printJson({ removed: id });
       else process.stdout.write(`removed ${id}\n`);
@@ -171,6 +163,7 @@ export function registerWebhooks(program: Command): void {
         throw new AdminError('--limit must be a whole number from 1 to 10000.');
       if (o.failed && o.pending) throw new AdminError('Pass --failed or --pending, not both.');
       const status = o.failed ? 'failed' : o.pending ? 'pending' : undefined;
+      const { listDeliveries } = await import('../domain/webhooks/deliveries.js');
       const rows = await withContext(o, (ctx) => listDeliveries(ctx, { status, limit }));
       if (o.json) {
         printJson(rows.map(deliveryJson));
@@ -205,6 +198,7 @@ export function registerWebhooks(program: Command): void {
         if (!/^\d{1,15}$/.test(id) || !Number.isSafeInteger(one))
           throw new AdminError(`Not a delivery id: "${id}".`);
       }
+      const { redeliver } = await import('../domain/webhooks/deliveries.js');
       const requeued = await withContext(o, (ctx) => redeliver(ctx, one));
       if (o.json) printJson({ requeued });
       else
@@ -223,6 +217,10 @@ export function registerWebhooks(program: Command): void {
     .action(async (o) => {
       const config = storeConfig(o);
       const settings = webhookConfig(process.env);
+      const [{ createLogger }, { createWebhookRelay }] = await Promise.all([
+        import('../log/logger.js'),
+        import('../webhooks/index.js'),
+      ]);
       const logger = createLogger(process.env.ZPASS_LOG_LEVEL ?? 'info');
       const store = await openExistingStore(config);
       try {

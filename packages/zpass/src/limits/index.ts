@@ -10,7 +10,8 @@ export * from './categories.js';
 export type { Counter, Take, TakeResult } from './counter.js';
 export { type RateDecision, RateLimiter, rateLimitHeaders } from './limiter.js';
 export { MemoryCounter } from './memory.js';
-export { checkRedisUrl, RedisCounter } from './redis.js';
+export { RedisCounter } from './redis.js';
+export { checkRedisUrl } from './redis-url.js';
 export { type FailureThrottle, MemoryThrottle, RedisThrottle, type ThrottleOptions } from './throttle.js';
 
 export interface LimitsConfig {

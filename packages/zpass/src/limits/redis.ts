@@ -55,19 +55,6 @@ export interface RedisCounterOptions {
   logger?: Logger;
 }
 
-/** `redis://` or `rediss://` (TLS), or a refusal naming the problem without any password. */
-export function checkRedisUrl(url: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return 'REDIS_URL is not a valid URL.';
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
-    return `REDIS_URL must start with redis:// or rediss:// (got ${u.protocol}//).`;
-  return undefined;
-}
-
 /**
  * Counts in Redis, shared by every server using the same Redis and prefix.
  * While Redis cannot be reached (refused, dropped, slower than the timeout), it

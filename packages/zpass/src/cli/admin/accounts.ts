@@ -1,11 +1,9 @@
-/** `zpass admin create-account|create-app|issue-token|list-accounts`. */
+/**
+ * `zpass admin create-account|create-app|issue-token|list-accounts|rotate-token-key`. Each
+ * action imports the use cases it runs (`import()`): the command tree loads no store code.
+ */
 
 import type { Command } from 'commander';
-import { createAccount, createApp } from '../../domain/accounts/provisioning.js';
-import { issueUserToken } from '../../domain/tokens/access-tokens.js';
-import { rotateTokenKey } from '../../domain/tokens/jwt.js';
-import { parseScopes } from '../../domain/tokens/scopes.js';
-import { accounts } from '../../store/repositories/accounts.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';
 
@@ -25,6 +23,7 @@ export function registerAccountCommands(admin: Command): void {
       ]),
     )
     .action(async (o) => {
+      const { createAccount } = await import('../../domain/accounts/provisioning.js');
       const r = await withContext(o, (ctx) =>
         createAccount(ctx, { ownerEmail: o.ownerEmail, plan: o.plan, name: o.name }),
       );
@@ -53,6 +52,10 @@ export function registerAccountCommands(admin: Command): void {
       examples(['zpass admin create-app --account ACCOUNT --scopes "user:read:admin user:write:admin"']),
     )
     .action(async (o) => {
+      const [{ createApp }, { parseScopes }] = await Promise.all([
+        import('../../domain/accounts/provisioning.js'),
+        import('../../domain/tokens/scopes.js'),
+      ]);
       const r = await withContext(o, (ctx) => createApp(ctx, o.account, parseScopes(o.scopes), o.creator));
       const out = {
         client_id: r.client_id,
@@ -79,6 +82,10 @@ export function registerAccountCommands(admin: Command): void {
       examples(['zpass admin issue-token --user jane@example.com --scopes "user:read user:write" --ttl 600']),
     )
     .action(async (o) => {
+      const [{ issueUserToken }, { parseScopes }] = await Promise.all([
+        import('../../domain/tokens/access-tokens.js'),
+        import('../../domain/tokens/scopes.js'),
+      ]);
       const ttl = Number(o.ttl);
       const r = await withContext(o, (ctx) => issueUserToken(ctx, o.user, parseScopes(o.scopes), ttl));
       if (o.json) printJson(r);
@@ -94,6 +101,7 @@ export function registerAccountCommands(admin: Command): void {
       examples(['zpass admin list-accounts', "zpass admin list-accounts --json | jq -r '.[].id'"]),
     )
     .action(async (o) => {
+      const { accounts } = await import('../../store/repositories/accounts.js');
       const rows = await withContext(o, (ctx) => accounts.list(ctx.store.db));
       const out = rows.map((a) => ({
         id: a.id,
@@ -114,6 +122,7 @@ export function registerAccountCommands(admin: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['zpass admin rotate-token-key', 'zpass admin rotate-token-key --json']))
     .action(async (o) => {
+      const { rotateTokenKey } = await import('../../domain/tokens/jwt.js');
       const kid = await withContext(o, (ctx) => rotateTokenKey(ctx.store.db, ctx.clock.now()));
       if (o.json) printJson({ kid });
       else process.stdout.write(`new access-token signing key: ${kid}\n`);

@@ -1,27 +1,47 @@
+/**
+ * What the store's commands share. The command tree imports this module for `--help` and
+ * completion too, so the store, the domain and the hasher are imported here only when a
+ * command runs (`import()`), never at the top.
+ */
 import { systemClock } from '../../clock.js';
 import { type StoreFlags, storeConfig } from '../../config.js';
-import { Hasher } from '../../crypto/hasher.js';
-import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../../domain/context.js';
+import type { HasherOptions } from '../../crypto/hasher.js';
+import type { DomainContext } from '../../domain/context.js';
 import { AdminError, ZoomError } from '../../domain/errors.js';
-import { TokenKeyring } from '../../domain/tokens/jwt.js';
-import { INVITATION_PATH } from '../../domain/users/invitations.js';
-import { type User, users } from '../../store/repositories/users.js';
+import type { User } from '../../store/repositories/users.js';
 import { openExistingStore, promptHidden, readStdin } from '../io.js';
 
-/** Runs `fn` on the store of `--data`, migrated, and closes it. */
-export async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
+/** Runs `fn` on a domain context over the store of `--data`, migrated, and closes the store. */
+export async function onStore<T>(
+  flags: StoreFlags,
+  fn: (ctx: DomainContext) => Promise<T>,
+  hashing: HasherOptions = {},
+): Promise<T> {
   const store = await openExistingStore(storeConfig(flags));
   try {
     await store.migrate();
-    // An operator's command waits its turn for hashing rather than being refused as a server's request is.
-    const hasher = new Hasher({ maxWaitMs: Number.POSITIVE_INFINITY });
+    const [{ Hasher }, { DEFAULT_DOMAIN_SETTINGS }, { TokenKeyring }] = await Promise.all([
+      import('../../crypto/hasher.js'),
+      import('../../domain/context.js'),
+      import('../../domain/tokens/jwt.js'),
+    ]);
     return await fn({
       store,
-      hasher,
+      hasher: new Hasher(hashing),
       clock: systemClock,
       settings: DEFAULT_DOMAIN_SETTINGS,
       tokenKeys: new TokenKeyring(),
     });
+  } finally {
+    await store.close();
+  }
+}
+
+/** Runs `fn` on the store of `--data`, migrated, and closes it; a refusal becomes the operator's error. */
+export async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
+  try {
+    // An operator's command waits its turn for hashing rather than being refused as a server's request is.
+    return await onStore(flags, fn, { maxWaitMs: Number.POSITIVE_INFINITY });
   } catch (err) {
     if (err instanceof ZoomError) {
       // Zoom's field messages ("Invalid field.") do not name the field: the operator needs it.
@@ -32,8 +52,6 @@ export async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext)
       throw new AdminError(`${err.message}${detail ? ` ${detail}` : ''} (code ${err.code})`);
     }
     throw err;
-  } finally {
-    await store.close();
   }
 }
 
@@ -52,7 +70,8 @@ export async function passwordFrom(opts: {
 }
 
 /** The invitation page under zpass's public address. */
-export function invitationUrl(baseUrl: string): string {
+export async function invitationUrl(baseUrl: string): Promise<string> {
+  const { INVITATION_PATH } = await import('../../domain/users/invitations.js');
   try {
     const u = new URL(INVITATION_PATH, baseUrl);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
@@ -63,6 +82,7 @@ export function invitationUrl(baseUrl: string): string {
 }
 
 export async function findUser(ctx: DomainContext, idOrEmail: string): Promise<User> {
+  const { users } = await import('../../store/repositories/users.js');
   const user = (await users.byId(ctx.store.db, idOrEmail)) ?? (await users.byEmail(ctx.store.db, idOrEmail));
   if (!user) throw new AdminError(`No user ${idOrEmail}.`);
   return user;

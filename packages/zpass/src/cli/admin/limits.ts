@@ -1,8 +1,7 @@
-/** `zpass admin set-plan|set-limit|show-limits`. */
+/** `zpass admin set-plan|set-limit|show-limits`; each action imports its use cases (`import()`). */
 
 import type { Command } from 'commander';
-import { type AccountLimitsView, setLimit, showLimits } from '../../domain/accounts/limits.js';
-import { setPlan } from '../../domain/accounts/provisioning.js';
+import type { AccountLimitsView } from '../../domain/accounts/limits.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';
 
@@ -25,6 +24,10 @@ export function registerLimitCommands(admin: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['zpass admin set-plan --account ACCOUNT --plan free']))
     .action(async (o) => {
+      const [{ showLimits }, { setPlan }] = await Promise.all([
+        import('../../domain/accounts/limits.js'),
+        import('../../domain/accounts/provisioning.js'),
+      ]);
       const v = await withContext(o, async (ctx) => {
         await setPlan(ctx, o.account, o.plan);
         return showLimits(ctx, o.account);
@@ -52,6 +55,7 @@ export function registerLimitCommands(admin: Command): void {
       ]),
     )
     .action(async (o) => {
+      const { setLimit } = await import('../../domain/accounts/limits.js');
       const v = await withContext(o, (ctx) => setLimit(ctx, o.account, o.category, o.type, o.limit));
       if (o.json) printJson(v);
       else printLimits(v);
@@ -64,6 +68,7 @@ export function registerLimitCommands(admin: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['zpass admin show-limits --account ACCOUNT --json']))
     .action(async (o) => {
+      const { showLimits } = await import('../../domain/accounts/limits.js');
       const v = await withContext(o, (ctx) => showLimits(ctx, o.account));
       if (o.json) printJson(v);
       else printLimits(v);

@@ -1,11 +1,7 @@
-/** `zpass admin set-policy|show-policy`. */
+/** `zpass admin set-policy|show-policy`; each action imports its use cases (`import()`). */
 
 import type { Command } from 'commander';
 import { AdminError } from '../../domain/errors.js';
-import { accountRequirement } from '../../domain/passwords/policy.js';
-import { accountSecurity, setPolicyOffline } from '../../domain/settings/account.js';
-import { accounts } from '../../store/repositories/accounts.js';
-import { settingsChanges } from '../../store/repositories/settings.js';
 import { examples, printJson } from '../io.js';
 import { withContext } from './context.js';
 
@@ -45,6 +41,10 @@ export function registerPolicyCommands(admin: Command): void {
     ]),
   );
   setPolicy.option('--json', 'print JSON').action(async (o) => {
+    const [{ accountRequirement }, { setPolicyOffline }] = await Promise.all([
+      import('../../domain/passwords/policy.js'),
+      import('../../domain/settings/account.js'),
+    ]);
     const patch: Record<string, unknown> = {};
     for (const [name] of POLICY_FLAGS) {
       const v = o[camel(name)];
@@ -72,6 +72,13 @@ export function registerPolicyCommands(admin: Command): void {
     .option('--json', 'print JSON')
     .addHelpText('after', examples(['zpass admin show-policy --account ACCOUNT']))
     .action(async (o) => {
+      const [{ accountRequirement }, { accountSecurity }, { accounts }, { settingsChanges }] =
+        await Promise.all([
+          import('../../domain/passwords/policy.js'),
+          import('../../domain/settings/account.js'),
+          import('../../store/repositories/accounts.js'),
+          import('../../store/repositories/settings.js'),
+        ]);
       const out = await withContext(o, async (ctx) => {
         if (!(await accounts.get(ctx.store.db, o.account))) throw new AdminError(`No account ${o.account}.`);
         const log = await settingsChanges.forAccount(ctx.store.db, o.account);

@@ -1,21 +1,11 @@
-/** `zpass admin create-user|set-status|set-role|delete-user|invite-user|invite-link|list-users`. */
+/**
+ * `zpass admin create-user|set-status|set-role|delete-user|invite-user|invite-link|list-users|import-users`.
+ * Each action imports the use cases it runs (`import()`): the command tree loads no store code.
+ */
 
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse } from 'csv-parse/sync';
 import { AdminError } from '../../domain/errors.js';
-import { createUser, createUsers } from '../../domain/users/create.js';
-import {
-  createAccountUser,
-  OPERATOR,
-  removeUser,
-  setStatus,
-  updateProfile,
-} from '../../domain/users/directory.js';
-import { issueInvitationLink } from '../../domain/users/invitations.js';
-import { userView } from '../../domain/users/resolve.js';
-import { accounts } from '../../store/repositories/accounts.js';
-import { users } from '../../store/repositories/users.js';
 import type { Role } from '../../store/schema.js';
 import { CliError } from '../api/connection.js';
 import { examples, printJson } from '../io.js';
@@ -44,6 +34,7 @@ export function registerUserCommands(admin: Command): void {
     )
     .action(async (o) => {
       const password = await passwordFrom(o);
+      const { createUser } = await import('../../domain/users/create.js');
       const r = await withContext(o, (ctx) =>
         createUser(ctx, {
           accountId: o.account,
@@ -68,6 +59,7 @@ export function registerUserCommands(admin: Command): void {
     .requiredOption('--action <action>', 'activate or deactivate')
     .addHelpText('after', examples(['zpass admin set-status --user jane@example.com --action deactivate']))
     .action(async (o) => {
+      const { OPERATOR, setStatus } = await import('../../domain/users/directory.js');
       const user = await withContext(o, async (ctx) => {
         await setStatus(ctx, OPERATOR, o.user, o.action);
         return findUser(ctx, o.user);
@@ -85,6 +77,7 @@ export function registerUserCommands(admin: Command): void {
     .action(async (o) => {
       const roleId = { admin: '1', member: '2' }[o.role as string];
       if (!roleId) throw new AdminError(`Unknown role "${o.role}": use admin or member.`);
+      const { OPERATOR, updateProfile } = await import('../../domain/users/directory.js');
       const user = await withContext(o, async (ctx) => {
         await updateProfile(ctx, OPERATOR, o.user, { role_id: roleId });
         return findUser(ctx, o.user);
@@ -108,6 +101,7 @@ export function registerUserCommands(admin: Command): void {
       ]),
     )
     .action(async (o) => {
+      const { OPERATOR, removeUser } = await import('../../domain/users/directory.js');
       await withContext(o, (ctx) => removeUser(ctx, OPERATOR, o.user, o.action));
       const done = o.action === 'delete' ? 'deleted' : 'disassociated';
       if (o.json) printJson({ user: o.user, status: done });
@@ -133,7 +127,11 @@ export function registerUserCommands(admin: Command): void {
       ]),
     )
     .action(async (o) => {
-      const acceptUrl = invitationUrl(o.baseUrl);
+      const acceptUrl = await invitationUrl(o.baseUrl);
+      const [{ createAccountUser, OPERATOR }, { issueInvitationLink }] = await Promise.all([
+        import('../../domain/users/directory.js'),
+        import('../../domain/users/invitations.js'),
+      ]);
       const type = /^[0-9]{1,3}$/.test(o.type) ? Number(o.type) : o.type;
       const out = await withContext(o, async (ctx) => {
         const user = await createAccountUser(
@@ -167,7 +165,8 @@ export function registerUserCommands(admin: Command): void {
       examples(['zpass admin invite-link --user new@example.com --base-url https://zpass.example.com']),
     )
     .action(async (o) => {
-      const acceptUrl = invitationUrl(o.baseUrl);
+      const acceptUrl = await invitationUrl(o.baseUrl);
+      const { issueInvitationLink } = await import('../../domain/users/invitations.js');
       const link = await withContext(o, async (ctx) => {
         const user = await findUser(ctx, o.user);
         return issueInvitationLink(ctx, user.id, acceptUrl);
@@ -192,6 +191,11 @@ export function registerUserCommands(admin: Command): void {
     )
     .action(async (o) => {
       const columns = pickColumns(o.columns, USER_COLUMNS, USER_DEFAULT_COLUMNS);
+      const [{ userView }, { accounts }, { users }] = await Promise.all([
+        import('../../domain/users/resolve.js'),
+        import('../../store/repositories/accounts.js'),
+        import('../../store/repositories/users.js'),
+      ]);
       const rows = await withContext(o, async (ctx) => {
         if (!(await accounts.get(ctx.store.db, o.account))) throw new AdminError(`No account ${o.account}.`);
         return users.listByAccount(ctx.store.db, o.account);
@@ -224,6 +228,7 @@ export function registerUserCommands(admin: Command): void {
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
         throw new CliError('--batch-size must be a whole number from 1 to 10000.', 2);
       const rows = await readImportCsv(file);
+      const { createUsers } = await import('../../domain/users/create.js');
       const outcomes = await withContext(o, (ctx) =>
         createUsers(
           ctx,
@@ -256,6 +261,7 @@ const IMPORT_COLUMNS = ['email', 'first_name', 'last_name', 'role', 'password'];
 
 /** The rows of an import CSV by column name (a header line first; empty fields are absent). */
 async function readImportCsv(path: string): Promise<Array<Record<string, string | undefined>>> {
+  const { parse } = await import('csv-parse/sync');
   let records: string[][];
   try {
     records = parse(readFileSync(path), { bom: true, skip_empty_lines: true, relax_column_count: true });

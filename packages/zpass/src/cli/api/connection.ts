@@ -6,6 +6,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import {
   ZoomApiError,
   ZoomClient,
@@ -146,10 +147,22 @@ export function resolveProfile(flags: ConnectionFlags): { profile: Profile; sour
   return { profile: p, source: `profile ${name}` };
 }
 
+/**
+ * Node's fetch parses responses with llhttp compiled to WebAssembly. Once the parser has run a
+ * little, V8 compiles it again with its optimising tier, in the background: about 25 MB more
+ * at the peak of a command that makes a handful of requests (docs/benchmarks.md, "CLI
+ * memory"). The CLI keeps the baseline compiler's code, which parses fast enough for requests
+ * paced at Zoom's rate limits. Set before the client's first request compiles the parser.
+ */
+function baselineWasmOnly(): void {
+  setFlagsFromString('--liftoff-only');
+}
+
 export function clientFor(
   profile: Profile,
   options: { maxRetries?: number; fetch?: typeof fetch } = {},
 ): ZoomClient {
+  baselineWasmOnly();
   return new ZoomClient({
     ...options,
     accountId: profile.account_id,
