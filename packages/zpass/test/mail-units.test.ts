@@ -169,6 +169,7 @@ describe('a message written in one pass', () => {
     ],
     ['an international domain', { to: 'ann@exämple.test' }],
     ['no HTML part', { html: '' }],
+    ['one short part without a final line break', { text: 'Hello.', html: '' }],
     ['text ending in spaces and a lone CR', { text: `${'x'.repeat(200)}  \r`, html: '' }],
   ];
   for (const [name, over] of cases) {
