@@ -296,7 +296,11 @@ interface Figure {
 }
 const summary: Figure[] = [];
 const byStore = (store: string) =>
-  changes.filter((c) => c.store === store) as Array<{ depth: number; cpuRatio: number; ratio: number }>;
+  changes.filter((c) => c.store === store) as Array<{
+    depth: number;
+    cpuRatio: number;
+    ratioToLimitJustBefore: number;
+  }>;
 const listed = (values: number[]) => values.map((v) => v.toFixed(2)).join(' / ');
 for (const [store, label, most] of [
   ['sqlite', 'SQLite', 1.08],
@@ -322,9 +326,11 @@ summary.push({
   target: '≤ 2.5',
   met: readRatio === undefined ? undefined : readRatio <= 2.5,
 });
-const sqliteRates = byStore('sqlite').map((c) => c.ratio);
+// Against the limit measured just before each row: on a shared machine the spare CPU of
+// the start (section 1) may be far from that of a row minutes later.
+const sqliteRates = byStore('sqlite').map((c) => c.ratioToLimitJustBefore);
 summary.push({
-  figure: 'changes/s ÷ (limit ÷ 2), SQLite, history 0/5/24',
+  figure: 'changes/s ÷ (limit ÷ 2), SQLite, history 0/5/24 (the limit measured just before each row)',
   value: sqliteRates.length ? listed(sqliteRates) : 'not measured',
   target: '≥ 0.80',
   met: sqliteRates.length ? Math.min(...sqliteRates) >= 0.8 : undefined,
