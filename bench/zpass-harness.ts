@@ -105,7 +105,18 @@ export async function startZpass(
     },
   );
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/openapi.json`, child);
+  try {
+    await waitFor(`${url}/openapi.json`, child);
+  } catch (err) {
+    // A server that did not come up (a loaded machine) must not outlive the run.
+    child.kill('SIGTERM');
+    if (databaseUrl)
+      await pgAdmin(`drop database if exists ${new URL(databaseUrl).pathname.slice(1)} with (force)`).catch(
+        () => {},
+      );
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const demo = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as DemoCredentials;
   return {
     child,

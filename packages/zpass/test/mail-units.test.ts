@@ -4,6 +4,7 @@ import { ConfigError, mailConfig } from '../src/config.js';
 import { judge, NoticeError, scrub } from '../src/mail/failures.js';
 import { backoffMs, deliverableAddress, fromDomain } from '../src/mail/relay.js';
 import { localTime, PayloadError, RENDERERS, type RenderContext } from '../src/mail/templates/index.js';
+import { compileMessage, type OutgoingMessage, serializeMime } from '../src/mail/transport.js';
 
 // Pure functions of the mail relay: templates, backoff, failure judgement, settings.
 
@@ -129,6 +130,62 @@ describe('relay helpers', () => {
     );
     assert.equal(scrub('C: AUTH PLAIN AGJvYgBwdw==', []), 'C: AUTH PLAIN ***');
     assert.equal(scrub('x'.repeat(600), []).length, 503);
+  });
+});
+
+describe('a message written in one pass', () => {
+  const message = (over: Partial<OutgoingMessage> = {}): OutgoingMessage => {
+    const r = render(
+      { email: 'a@example.test', first_name: 'Ann', changed_at: AT, changed_by: 'admin' },
+      { ...CTX, timezone: 'Asia/Kolkata' },
+    );
+    return {
+      id: 7,
+      kind: 'password_changed',
+      from: 'zpass <no-reply@id.example.test>',
+      to: 'a@example.test',
+      subject: r.subject,
+      text: r.text,
+      html: r.html,
+      messageId: '<password_changed.7.x@id.example.test>',
+      date: new Date(AT),
+      ...over,
+    };
+  };
+
+  // The same tree, written by nodemailer's streams and in one pass: the same bytes, whatever
+  // the encodings nodemailer picks (7bit, quoted-printable, base64; encoded-word headers).
+  const cases: Array<[string, Partial<OutgoingMessage>]> = [
+    ['a password_changed notice', {}],
+    ['short ASCII parts (7bit)', { text: 'Hello.\n', html: '<p>Hello.</p>' }],
+    ['mostly non-Latin text (base64)', { text: 'пароль изменён '.repeat(20), subject: 'Пароль изменён' }],
+    [
+      'accents in names and subject',
+      {
+        from: 'Zoë Pass <no-reply@id.example.test>',
+        subject: 'Mot de passe modifié',
+        text: 'Bonjour Zoë,\r\nvotre mot de passe a été modifié. '.repeat(5),
+      },
+    ],
+    ['an international domain', { to: 'ann@exämple.test' }],
+    ['no HTML part', { html: '' }],
+    ['one short part without a final line break', { text: 'Hello.', html: '' }],
+    ['text ending in spaces and a lone CR', { text: `${'x'.repeat(200)}  \r`, html: '' }],
+  ];
+  for (const [name, over] of cases) {
+    it(`gives nodemailer's own bytes: ${name}`, async () => {
+      const root = compileMessage(message(over));
+      const once = serializeMime(root);
+      assert.ok(once, 'the shape of a notice is written in one pass');
+      assert.equal(once.toString('latin1'), (await root.build()).toString('latin1'));
+    });
+  }
+
+  it('leaves any other shape to nodemailer (an attachment from a stream)', async () => {
+    const { Readable } = await import('node:stream');
+    const root = compileMessage(message());
+    root.createChild('application/octet-stream').setContent(Readable.from([Buffer.from('data')]));
+    assert.equal(serializeMime(root), undefined);
   });
 });
 

@@ -152,6 +152,10 @@ describe(`mail relay over SMTP with STARTTLS and AUTH (${STORE})`, () => {
       assert.equal((await putPassword(t, token, u.id, p)).status, 204);
     }
     await waitFor('three notices', () => smtp.to(u.email).length === 3);
+    // The server has a message before the relay has its reply and records it as sent.
+    await waitFor('three rows recorded', async () =>
+      (await rowsFor(t, u.email)).every((r) => r.status !== 'pending'),
+    );
     const rows = await rowsFor(t, u.email);
     assert.deepEqual(
       rows.map((r) => r.status),

@@ -108,6 +108,8 @@ export class MailRelay {
   private running = false;
   private pumping: Promise<void> | undefined;
   private again = false;
+  /** A pass stopped at `concurrency` deliveries in flight: more notices may be due. */
+  private backlog = false;
   private claimFailing = false;
   private readonly inflight = new Map<number, AbortController>();
   private readonly settled = new Set<Promise<void>>();
@@ -161,10 +163,17 @@ export class MailRelay {
 
   private async pump(): Promise<void> {
     const { concurrency, leaseMs } = this.o.settings;
-    while (this.running && this.inflight.size < concurrency) {
+    while (this.running) {
+      const room = concurrency - this.inflight.size;
+      if (room <= 0) {
+        // Notices may be waiting: a delivery that finishes looks again.
+        this.backlog = true;
+        return;
+      }
+      this.backlog = false;
       let rows: OutboxRow[];
       try {
-        rows = await this.claim(concurrency - this.inflight.size, leaseMs);
+        rows = await this.claim(room, leaseMs);
       } catch (err) {
         if (!this.claimFailing) {
           this.claimFailing = true;
@@ -179,8 +188,10 @@ export class MailRelay {
         this.claimFailing = false;
         this.o.logger.info('mail relay reaches the store again');
       }
-      if (rows.length === 0) return;
       for (const row of rows) this.launch(row);
+      // Fewer than asked for: none was left due. A later notice wakes the relay with its
+      // commit, a retry's turn comes with the poll; claiming again now would find nothing.
+      if (rows.length < room) return;
     }
   }
 
@@ -207,7 +218,7 @@ export class MailRelay {
       .finally(() => {
         this.inflight.delete(row.id);
         this.settled.delete(done);
-        this.wake();
+        if (this.backlog) this.wake();
       });
     this.settled.add(done);
   }

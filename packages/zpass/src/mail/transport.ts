@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { Encoder as Base64Encoder } from 'nodemailer/lib/base64';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import type MimeNode from 'nodemailer/lib/mime-node';
+import { Encoder as QpEncoder } from 'nodemailer/lib/qp';
 import { ConfigError } from '../config.js';
 import { redactUrl } from '../log/redact.js';
 
@@ -56,11 +59,111 @@ function mailOptions(m: OutgoingMessage) {
   };
 }
 
+/** The MIME tree nodemailer makes of a message: headers, parts, encodings and boundaries are its own. */
+export function compileMessage(m: OutgoingMessage): MimeNode {
+  return new MailComposer(mailOptions(m)).compile();
+}
+
 /** The whole message as RFC 5322 bytes. */
-export function buildRaw(m: OutgoingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    new MailComposer(mailOptions(m)).compile().build((err, raw) => (err ? reject(err) : resolve(raw)));
+export async function buildRaw(m: OutgoingMessage): Promise<Buffer> {
+  const root = compileMessage(m);
+  return serializeMime(root) ?? root.build();
+}
+
+/** What this module reads of a MIME node beyond nodemailer's declared types. */
+interface NodeInternals {
+  _raw?: unknown;
+  _transforms: unknown[];
+  _processFuncs: unknown[];
+  newline?: unknown;
+}
+
+/**
+ * Writes the tree that `compileMessage` made in one synchronous pass, with nodemailer's own
+ * header building and content encoders, for the shape of every notice: leaves whose content
+ * is a string or a Buffer, under at most nested multiparts, no transforms. The bytes are those of
+ * `root.build()` (mail-units.test.ts compares the two on the same tree), without its streams:
+ * a pipeline, a PassThrough and an encoder stream per part and a `setImmediate` between
+ * steps, which cost several times the encoding itself. Undefined for any other shape (the
+ * caller then streams it as nodemailer would).
+ */
+export function serializeMime(root: MimeNode): Buffer | undefined {
+  const r = root as unknown as NodeInternals;
+  if (r._transforms.length > 0 || r._processFuncs.length > 0 || r.newline) return undefined;
+  const out: Buffer[] = [];
+  try {
+    if (!writeNode(root, out)) return undefined;
+  } catch (err) {
+    if (err instanceof UnhandledShape) return undefined;
+    throw err;
+  }
+  // nodemailer's LastNewline: the message ends with a line break.
+  const last = out.at(-1);
+  const lastByte = last?.[last.length - 1];
+  if (lastByte === 0x0d) out.push(Buffer.from('\n'));
+  else if (lastByte !== 0x0a) out.push(Buffer.from('\r\n'));
+  return Buffer.concat(out);
+}
+
+/** `MimeNode.stream` for one node, synchronously; false when the node is not of the handled shape. */
+function writeNode(node: MimeNode, out: Buffer[]): boolean {
+  const content = node.content;
+  if ((node as unknown as NodeInternals)._raw) return false;
+  if (content !== undefined && typeof content !== 'string' && !Buffer.isBuffer(content)) return false;
+  if (content && /^(multipart|message)\//i.test(String(node.getHeader('Content-Type') ?? ''))) return false;
+  out.push(Buffer.from(`${node.buildHeaders()}\r\n\r\n`));
+  if (content) {
+    // What buildHeaders has just set from getTransferEncoding (which scans the content: once is enough).
+    const encoding = String(node.getHeader('Content-Transfer-Encoding') ?? '').toLowerCase();
+    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+    if (encoding === 'quoted-printable') {
+      // Outside of text a lone CR or LF is data (as nodemailer encodes it).
+      out.push(
+        ...encodeAll(new QpEncoder({ binary: !/^text\//i.test(node.contentType ?? '') } as object), bytes),
+      );
+    } else if (encoding === 'base64') {
+      out.push(...encodeAll(new Base64Encoder(), bytes));
+    } else {
+      out.push(bytes);
+    }
+  }
+  if (node.multipart) {
+    node.childNodes.forEach((child, i) => {
+      out.push(Buffer.from(`${i > 0 ? '\r\n' : ''}--${node.boundary}\r\n`));
+      if (!writeNode(child, out)) throw new UnhandledShape();
+    });
+    out.push(Buffer.from(`\r\n--${node.boundary}--\r\n`));
+  }
+  return true;
+}
+
+class UnhandledShape extends Error {}
+
+/**
+ * Runs one of nodemailer's encoder streams over the whole content at once, as its stream
+ * would with the content in one chunk: its transform and flush steps are synchronous, and
+ * what they push is collected here instead of going through the stream's buffers.
+ */
+function encodeAll(encoder: QpEncoder | Base64Encoder, bytes: Buffer): Buffer[] {
+  const pushed: Buffer[] = [];
+  const e = encoder as unknown as {
+    push(chunk: Buffer | string, encoding?: BufferEncoding): boolean;
+    _transform(chunk: Buffer, encoding: string, done: (err?: Error | null) => void): void;
+    _flush(done: (err?: Error | null) => void): void;
+  };
+  e.push = (chunk, encoding) => {
+    pushed.push(typeof chunk === 'string' ? Buffer.from(chunk, encoding ?? 'utf8') : chunk);
+    return true;
+  };
+  let failed: Error | null | undefined;
+  e._transform(bytes, 'buffer', (err) => {
+    failed = err;
   });
+  e._flush((err) => {
+    failed ??= err;
+  });
+  if (failed) throw failed;
+  return pushed;
 }
 
 export interface SmtpOptions {
@@ -136,15 +239,36 @@ export class FileTransport implements MailTransport {
     return join(this.dir, `${stamp}-${m.kind.replace(/[^a-z0-9_-]/gi, '_')}-${m.id}.eml`);
   }
 
+  /** The folder is made once, and again only if it has gone (a file write then finds no folder). */
+  private folder: Promise<unknown> | undefined;
+
   async send(message: OutgoingMessage, signal: AbortSignal): Promise<Delivered> {
     const raw = await buildRaw(message);
     signal.throwIfAborted();
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const file = this.fileFor(message);
     const tmp = `${file}.tmp`;
-    await writeFile(tmp, raw, { mode: 0o600 });
+    try {
+      await this.madeFolder();
+      await writeFile(tmp, raw, { mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.folder = undefined;
+      await this.madeFolder();
+      await writeFile(tmp, raw, { mode: 0o600 });
+    }
     await rename(tmp, file);
     return { detail: `written to ${file}`, file };
+  }
+
+  private madeFolder(): Promise<unknown> {
+    if (this.folder) return this.folder;
+    const made = mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // A failure is reported to this send, and the next one tries again.
+    made.catch(() => {
+      this.folder = undefined;
+    });
+    this.folder = made;
+    return made;
   }
 
   async close(): Promise<void> {}

@@ -1,7 +1,19 @@
 import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+  type SqliteDatabase,
+  SqliteDialect,
+  sql,
+} from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../log/redact.js';
 import { prepareDataDir } from './data-dir.js';
@@ -148,6 +160,37 @@ export class Store {
     }
   }
 
+  /**
+   * Runs `fn`'s writes in `tx` together: on PostgreSQL `fn` receives a handle that records
+   * the statements instead of sending them, and they then go as one statement (each a
+   * data-modifying part of one WITH), one round trip instead of one each; on SQLite (no
+   * round trips) `fn` simply runs on `tx`. For writes only, none depending on another's
+   * effect: the parts of one statement see the same snapshot, and each recorded statement
+   * is answered "no rows" at once, so `fn` must not read through the handle or use what
+   * a write returns. `afterCommit` and `announce` are the transaction's own.
+   */
+  async writeTogether(tx: Tx, fn: (w: Tx) => Promise<void>): Promise<void> {
+    if (!this.rules.rowLocks) return fn(tx);
+    const recorded: CompiledQuery[] = [];
+    const w: Tx = Object.assign(recordingHandle(recorded), {
+      afterCommit: (f: () => void) => tx.afterCommit(f),
+      announce: (channel: string) => tx.announce(channel),
+    });
+    await fn(w);
+    if (recorded.length === 0) return;
+    if (recorded.length === 1) {
+      await tx.executeQuery(recorded[0]!);
+      return;
+    }
+    const parameters: unknown[] = [];
+    const parts = recorded.map((q, i) => {
+      const offset = parameters.length;
+      parameters.push(...q.parameters);
+      return `w${i} as (${q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+    });
+    await tx.executeQuery(CompiledQuery.raw(`with ${parts.join(', ')} select 1`, parameters));
+  }
+
   /** Locks a user's row until the transaction ends (PostgreSQL; SQLite's write lock already covers it). */
   async lockUser(tx: Tx, userId: string): Promise<void> {
     await this.lockRow(tx, 'users', userId);
@@ -195,6 +238,39 @@ export class Store {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+/**
+ * A PostgreSQL query API that compiles each statement into `recorded` and answers it with
+ * no rows, without a database: `Store.writeTogether` sends what it recorded.
+ */
+function recordingHandle(recorded: CompiledQuery[]): Kysely<Database> {
+  const connection: DatabaseConnection = {
+    async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+      recorded.push(query);
+      return { rows: [] };
+    },
+    // biome-ignore lint/correctness/useYield: nothing is ever streamed from a recording.
+    async *streamQuery() {
+      throw new Error('a recorded write cannot be streamed');
+    },
+  };
+  return new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+      createDriver: () => ({
+        init: async () => {},
+        acquireConnection: async () => connection,
+        beginTransaction: async () => {},
+        commitTransaction: async () => {},
+        rollbackTransaction: async () => {},
+        releaseConnection: async () => {},
+        destroy: async () => {},
+      }),
+    },
+  });
 }
 
 /** Prepared statements kept per SQLite connection (distinct SQL texts; the hot path uses about twenty). */

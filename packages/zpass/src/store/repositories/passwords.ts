@@ -60,25 +60,20 @@ export const passwordHistory = {
       .execute(),
   insert: (q: Q, row: Insertable<Database['password_history']>) =>
     q.insertInto('password_history').values(row).execute(),
-  /** Forgets all but the user's `keep` newest entries. */
+  /** Forgets all but the user's `keep` newest entries, in one statement (one round trip). */
   prune: async (q: Q, userId: string, keep: number) => {
-    const old = await q
-      .selectFrom('password_history')
-      .select('id')
+    await q
+      .deleteFrom('password_history')
       .where('user_id', '=', userId)
-      .orderBy('id', 'desc')
-      .offset(keep)
-      .limit(1_000_000)
+      .where('id', 'not in', (sub) =>
+        sub
+          .selectFrom('password_history')
+          .select('id')
+          .where('user_id', '=', userId)
+          .orderBy('id', 'desc')
+          .limit(keep),
+      )
       .execute();
-    if (old.length > 0)
-      await q
-        .deleteFrom('password_history')
-        .where(
-          'id',
-          'in',
-          old.map((r) => r.id),
-        )
-        .execute();
   },
 };
 
