@@ -8,16 +8,15 @@
  * browser: web-browser.test.ts.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { Secret, TOTP } from 'otpauth';
 import { ManualClock } from '../src/clock.js';
 import { SECRET_KEY_FILE } from '../src/crypto/secret-keys.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
+import { runAdmin } from './cli-helpers.js';
 import {
   accountToken,
   addUser,
@@ -28,10 +27,9 @@ import {
   tempDir,
 } from './helpers.js';
 import { webSessionsFor } from './queries.js';
-import { TestSmtp, waitFor } from './smtp.js';
+import { quickRelay, TestSmtp, waitFor } from './smtp.js';
 import { csrfOf, errorsOf, noticeOf, titleOf, WebClient } from './web.js';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'zpass.js');
 const WRONG = 'The code is not correct.';
 const REQUIRED = 'Your account requires two-factor sign-in. Set it up to continue.';
 const PASSWORD = 'Second-Factor-2026';
@@ -60,24 +58,7 @@ const recoveryCodesOf = (html: string) => {
   return [...m[1]!.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((x) => x[1]!);
 };
 
-/** Runs `zpass admin` on the test server's store, as an operator would beside it. */
-const admin = (t: TestServer, args: string[], env: Record<string, string> = {}) => {
-  const store = t.databaseUrl ? ['--database-url', t.databaseUrl] : ['--data', t.dataDir];
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!k.startsWith('ZPASS_') && k !== 'DATABASE_URL') clean[k] = v;
-  return promisify(execFile)(process.execPath, [BIN, 'admin', ...args, ...store], {
-    encoding: 'utf8',
-    env: { ...clean, ...env },
-  }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (err: { code: number; stdout: string; stderr: string }) => ({
-      code: err.code,
-      stdout: err.stdout,
-      stderr: err.stderr,
-    }),
-  );
-};
+const admin = runAdmin;
 
 /** A user with a password, and a client signed in as them. */
 async function signedInUser(t: TestServer, client: () => WebClient, role: 'member' | 'admin' = 'member') {
@@ -116,7 +97,7 @@ describe('two-factor sign-in', () => {
       clock,
       trustProxy: true,
       throttle: { freeFailures: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
-      mail: { smtpUrl: `smtp://127.0.0.1:${smtp.port}`, pollMs: 100, retryBaseMs: 100, retryMaxMs: 400 },
+      mail: quickRelay(smtp),
     });
   });
   after(async () => {

@@ -18,7 +18,7 @@ import { webSessions } from '../../store/repositories/web-sessions.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
 import { type Actor, OPERATOR } from '../principal.js';
-import { recordOperation } from '../reports/operation-log.js';
+import { recordUserUpdate } from '../reports/operation-log.js';
 import { storedSecurity } from '../settings/account.js';
 import { SCOPES } from '../tokens/scopes.js';
 import { assertMayManage } from '../users/directory.js';
@@ -174,6 +174,9 @@ function stepOf(secret: string, code: string, now: number): number | undefined {
   return delta === null ? undefined : counter + delta;
 }
 
+/** The user acting on their own account, as the operation log names them. */
+const bySelf = (user: User) => ({ email: user.email, userId: user.id });
+
 /** Ten new recovery codes (100 random bits each), shown once as `xxxxx-xxxxx-xxxxx-xxxxx`. */
 function newRecoveryCodes(): string[] {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -183,8 +186,6 @@ function newRecoveryCodes(): string[] {
     return chars.match(/.{5}/g)!.join('-');
   });
 }
-
-const logDetail = (user: User, what: string) => `Update user ${user.email} - ${what}`;
 
 /**
  * Confirms enrolment with a code of the pending secret: two-factor is on, ten recovery
@@ -213,14 +214,7 @@ export async function confirmEnrolment(
       user.id,
       codes.map((c) => digest(recoveryForm(c)!)),
     );
-    await recordOperation(tx, {
-      accountId: user.account_id,
-      time: now,
-      by: { email: user.email, userId: user.id },
-      category: 'user',
-      action: 'Update',
-      detail: logDetail(user, 'two-factor sign-in turned on'),
-    });
+    await recordUserUpdate(tx, user, bySelf(user), 'two-factor sign-in turned on', now);
     return codes;
   });
 }
@@ -250,14 +244,13 @@ export async function useSecondFactor(
   const recovery = recoveryForm(code);
   if (!recovery || !(await recoveryCodes.use(tx, user.id, digest(recovery), now))) return undefined;
   const left = await recoveryCodes.unusedCount(tx, user.id);
-  await recordOperation(tx, {
-    accountId: user.account_id,
-    time: now,
-    by: { email: user.email, userId: user.id },
-    category: 'user',
-    action: 'Update',
-    detail: logDetail(user, `recovery code used for two-factor sign-in (${left} left)`),
-  });
+  await recordUserUpdate(
+    tx,
+    user,
+    bySelf(user),
+    `recovery code used for two-factor sign-in (${left} left)`,
+    now,
+  );
   return 'recovery';
 }
 
@@ -271,14 +264,7 @@ export async function turnOff(ctx: DomainContext, user: User, code: string): Pro
     if (locked?.status !== 'active') return false;
     if (!(await useSecondFactor(ctx, tx, locked, code))) return false;
     await twoFactors.deleteForUser(tx, user.id);
-    await recordOperation(tx, {
-      accountId: user.account_id,
-      time: ctx.clock.now(),
-      by: { email: user.email, userId: user.id },
-      category: 'user',
-      action: 'Update',
-      detail: logDetail(user, 'two-factor sign-in turned off'),
-    });
+    await recordUserUpdate(tx, user, bySelf(user), 'two-factor sign-in turned off', ctx.clock.now());
     return true;
   });
 }
@@ -295,14 +281,7 @@ async function resetIn(ctx: DomainContext, actor: Actor, user: User): Promise<vo
     await twoFactors.deleteForUser(tx, user.id);
     // Whoever signed in with the old second factor signs in again.
     await webSessions.deleteForUser(tx, user.id);
-    await recordOperation(tx, {
-      accountId: user.account_id,
-      time: now,
-      by: actor === OPERATOR ? null : actor,
-      category: 'user',
-      action: 'Update',
-      detail: logDetail(user, 'two-factor sign-in reset'),
-    });
+    await recordUserUpdate(tx, user, actor === OPERATOR ? null : actor, 'two-factor sign-in reset', now);
     await outbox.queue(tx, {
       kind: TWO_FACTOR_RESET_KIND,
       account_id: user.account_id,
