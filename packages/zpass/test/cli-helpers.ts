@@ -2,8 +2,9 @@
  * What the tests of the CLI share: the real binary run as a child process (through pipes or
  * under a pseudo-terminal made by util-linux `script`), and a quick but real argon2id hasher.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { Hasher } from '../src/crypto/hasher.js';
 import type { TestServer } from './helpers.js';
@@ -111,4 +112,27 @@ export function loginArgs(t: TestServer, profile: string): string[] {
     '--oauth-url',
     t.url,
   ];
+}
+
+/**
+ * Runs `zpass admin ...` on the test server's store, as an operator would beside it: the
+ * store named by flag, no ZPASS_* or DATABASE_URL from the test's environment, `env` added.
+ */
+export function runAdmin(t: TestServer, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const store = t.databaseUrl ? ['--database-url', t.databaseUrl] : ['--data', t.dataDir];
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('ZPASS_') && k !== 'DATABASE_URL') clean[k] = v;
+  return promisify(execFile)(process.execPath, [BIN, 'admin', ...args, ...store], {
+    encoding: 'utf8',
+    env: { ...clean, ...env },
+  }).then(
+    (r) => ({ code: 0, signal: null, stdout: r.stdout, stderr: r.stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({
+      code: err.code,
+      signal: null,
+      stdout: err.stdout,
+      stderr: err.stderr,
+    }),
+  );
 }

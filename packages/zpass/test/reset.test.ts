@@ -11,7 +11,7 @@ import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { users } from '../src/store/repositories/users.js';
 import { accountToken, addUser, call, putPassword, startTestServer, type TestServer } from './helpers.js';
 import { webSessionsFor } from './queries.js';
-import { TestSmtp, waitFor } from './smtp.js';
+import { quickRelay, TestSmtp, waitFor } from './smtp.js';
 import { csrfOf, errorsOf, noticeOf, titleOf, WebClient } from './web.js';
 
 const SAME_ANSWER =
@@ -30,7 +30,7 @@ describe('forgotten-password reset', () => {
       trustProxy: true,
       // The product's free attempts, with a long block: requests beyond them are refused in this test.
       throttle: { freeFailures: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
-      mail: { smtpUrl: `smtp://127.0.0.1:${smtp.port}`, pollMs: 100, retryBaseMs: 100, retryMaxMs: 400 },
+      mail: quickRelay(smtp),
     });
   });
   after(async () => {

@@ -196,3 +196,11 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Mail relay settings that deliver to `smtp` quickly (tests wait for the mail, not the poll). */
+export const quickRelay = (smtp: TestSmtp) => ({
+  smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+  pollMs: 100,
+  retryBaseMs: 100,
+  retryMaxMs: 400,
+});

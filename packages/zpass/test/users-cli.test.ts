@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { digest } from '../src/crypto/random.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { invitations } from '../src/store/repositories/invitations.js';
 import { users } from '../src/store/repositories/users.js';
+import { runAdmin } from './cli-helpers.js';
 import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';
-
-const BIN = join(import.meta.dirname, '..', 'bin', 'zpass.js');
 
 describe('zpass admin: user operations offline', () => {
   let t: TestServer;
@@ -21,20 +17,7 @@ describe('zpass admin: user operations offline', () => {
   });
   after(() => t.stop());
 
-  /** Runs the CLI on the test server's store, as an operator would beside it. */
-  const zpass = (...args: string[]) => {
-    const store = t.databaseUrl ? ['--database-url', t.databaseUrl] : ['--data', t.dataDir];
-    return promisify(execFile)(process.execPath, [BIN, 'admin', ...args, ...store], {
-      encoding: 'utf8',
-    }).then(
-      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (err: { code: number; stdout: string; stderr: string }) => ({
-        code: err.code,
-        stdout: err.stdout,
-        stderr: err.stderr,
-      }),
-    );
-  };
+  const zpass = (...args: string[]) => runAdmin(t, args);
 
   it('set-status deactivates a user (their token stops) and activates them again', async () => {
     const u = await addUser(t);

@@ -17,20 +17,26 @@ export async function onStore<T>(
   fn: (ctx: DomainContext) => Promise<T>,
   hashing: HasherOptions = {},
 ): Promise<T> {
-  const store = await openExistingStore(storeConfig(flags));
+  const config = storeConfig(flags);
+  const store = await openExistingStore(config);
   try {
     await store.migrate();
-    const [{ Hasher }, { DEFAULT_DOMAIN_SETTINGS }, { TokenKeyring }] = await Promise.all([
-      import('../../crypto/hasher.js'),
-      import('../../domain/context.js'),
-      import('../../domain/tokens/jwt.js'),
-    ]);
+    const [{ Hasher }, { DEFAULT_DOMAIN_SETTINGS }, { TokenKeyring }, { loadSecretKeyring }] =
+      await Promise.all([
+        import('../../crypto/hasher.js'),
+        import('../../domain/context.js'),
+        import('../../domain/tokens/jwt.js'),
+        import('../../crypto/secret-keys.js'),
+      ]);
+    // The store's secret keys as `zpass serve` finds them (the key file only once a server made it).
+    const keys = loadSecretKeyring(config, { create: false });
     return await fn({
       store,
       hasher: new Hasher(hashing),
       clock: systemClock,
       settings: DEFAULT_DOMAIN_SETTINGS,
       tokenKeys: new TokenKeyring(),
+      secrets: keys.kind === 'none' ? undefined : keys.keyring,
     });
   } finally {
     await store.close();

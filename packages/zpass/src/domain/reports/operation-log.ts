@@ -35,3 +35,21 @@ export async function recordOperation(tx: Tx, op: Operation): Promise<void> {
     detail: op.detail.length > DETAIL_MAX ? `${op.detail.slice(0, DETAIL_MAX)}...` : op.detail,
   });
 }
+
+/** `Update user {email} - {what}` (category User), the form of every change to one user. */
+export function recordUserUpdate(
+  tx: Tx,
+  user: { account_id: string; email: string },
+  by: Operation['by'],
+  what: string,
+  time: number,
+): Promise<void> {
+  return recordOperation(tx, {
+    accountId: user.account_id,
+    time,
+    by,
+    category: 'user',
+    action: 'Update',
+    detail: `Update user ${user.email} - ${what}`,
+  });
+}

@@ -13,6 +13,7 @@ import { type User, users } from '../../store/repositories/users.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
 import { changePassword } from '../passwords/change.js';
+import { recordUserUpdate } from '../reports/operation-log.js';
 import { webPrincipal } from '../sessions/sessions.js';
 import { EMAIL_MAX } from '../users/directory.js';
 
@@ -97,6 +98,15 @@ export async function requestReset(ctx: DomainContext, email: string): Promise<b
       created_at: now,
       sent_at: null,
     });
+    // The request is in the account's operation log (the activity report's types are only
+    // "Sign in" and "Sign out"): when, and for whom; never the link.
+    await recordUserUpdate(
+      tx,
+      user,
+      { email: user.email, userId: user.id },
+      'password reset link requested',
+      now,
+    );
     return true;
   });
 }
