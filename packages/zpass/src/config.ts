@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseSecretKey, type SecretKeys } from './crypto/secret-keys.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/connections.js';
 import { checkRedisUrl } from './limits/redis.js';
 import { type LogFormat, LogFormatError, logFormatFrom } from './log/logger.js';
@@ -9,6 +10,8 @@ import { redactUrl } from './log/redact.js';
 export interface StoreConfig {
   dataDir: string;
   databaseUrl?: string;
+  /** `ZPASS_SECRET_KEY` and `ZPASS_SECRET_KEY_PREVIOUS`: what seals two-factor secrets (docs/configuration.md). */
+  secretKeys?: SecretKeys;
 }
 
 /** Everything `zpass serve` reads from flags and the environment, validated once at start. */
@@ -127,7 +130,30 @@ export function dataDirFrom(flag: string | undefined, env: NodeJS.ProcessEnv = p
 /** `--data` / `ZPASS_DATA` and `--database-url` / `DATABASE_URL`, shared by every command. */
 export function storeConfig(flags: StoreFlags, env: NodeJS.ProcessEnv = process.env): StoreConfig {
   const databaseUrl = flags.databaseUrl ?? (env.DATABASE_URL || undefined);
-  return { dataDir: dataDirFrom(flags.data, env), databaseUrl };
+  return { dataDir: dataDirFrom(flags.data, env), databaseUrl, secretKeys: secretKeysFrom(env) };
+}
+
+/**
+ * `ZPASS_SECRET_KEY`: 32 bytes as 64 hex digits or base64 (`openssl rand -base64 32`);
+ * `ZPASS_SECRET_KEY_PREVIOUS`: earlier keys, comma-separated, still opening what they
+ * sealed until `zpass admin rotate-secret-key` re-seals it. Neither value is ever echoed.
+ */
+export function secretKeysFrom(env: NodeJS.ProcessEnv): SecretKeys {
+  const shape = 'must be 32 bytes written as 64 hex digits or as base64 (e.g. the output of "openssl rand -base64 32")';
+  const raw = env.ZPASS_SECRET_KEY?.trim();
+  const current = raw ? parseSecretKey(raw) : undefined;
+  if (raw && !current) throw new ConfigError(`ZPASS_SECRET_KEY ${shape}.`);
+  const previous: Buffer[] = [];
+  const items = (env.ZPASS_SECRET_KEY_PREVIOUS ?? '').split(',').map((k) => k.trim());
+  for (const [i, item] of items.entries()) {
+    if (item === '') continue;
+    const key = parseSecretKey(item);
+    if (!key) throw new ConfigError(`Key ${i + 1} of ZPASS_SECRET_KEY_PREVIOUS ${shape}.`);
+    previous.push(key);
+  }
+  if (previous.length > 0 && !current)
+    throw new ConfigError('ZPASS_SECRET_KEY_PREVIOUS is set without ZPASS_SECRET_KEY: set the new key too.');
+  return { current, previous };
 }
 
 export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {

@@ -4,8 +4,9 @@ import { defaultWeakList } from '@zpass/policy';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { type Clock, systemClock } from './clock.js';
-import { ConfigError, checkPublicUrl, type ServeConfig } from './config.js';
+import { ConfigError, checkPublicUrl, type ServeConfig, type StoreConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
+import { loadSecretKeyring, type SecretKeyring } from './crypto/secret-keys.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './domain/accounts/demo.js';
 import { FixtureError, type Fixtures, seedStore } from './domain/accounts/seed.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
@@ -97,6 +98,33 @@ function warnOpenDataDir(dataDir: string, logger: { warn(o: object, msg: string)
 }
 
 /**
+ * The keyring that seals two-factor secrets: the configured key, else the embedded store's
+ * key file (named in the log, never its value), else none: two-factor sign-in is then not
+ * available, which the log says at every start.
+ */
+function secretKeyring(
+  options: StoreConfig,
+  logger: { info(o: object, msg: string): void; warn(msg: string): void },
+): SecretKeyring | undefined {
+  const source = loadSecretKeyring(options);
+  if (source.kind === 'none') {
+    logger.warn(
+      'ZPASS_SECRET_KEY is not set and the store is PostgreSQL: two-factor sign-in is not available. Set ZPASS_SECRET_KEY (32 bytes, e.g. "openssl rand -base64 32") on every server.',
+    );
+    return undefined;
+  }
+  if (source.kind === 'file')
+    logger.info(
+      { keyFile: source.file, keyId: source.keyring.current.id },
+      source.created
+        ? 'created the secret key file that seals two-factor secrets: back it up with the database'
+        : 'two-factor secrets are sealed with the key file',
+    );
+  else logger.info({ keyId: source.keyring.current.id }, 'two-factor secrets are sealed with ZPASS_SECRET_KEY');
+  return source.keyring;
+}
+
+/**
  * The two edges on one Fastify instance: Zoom's API (http/, which owns the instance's
  * transport) and the pages (web/) beside it, each rendering the errors of its own routes.
  * A request no route matched goes to the pages when a browser asks for a page, else to
@@ -164,6 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       clock: options.clock ?? systemClock,
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
       tokenKeys: new TokenKeyring(),
+      secrets: secretKeyring(options, logger),
     };
     const metrics = options.metricsAddr ? new Metrics({ store, hasher: ctx.hasher }) : undefined;
     if (metrics) ctx.observer = metrics.observer;

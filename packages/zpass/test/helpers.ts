@@ -82,6 +82,12 @@ export interface TestServerOptions {
   shutdownDelayMs?: number;
   /** Serve GET /metrics there (`{ host: '127.0.0.1', port: 0 }`: a free port). */
   metricsAddr?: { host: string; port: number };
+  /**
+   * ZPASS_SECRET_KEY (and previous keys) as the server reads them. Default: a new random
+   * key, so that two-factor sign-in works on both stores; `null`: none (SQLite then makes
+   * its key file, PostgreSQL has no two-factor sign-in).
+   */
+  secretKeys?: { current: Buffer; previous?: Buffer[] } | null;
 }
 
 /**
@@ -154,6 +160,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     cluster: opts.cluster,
     shutdownDelayMs: opts.shutdownDelayMs,
     metricsAddr: opts.metricsAddr,
+    secretKeys:
+      opts.secretKeys === null
+        ? undefined
+        : {
+            current: opts.secretKeys?.current ?? randomBytes(32),
+            previous: opts.secretKeys?.previous ?? [],
+          },
     // Failed token requests are throttled per address; tests about other things make many from one.
     throttle: opts.throttle ?? (opts.zoomLimits ? undefined : { freeFailures: 1_000_000 }),
   });

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Hasher } from '../crypto/hasher.js';
+import type { SecretKeyring } from '../crypto/secret-keys.js';
 import type { Store } from '../store/database.js';
 import type { TokenKeyring } from './tokens/jwt.js';
 
@@ -30,6 +31,11 @@ export interface DomainContext {
   settings: DomainSettings;
   /** The access-token signing keys as this process knows them (one per process, shared by its requests). */
   tokenKeys: TokenKeyring;
+  /**
+   * The operator's secret key(s), which seal two-factor secrets; undefined when none is
+   * configured on a shared (PostgreSQL) store: two-factor sign-in is then not available.
+   */
+  secrets?: SecretKeyring;
   /** Told what use cases decided, for metrics (never a user, e-mail or secret). */
   observer?: DomainObserver;
 }

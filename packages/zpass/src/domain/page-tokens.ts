@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { openWith, sealWith } from '../crypto/sealing.js';
 import type { Db } from '../store/database.js';
 import { serverKeys } from '../store/repositories/server-keys.js';
 import type { UserKey } from '../store/repositories/users.js';
@@ -9,8 +9,8 @@ import { Errors } from './errors.js';
 export const PAGE_TOKEN_TTL_MS = 15 * 60 * 1000;
 
 const KEY_NAME = 'page_token_v1';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+/** IV and tag of AES-256-GCM: a shorter token cannot be one. */
+const MIN_BYTES = 12 + 16 + 2;
 
 /** What a page token carries: where the walk stands, for whom, until when. */
 export interface PageCursor {
@@ -28,17 +28,7 @@ export interface PageCursor {
  * restarted one, reads the tokens the others wrote.
  */
 async function pageKey(db: Db, now: number): Promise<Buffer> {
-  let row = await serverKeys.get(db, KEY_NAME);
-  if (!row) {
-    await serverKeys.insertIfAbsent(db, {
-      name: KEY_NAME,
-      secret: randomBytes(32).toString('base64url'),
-      created_at: now,
-    });
-    row = await serverKeys.get(db, KEY_NAME);
-  }
-  if (!row) throw new Error('the page-token key could not be stored');
-  return Buffer.from(row.secret, 'base64url');
+  return serverKeys.ensure(db, KEY_NAME, now);
 }
 
 /**
@@ -62,28 +52,17 @@ export async function sealCursor(db: Db, cursor: PageCursor, now: number): Promi
 
 /** Any JSON array, sealed with the page-token key (AES-256-GCM): opaque and tamper-proof. */
 export async function seal(db: Db, values: unknown[], now: number): Promise<string> {
-  const key = await pageKey(db, now);
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const body = Buffer.concat([cipher.update(JSON.stringify(values), 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+  return sealWith(await pageKey(db, now), JSON.stringify(values));
 }
 
 /** The array a `seal`ed token carries, or 300 for a token that is forged or altered. */
 export async function unseal(db: Db, token: string, now: number): Promise<unknown[]> {
   if (token.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(token)) throw Errors.invalidPageToken();
-  const raw = Buffer.from(token, 'base64url');
-  if (raw.length < IV_BYTES + TAG_BYTES + 2) throw Errors.invalidPageToken();
+  if (Buffer.from(token, 'base64url').length < MIN_BYTES) throw Errors.invalidPageToken();
   const key = await pageKey(db, now);
   let parsed: unknown;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
-    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-    const plain = Buffer.concat([
-      decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
-      decipher.final(),
-    ]);
-    parsed = JSON.parse(plain.toString('utf8'));
+    parsed = JSON.parse(openWith(key, token));
   } catch {
     throw Errors.invalidPageToken();
   }

@@ -315,6 +315,9 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   password_resets: PasswordResetsTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodesTable;
+  two_factor_challenges: TwoFactorChallengesTable;
 }
 
 /** A user's open self-service password reset (migration 0012); one per user. */
@@ -330,4 +333,34 @@ export interface PasswordResetsTable {
   /** Start of the hour whose reset mails `mails_in_window` counts. */
   window_started_at: Millis;
   mails_in_window: number;
+}
+
+/** A user's TOTP secret (migration 0013); pending until `enabled_at`. */
+export interface TwoFactorTable {
+  user_id: string;
+  account_id: string;
+  /** `k1.<key id>.<AES-256-GCM>` under the operator's secret key; never the secret in clear. */
+  secret_sealed: string;
+  created_at: Millis;
+  enabled_at: Millis | null;
+  /** The 30-second step of the last code accepted; a code must be of a later step. */
+  last_step: number | null;
+}
+
+/** A one-time recovery code of a user, by its SHA-256 digest (hex). */
+export interface RecoveryCodesTable {
+  user_id: string;
+  code_digest: string;
+  used_at: Millis | null;
+}
+
+/** A sign-in whose password was right and that waits for its second factor. */
+export interface TwoFactorChallengesTable {
+  /** SHA-256 digest of the challenge cookie's token, hex. */
+  token_digest: string;
+  user_id: string;
+  account_id: string;
+  created_at: Millis;
+  expires_at: Millis;
+  attempts: number;
 }

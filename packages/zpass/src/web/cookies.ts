@@ -5,6 +5,9 @@ export const SESSION_COOKIE = 'zpass_session';
 /** The anonymous forms' cookie (sign-in, invitation): the secret their CSRF tokens are bound to. */
 export const FORM_COOKIE = 'zpass_form';
 
+/** A sign-in waiting for its second factor: a 256-bit token, known to the store by its digest; 5 minutes. */
+export const TWO_FACTOR_COOKIE = 'zpass_2fa';
+
 const COOKIE_VALUE = /^[A-Za-z0-9_-]{43}$/;
 
 /** The cookies of a request header, by name; the first of a repeated name wins. Values of another shape are dropped. */

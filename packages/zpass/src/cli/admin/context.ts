@@ -1,6 +1,7 @@
 import { systemClock } from '../../clock.js';
-import { type StoreFlags, storeConfig } from '../../config.js';
+import { type StoreConfig, type StoreFlags, storeConfig } from '../../config.js';
 import { Hasher } from '../../crypto/hasher.js';
+import { loadSecretKeyring } from '../../crypto/secret-keys.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext } from '../../domain/context.js';
 import { AdminError, ZoomError } from '../../domain/errors.js';
 import { TokenKeyring } from '../../domain/tokens/jwt.js';
@@ -10,7 +11,8 @@ import { openExistingStore, promptHidden, readStdin } from '../io.js';
 
 /** Runs `fn` on the store of `--data`, migrated, and closes it. */
 export async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext) => Promise<T>): Promise<T> {
-  const store = await openExistingStore(storeConfig(flags));
+  const config = storeConfig(flags);
+  const store = await openExistingStore(config);
   try {
     await store.migrate();
     // An operator's command waits its turn for hashing rather than being refused as a server's request is.
@@ -21,6 +23,7 @@ export async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext)
       clock: systemClock,
       settings: DEFAULT_DOMAIN_SETTINGS,
       tokenKeys: new TokenKeyring(),
+      secrets: secretKeysOf(config),
     });
   } catch (err) {
     if (err instanceof ZoomError) {
@@ -35,6 +38,12 @@ export async function withContext<T>(flags: StoreFlags, fn: (ctx: DomainContext)
   } finally {
     await store.close();
   }
+}
+
+/** The store's secret keys as `zpass serve` finds them (the key file only once a server made it). */
+function secretKeysOf(config: StoreConfig) {
+  const source = loadSecretKeyring(config, { create: false });
+  return source.kind === 'none' ? undefined : source.keyring;
 }
 
 export async function passwordFrom(opts: {

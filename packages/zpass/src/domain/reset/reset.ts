@@ -13,6 +13,7 @@ import { type User, users } from '../../store/repositories/users.js';
 import type { DomainContext } from '../context.js';
 import { Errors } from '../errors.js';
 import { changePassword } from '../passwords/change.js';
+import { recordOperation } from '../reports/operation-log.js';
 import { webPrincipal } from '../sessions/sessions.js';
 import { EMAIL_MAX } from '../users/directory.js';
 
@@ -96,6 +97,16 @@ export async function requestReset(ctx: DomainContext, email: string): Promise<b
       last_error: null,
       created_at: now,
       sent_at: null,
+    });
+    // The request is in the account's operation log (the activity report's types are only
+    // "Sign in" and "Sign out"): when, and for whom; never the link.
+    await recordOperation(tx, {
+      accountId: user.account_id,
+      time: now,
+      by: { email: user.email, userId: user.id },
+      category: 'user',
+      action: 'Update',
+      detail: `Update user ${user.email} - password reset link requested`,
     });
     return true;
   });

@@ -100,17 +100,21 @@ export async function startSession(
   });
 }
 
+/** What a password check comes to: the user when the password is right and the user active. */
+export type PasswordOutcome =
+  | { ok: true; user: User }
+  | { ok: false; reason: 'invalid' | 'inactive'; user?: User };
+
 /**
- * Signing in with e-mail and password. An unknown e-mail, a user without a password
+ * The first factor: e-mail and password. An unknown e-mail, a user without a password
  * (pending, SSO, API-only) and a wrong password all verify one argon2id hash and give
  * the same `invalid`; only the right password of a deactivated user gives `inactive`.
- * On success, a new session (replacing `replaces`, the id the browser had) and
- * `last_login_at`.
+ * Changes nothing.
  */
-export async function signIn(
+export async function checkPassword(
   ctx: DomainContext,
-  input: { email: string; password: string; ip: string | null; replaces?: string },
-): Promise<SignInOutcome> {
+  input: { email: string; password: string },
+): Promise<PasswordOutcome> {
   const db = ctx.store.db;
   const email = input.email.trim();
   const wellFormed = email.length > 0 && email.length <= EMAIL_MAX && !/\p{Cc}/u.test(email);
@@ -122,8 +126,22 @@ export async function signIn(
   if (!user || !right) return { ok: false, reason: 'invalid' };
   if (user.status !== 'active')
     return { ok: false, reason: user.status === 'inactive' ? 'inactive' : 'invalid', user };
-  const opened = await startSession(ctx, user, { ip: input.ip, replaces: input.replaces });
-  return opened ? { ok: true, ...opened } : { ok: false, reason: 'inactive', user };
+  return { ok: true, user };
+}
+
+/**
+ * Signing in with e-mail and password alone (`checkPassword`, then a session replacing
+ * `replaces`, the id the browser had, and `last_login_at`). The sign-in page goes through
+ * domain/two-factor/sign-in.ts, which asks for the second factor when it applies.
+ */
+export async function signIn(
+  ctx: DomainContext,
+  input: { email: string; password: string; ip: string | null; replaces?: string },
+): Promise<SignInOutcome> {
+  const checked = await checkPassword(ctx, input);
+  if (!checked.ok) return checked;
+  const opened = await startSession(ctx, checked.user, { ip: input.ip, replaces: input.replaces });
+  return opened ? { ok: true, ...opened } : { ok: false, reason: 'inactive', user: checked.user };
 }
 
 /** A session the browser holds and its user, while both are good: unexpired, the user active. */
@@ -196,6 +214,14 @@ export async function endSession(
   });
 }
 
+/** The signed-in user's password, asked again before a change: `currentPasswordWrong` unless right. */
+export async function assertCurrentPassword(ctx: DomainContext, user: User, sent: string): Promise<void> {
+  const cred = await credentials.get(ctx.store.db, user.id);
+  const current = sent.length > SIGN_IN_PASSWORD_MAX ? '' : normalizePassword(sent);
+  if (!cred || current.length === 0 || !(await ctx.hasher.verify(cred.phc, current)))
+    throw Errors.currentPasswordWrong();
+}
+
 export interface OwnChange {
   current: string;
   password: string;
@@ -215,10 +241,7 @@ export async function changeOwnPassword(
   change: OwnChange,
 ): Promise<void> {
   if (change.password !== change.confirm) throw Errors.passwordsDiffer();
-  const cred = await credentials.get(ctx.store.db, active.user.id);
-  const current = change.current.length > SIGN_IN_PASSWORD_MAX ? '' : normalizePassword(change.current);
-  if (!cred || current.length === 0 || !(await ctx.hasher.verify(cred.phc, current)))
-    throw Errors.currentPasswordWrong();
+  await assertCurrentPassword(ctx, active.user, change.current);
   await changePassword(ctx, {
     principal: webPrincipal(active.user, active.session.digest),
     userId: active.user.id,

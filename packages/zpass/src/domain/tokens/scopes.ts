@@ -80,6 +80,11 @@ export const SCOPES = {
     user: ['user:write', 'user:update:email'],
   },
   /** DELETE /v2/users/{userId}/token */
+  /** DELETE /zpass/v1/users/{userId}/two_factor (a zpass extension: Zoom's classic admin scope for users). */
+  resetTwoFactor: {
+    account: ['user:write:admin'],
+    user: [],
+  },
   revokeUserToken: {
     account: ['user:write:admin', 'user:delete:token:admin'],
     user: [],

@@ -6,8 +6,8 @@
  * so a sealed secret copied onto another app's row does not open. See docs/webhooks.md,
  * "The secret token at rest", for what this protects against and what it does not.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { randomAlnum } from '../../crypto/random.js';
+import { openWith, sealWith } from '../../crypto/sealing.js';
 import type { Db } from '../../store/database.js';
 import { apps } from '../../store/repositories/apps.js';
 import { serverKeys } from '../../store/repositories/server-keys.js';
@@ -16,44 +16,21 @@ import type { DomainContext } from '../context.js';
 import { WebhookError } from '../errors.js';
 
 const KEY_NAME = 'webhook_secret_v1';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 /** Zoom's secret tokens are 22 alphanumeric characters (about 131 random bits). */
 const SECRET_LENGTH = 22;
 
 /** The sealing key, from the store; created on first use. */
 export async function sealingKey(db: Db, now: number): Promise<Buffer> {
-  let row = await serverKeys.get(db, KEY_NAME);
-  if (!row) {
-    await serverKeys.insertIfAbsent(db, {
-      name: KEY_NAME,
-      secret: randomBytes(32).toString('base64url'),
-      created_at: now,
-    });
-    row = await serverKeys.get(db, KEY_NAME);
-  }
-  if (!row) throw new Error('the webhook secret key could not be stored');
-  return Buffer.from(row.secret, 'base64url');
+  return serverKeys.ensure(db, KEY_NAME, now);
 }
 
 export function sealSecret(key: Buffer, appId: string, secret: string): string {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(appId, 'utf8'));
-  const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+  return sealWith(key, secret, appId);
 }
 
 /** The secret in a sealed value; throws when it was altered or sealed for another app or key. */
 export function openSecret(key: Buffer, appId: string, sealed: string): string {
-  const raw = Buffer.from(sealed, 'base64url');
-  const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
-  decipher.setAAD(Buffer.from(appId, 'utf8'));
-  decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-  return Buffer.concat([
-    decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
-    decipher.final(),
-  ]).toString('utf8');
+  return openWith(key, sealed, appId);
 }
 
 /** The app a client id names, or a refusal. */

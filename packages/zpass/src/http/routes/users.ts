@@ -22,6 +22,7 @@ import {
   USER_TYPES,
   updateProfile,
 } from '../../domain/users/directory.js';
+import { resetTwoFactor } from '../../domain/two-factor/two-factor.js';
 import { INVITATION_PATH } from '../../domain/users/invitations.js';
 import { changeEmail, signOutEverywhere, userPermissions, userSummary } from '../../domain/users/manage.js';
 import { profileSchemaProps } from '../../domain/users/profile.js';
@@ -409,6 +410,32 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
     },
     async (request, reply) => {
       await signOutEverywhere(ctx, principalOf(request), request.params.userId);
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: { userId: string } }>(
+    '/zpass/v1/users/:userId/two_factor',
+    {
+      onRequest: requireAuth(ctx, SCOPES.resetTwoFactor),
+      config: { rateLimit: 'Light' },
+      schema: {
+        summary: "Reset a user's two-factor sign-in (zpass extension)",
+        operationId: 'zpassUserTwoFactorReset',
+        description:
+          'Not a Zoom endpoint. Removes the user\'s authenticator secret and recovery codes, ends their web ' +
+          'sessions and e-mails them a notice; they sign in with their password alone, and set two-factor ' +
+          'sign-in up again when the account requires it. The owner may reset anyone, an admin members and ' +
+          'themself (otherwise 400 code 200, "No privilege."); an unknown user is 404 code 1001. 204 whether ' +
+          'or not it was on. Rate-limit label: Light.',
+        tags: ['Users'],
+        security,
+        params: userIdParams,
+        response: { 204: noContent('Two-factor sign-in reset.'), '4xx': errorRef },
+      },
+    },
+    async (request, reply) => {
+      await resetTwoFactor(ctx, principalOf(request), request.params.userId);
       return reply.code(204).send();
     },
   );

@@ -1,6 +1,7 @@
 import type { Renderer } from './common.js';
 import { renderPasswordChanged } from './password-changed.js';
 import { renderPasswordReset } from './password-reset.js';
+import { renderTwoFactorReset } from './two-factor-reset.js';
 import { renderUserInvitation } from './user-invitation.js';
 
 export * from './common.js';
@@ -15,5 +16,6 @@ export * from './common.js';
 export const RENDERERS: Readonly<Record<string, Renderer>> = {
   password_changed: renderPasswordChanged,
   password_reset: renderPasswordReset,
+  two_factor_reset: renderTwoFactorReset,
   user_invitation: renderUserInvitation,
 };

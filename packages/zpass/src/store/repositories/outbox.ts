@@ -18,6 +18,23 @@ export const outbox = {
     await tx.announce(OUTBOX_CHANNEL);
     return res;
   },
+  /** Queues a notice due now (`insert` with a fresh row's bookkeeping). */
+  queue: (
+    tx: Tx,
+    n: { kind: string; account_id: string; recipient: string; payload: object; now: number },
+  ) =>
+    outbox.insert(tx, {
+      kind: n.kind,
+      account_id: n.account_id,
+      recipient: n.recipient,
+      payload: JSON.stringify(n.payload),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: n.now,
+      last_error: null,
+      created_at: n.now,
+      sent_at: null,
+    }),
   /**
    * Claims up to `limit` due notices for one relay: inside a transaction, the rows are
    * locked (PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent relays take disjoint rows;

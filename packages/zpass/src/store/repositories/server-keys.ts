@@ -1,8 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { Database } from '../schema.js';
 import type { Q } from './query.js';
 
 export const serverKeys = {
+  /**
+   * The 32-byte key stored under `name`, created (random) by the first server or command
+   * that needs it and shared by every server of the store (page tokens, webhook secrets).
+   */
+  ensure: async (q: Q, name: string, now: number): Promise<Buffer> => {
+    let row = await serverKeys.get(q, name);
+    if (!row) {
+      await serverKeys.insertIfAbsent(q, { name, secret: randomBytes(32).toString('base64url'), created_at: now });
+      row = await serverKeys.get(q, name);
+    }
+    if (!row) throw new Error(`the key ${name} could not be stored`);
+    return Buffer.from(row.secret, 'base64url');
+  },
   get: (q: Q, name: string) =>
     q.selectFrom('server_keys').selectAll().where('name', '=', name).executeTakeFirst(),
   /** Stores the key unless another server stored one first; either way the stored one wins. */

@@ -4,13 +4,14 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { Errors, ZoomError } from '../../domain/errors.js';
 import { accountRequirement } from '../../domain/passwords/policy.js';
-import { SIGN_IN_PASSWORD_MAX, startSession } from '../../domain/sessions/sessions.js';
+import { SIGN_IN_PASSWORD_MAX } from '../../domain/sessions/sessions.js';
+import { afterPassword } from '../../domain/two-factor/sign-in.js';
 import type { User } from '../../domain/users/resolve.js';
 import { storedAddress } from '../../edge/address.js';
 import { checklistItems, type RuleId, unmetItems, unmetOf } from '../checklist-rules.js';
 import { messagePage, type NewPasswordForm, type PageError } from './markup.js';
 import { formExpired, html, PAGE_ROUTE, readForm, redirect } from './page.js';
-import { formCsrf, formCsrfValid, sessionCookie, setSession } from './session.js';
+import { continueSignIn, formCsrf, formCsrfValid, sessionCookie } from './session.js';
 
 /** What a form sent: the new password and its confirmation, and what was wrong. */
 export interface SentPassword {
@@ -157,12 +158,12 @@ export function tokenPasswordRoutes(app: FastifyInstance, ctx: DomainContext, pa
       if (page.unusable(err)) return refused(reply, err);
       return again(err.status, newPasswordErrors(err), err);
     }
-    const opened = await startSession(ctx, user, {
+    // Signed in afresh, through the second factor when the user has it on.
+    const next = await afterPassword(ctx, user, {
       ip: storedAddress(request),
       replaces: sessionCookie(request),
     });
-    if (!opened) return redirect(reply, '/signin');
-    setSession(request, reply, opened.sessionId);
-    return redirect(reply, page.signedIn);
+    if (!next) return redirect(reply, '/signin');
+    return continueSignIn(request, reply, next, page.signedIn);
   });
 }

@@ -1,9 +1,19 @@
 /** The page kit's cookies: the session, the anonymous forms' secret, and their CSRF tokens. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { redirect } from './page.js';
 import { newToken } from '../../crypto/random.js';
 import type { DomainContext } from '../../domain/context.js';
 import { type ActiveSession, findSession, SESSION_TTL_MS } from '../../domain/sessions/sessions.js';
-import { cookie, csrfToken, csrfValid, FORM_COOKIE, readCookies, SESSION_COOKIE } from '../cookies.js';
+import { type AfterPassword, CHALLENGE_TTL_MS } from '../../domain/two-factor/sign-in.js';
+import {
+  cookie,
+  csrfToken,
+  csrfValid,
+  FORM_COOKIE,
+  readCookies,
+  SESSION_COOKIE,
+  TWO_FACTOR_COOKIE,
+} from '../cookies.js';
 
 export { csrfToken, csrfValid };
 
@@ -62,3 +72,38 @@ export const sessionCsrf = (session: CurrentSession): string => csrfToken(sessio
 
 export const sessionCsrfValid = (session: CurrentSession, sent: unknown): boolean =>
   csrfValid(session.id, 'session', sent);
+
+/** Where a sign-in whose password was right asks for the second factor. */
+export const TWO_FACTOR_SIGN_IN_PATH = '/signin/two-factor';
+
+/** The challenge token the browser holds, if any (checked by the domain). */
+export const challengeCookie = (request: FastifyRequest): string | undefined =>
+  cookiesOf(request)[TWO_FACTOR_COOKIE];
+
+export function clearChallenge(request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('set-cookie', cookie(TWO_FACTOR_COOKIE, '', { secure: secure(request), maxAge: 0 }));
+}
+
+/**
+ * After the right password: the session and `to`, or, when two-factor sign-in is on, the
+ * challenge's cookie and the page that asks for the code.
+ */
+export function continueSignIn(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  next: AfterPassword,
+  to: string,
+): FastifyReply {
+  if (next.kind === 'session') {
+    setSession(request, reply, next.sessionId);
+    return redirect(reply, to);
+  }
+  reply.header(
+    'set-cookie',
+    cookie(TWO_FACTOR_COOKIE, next.token, {
+      secure: secure(request),
+      maxAge: Math.floor(CHALLENGE_TTL_MS / 1000),
+    }),
+  );
+  return redirect(reply, TWO_FACTOR_SIGN_IN_PATH);
+}

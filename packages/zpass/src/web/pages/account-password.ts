@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { ZoomError } from '../../domain/errors.js';
 import { changeOwnPassword, SIGN_IN_PASSWORD_MAX } from '../../domain/sessions/sessions.js';
+import { mustEnrol } from '../../domain/two-factor/two-factor.js';
 import { storedAddress } from '../../edge/address.js';
 import {
   errorRegion,
@@ -25,6 +26,7 @@ import {
   throttleKey,
 } from '../kit/page.js';
 import { type CurrentSession, sessionCsrf, sessionCsrfValid, sessionOf } from '../kit/session.js';
+import { TWO_FACTOR_PATH } from './account-two-factor.js';
 
 const NOTICES: Record<string, string> = {
   changed: 'Your password was changed. Your other sessions were signed out.',
@@ -57,6 +59,7 @@ export const accountPasswordPage: Page = (app, { ctx, throttle }) => {
     async (request, reply) => {
       const current = await sessionOf(ctx, request);
       if (!current) return redirect(reply, '/signin');
+      if (await mustEnrol(ctx, current.active.user)) return redirect(reply, TWO_FACTOR_PATH);
       const notice = Object.keys(NOTICES).find((k) => request.query[k] !== undefined);
       return show(reply, 200, current, { notice: notice && NOTICES[notice] });
     },
@@ -65,6 +68,8 @@ export const accountPasswordPage: Page = (app, { ctx, throttle }) => {
   app.post('/account/password', PAGE_ROUTE, async (request, reply) => {
     const current = await sessionOf(ctx, request);
     if (!current) return sessionEnded(reply);
+    // A user who must set up two-factor sign-in reaches nothing else first; nothing changed.
+    if (await mustEnrol(ctx, current.active.user)) return redirect(reply, TWO_FACTOR_PATH);
     const f = readForm(request, ['csrf', 'current_password', 'new_password', 'confirm_password']);
     if (!sessionCsrfValid(current, f.csrf)) return formExpired(reply, '/account/password');
     const change = {
@@ -126,7 +131,8 @@ function render(p: NewPasswordForm & { email: string; csrf: string; notice?: str
     passwordField('current_password', 'Current password', 'current-password', p.errors) +
     newPasswordFields(p) +
     '<p class="hint">Changing your password signs you out everywhere else and revokes the access tokens issued to you as a user.</p>' +
-    '<div class="actions"><button type="submit">Change password</button></div></form>';
+    '<div class="actions"><button type="submit">Change password</button></div></form>' +
+    '<p><a href="/account/two-factor">Two-factor sign-in</a></p>';
   return layout({
     title: 'Change your password',
     body,

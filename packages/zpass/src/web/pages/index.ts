@@ -4,11 +4,13 @@
  */
 import type { Page } from '../kit/page.js';
 import { accountPasswordPage } from './account-password.js';
+import { accountTwoFactorPage } from './account-two-factor.js';
 import { assetFiles } from './assets.js';
 import { docsPages } from './docs.js';
 import { invitationPage } from './invitation.js';
 import { signInPage } from './signin.js';
 import { signInResetPage } from './signin-reset.js';
+import { signInTwoFactorPage } from './signin-two-factor.js';
 import { signOutPage } from './signout.js';
 import { startPage } from './start.js';
 
@@ -18,7 +20,9 @@ export const PAGES: readonly Page[] = [
   docsPages,
   signInPage,
   signInResetPage,
+  signInTwoFactorPage,
   signOutPage,
   accountPasswordPage,
+  accountTwoFactorPage,
   invitationPage,
 ];

@@ -1,4 +1,5 @@
-import { SIGN_IN_PASSWORD_MAX, signIn } from '../../domain/sessions/sessions.js';
+import { SIGN_IN_PASSWORD_MAX } from '../../domain/sessions/sessions.js';
+import { signInWithPassword } from '../../domain/two-factor/sign-in.js';
 import { EMAIL_MAX } from '../../domain/users/directory.js';
 import { storedAddress } from '../../edge/address.js';
 import {
@@ -20,10 +21,11 @@ import {
   throttled,
   throttleKey,
 } from '../kit/page.js';
-import { formCsrf, formCsrfValid, sessionCookie, sessionOf, setSession } from '../kit/session.js';
+import { continueSignIn, formCsrf, formCsrfValid, sessionCookie, sessionOf } from '../kit/session.js';
 
 const NOTICES: Record<string, string> = {
   signed_out: 'You have signed out.',
+  two_factor_expired: 'Your sign-in was not completed in time. Sign in again.',
 };
 
 /** `GET/POST /signin`: e-mail and password; opens a session (docs/web.md, "Signing in"). */
@@ -56,9 +58,9 @@ export const signInPage: Page = (app, { ctx, throttle }) => {
     // Reserved (counted as a failure) atomically with the check; given back unless the password was wrong.
     const wait = await throttle.reserve(key, request.ip, now);
     if (wait > 0) return again(429, [{ message: throttled(reply, wait) }]);
-    let outcome: Awaited<ReturnType<typeof signIn>>;
+    let outcome: Awaited<ReturnType<typeof signInWithPassword>>;
     try {
-      outcome = await signIn(ctx, {
+      outcome = await signInWithPassword(ctx, {
         email,
         password,
         ip: storedAddress(request),
@@ -68,7 +70,7 @@ export const signInPage: Page = (app, { ctx, throttle }) => {
       await throttle.release(key, request.ip, now);
       throw err;
     }
-    if (!outcome.ok) {
+    if (outcome.kind === 'refused') {
       if (outcome.reason === 'inactive') {
         await throttle.release(key, request.ip, now);
         return again(403, [
@@ -77,9 +79,12 @@ export const signInPage: Page = (app, { ctx, throttle }) => {
       }
       return again(401, [{ message: 'The e-mail address or the password is not correct.', field: 'email' }]);
     }
-    await throttle.success(key, request.ip, now);
-    setSession(request, reply, outcome.sessionId);
-    return redirect(reply, '/account/password');
+    if (outcome.kind === 'challenge') {
+      // The password was right, but the sign-in is not done: its failures are not forgiven
+      // (the code's failures count under the same key), only this attempt is given back.
+      await throttle.release(key, request.ip, now);
+    } else await throttle.success(key, request.ip, now);
+    return continueSignIn(request, reply, outcome, '/account/password');
   });
 };
 
