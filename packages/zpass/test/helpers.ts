@@ -278,15 +278,18 @@ export function tokenRequest(
 
 let userSeq = 0;
 
-/** A new user of the demo account (or the given one), with a known password. */
+/**
+ * A new user of the demo account (or the given one), with a known password; a new e-mail
+ * address unless given (screenshots give one, so that the same run draws the same page).
+ */
 export async function addUser(
   t: TestServer,
-  opts: { role?: 'member' | 'admin'; password?: string; accountId?: string } = {},
+  opts: { role?: 'member' | 'admin'; password?: string; accountId?: string; email?: string } = {},
 ) {
   userSeq++;
   return createUser(t.server.ctx, {
     accountId: opts.accountId ?? t.demo.account_id,
-    email: `u${userSeq}-${Date.now().toString(36)}@example.test`,
+    email: opts.email ?? `u${userSeq}-${Date.now().toString(36)}@example.test`,
     role: opts.role ?? 'member',
     password: opts.password ?? 'Initial-Pass-1',
   });

@@ -101,8 +101,8 @@ describe('two-factor sign-in in a real browser', () => {
   }
 
   /** A new user of the demo account, signed in on a page of its own, with two-factor on. */
-  async function enrolled(viewport = DESKTOP) {
-    const u = await addUser(t, { password: PASSWORD });
+  async function enrolled(viewport = DESKTOP, email?: string) {
+    const u = await addUser(t, { password: PASSWORD, email });
     const page = await openPage(browser, t.url, viewport);
     await signIn(page, u.email, PASSWORD);
     await page.waitForURL('**/account/password');
@@ -125,7 +125,7 @@ describe('two-factor sign-in in a real browser', () => {
   }
 
   it('sets two-factor up from the account page: a QR code drawn in the page, the secret as text, ten recovery codes; nothing from another site', async () => {
-    const u = await addUser(t, { password: PASSWORD });
+    const u = await addUser(t, { password: PASSWORD, email: 'sam.reed@example.test' });
     const page = await openPage(browser, t.url);
     const requested: string[] = [];
     page.context().on('request', (r) => requested.push(r.url()));
@@ -205,8 +205,26 @@ describe('two-factor sign-in in a real browser', () => {
     assert.equal(pathOf(again), '/account/password');
   });
 
-  it('turns two-factor off with the password and a code; then the password alone signs in', async () => {
+  it('a sign-in left at the code for over five minutes of the test clock starts again from the password', async () => {
     const { u, secret } = await enrolled();
+    const page = await challenged(u.email);
+    clock.advance(5 * 60_000 + 1);
+    await page.locator('input[name="code"]').fill(codeAt(secret, clock.now()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.waitForURL('**/signin?two_factor_expired');
+    assert.equal(
+      await page.getByRole('status').textContent(),
+      'Your sign-in was not completed in time. Sign in again.',
+    );
+    // The code was not used up: the next sign-in takes it.
+    await signIn(page, u.email, PASSWORD);
+    await page.waitForURL('**/signin/two-factor');
+    assert.equal(await verify(page, codeAt(secret, clock.now())), 303);
+    assert.equal(pathOf(page), '/account/password');
+  });
+
+  it('turns two-factor off with the password and a code; then the password alone signs in', async () => {
+    const { u, secret } = await enrolled(DESKTOP, 'kai.morrow@example.test');
     const page = await openPage(browser, t.url);
     nextWindow();
     await signIn(page, u.email, PASSWORD);
@@ -252,7 +270,7 @@ describe('two-factor sign-in in a real browser', () => {
         json: { security: { sign_in_with_two_factor_auth: 'all' } },
       });
       assert.equal(set.status, 204, set.text);
-      const u = await addUser(own, { password: PASSWORD });
+      const u = await addUser(own, { password: PASSWORD, email: 'noor.vale@example.test' });
       const page = await openPage(browser, own.url, NARROW);
       await signIn(page, u.email, PASSWORD);
       await page.waitForURL('**/account/two-factor');
