@@ -139,7 +139,8 @@ export function storeConfig(flags: StoreFlags, env: NodeJS.ProcessEnv = process.
  * sealed until `zpass admin rotate-secret-key` re-seals it. Neither value is ever echoed.
  */
 export function secretKeysFrom(env: NodeJS.ProcessEnv): SecretKeys {
-  const shape = 'must be 32 bytes written as 64 hex digits or as base64 (e.g. the output of "openssl rand -base64 32")';
+  const shape =
+    'must be 32 bytes written as 64 hex digits or as base64 (e.g. the output of "openssl rand -base64 32")';
   const raw = env.ZPASS_SECRET_KEY?.trim();
   const current = raw ? parseSecretKey(raw) : undefined;
   if (raw && !current) throw new ConfigError(`ZPASS_SECRET_KEY ${shape}.`);

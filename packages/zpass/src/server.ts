@@ -120,7 +120,8 @@ function secretKeyring(
         ? 'created the secret key file that seals two-factor secrets: back it up with the database'
         : 'two-factor secrets are sealed with the key file',
     );
-  else logger.info({ keyId: source.keyring.current.id }, 'two-factor secrets are sealed with ZPASS_SECRET_KEY');
+  else
+    logger.info({ keyId: source.keyring.current.id }, 'two-factor secrets are sealed with ZPASS_SECRET_KEY');
   return source.keyring;
 }
 

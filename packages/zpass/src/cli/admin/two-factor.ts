@@ -51,7 +51,13 @@ export function registerTwoFactorCommands(admin: Command): void {
         const done = await resealSecrets(ctx);
         return { key_id: ctx.secrets.current.id, ...done, by_key: await sealedKeyIds(ctx) };
       });
-      if (o.json) printJson({ key_id: r.key_id, resealed: r.resealed, unreadable: r.unreadable.length, by_key: r.by_key });
+      if (o.json)
+        printJson({
+          key_id: r.key_id,
+          resealed: r.resealed,
+          unreadable: r.unreadable.length,
+          by_key: r.by_key,
+        });
       else
         process.stdout.write(
           `re-sealed ${r.resealed} two-factor secret(s) under key ${r.key_id}` +

@@ -71,15 +71,14 @@ export async function signInWithPassword(
 }
 
 /** The user a challenge token waits for, while it is good. Changes nothing. */
-export async function challengeUser(ctx: DomainContext, token: string | undefined): Promise<User | undefined> {
+export async function challengeUser(
+  ctx: DomainContext,
+  token: string | undefined,
+): Promise<User | undefined> {
   if (!token || !TOKEN.test(token)) return undefined;
   const db = ctx.store.db;
   const challenge = await twoFactorChallenges.byDigest(db, digest(token));
-  if (
-    !challenge ||
-    challenge.expires_at <= ctx.clock.now() ||
-    challenge.attempts >= CHALLENGE_ATTEMPTS
-  )
+  if (!challenge || challenge.expires_at <= ctx.clock.now() || challenge.attempts >= CHALLENGE_ATTEMPTS)
     return undefined;
   const user = await users.byId(db, challenge.user_id);
   if (user?.status !== 'active' || user.account_id !== challenge.account_id) return undefined;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, preValidationHookHandler } from '
 import type { DomainContext } from '../../domain/context.js';
 import { changePassword } from '../../domain/passwords/change.js';
 import { SCOPES } from '../../domain/tokens/scopes.js';
+import { resetTwoFactor } from '../../domain/two-factor/two-factor.js';
 import {
   CREATE_ACTIONS,
   createAccountUser,
@@ -22,7 +23,6 @@ import {
   USER_TYPES,
   updateProfile,
 } from '../../domain/users/directory.js';
-import { resetTwoFactor } from '../../domain/two-factor/two-factor.js';
 import { INVITATION_PATH } from '../../domain/users/invitations.js';
 import { changeEmail, signOutEverywhere, userPermissions, userSummary } from '../../domain/users/manage.js';
 import { profileSchemaProps } from '../../domain/users/profile.js';
@@ -423,7 +423,7 @@ export async function userRoutes(app: FastifyInstance, opts: { ctx: DomainContex
         summary: "Reset a user's two-factor sign-in (zpass extension)",
         operationId: 'zpassUserTwoFactorReset',
         description:
-          'Not a Zoom endpoint. Removes the user\'s authenticator secret and recovery codes, ends their web ' +
+          "Not a Zoom endpoint. Removes the user's authenticator secret and recovery codes, ends their web " +
           'sessions and e-mails them a notice; they sign in with their password alone, and set two-factor ' +
           'sign-in up again when the account requires it. The owner may reset anyone, an admin members and ' +
           'themself (otherwise 400 code 200, "No privilege."); an unknown user is 404 code 1001. 204 whether ' +

@@ -19,10 +19,7 @@ export const outbox = {
     return res;
   },
   /** Queues a notice due now (`insert` with a fresh row's bookkeeping). */
-  queue: (
-    tx: Tx,
-    n: { kind: string; account_id: string; recipient: string; payload: object; now: number },
-  ) =>
+  queue: (tx: Tx, n: { kind: string; account_id: string; recipient: string; payload: object; now: number }) =>
     outbox.insert(tx, {
       kind: n.kind,
       account_id: n.account_id,

@@ -11,7 +11,11 @@ export const serverKeys = {
   ensure: async (q: Q, name: string, now: number): Promise<Buffer> => {
     let row = await serverKeys.get(q, name);
     if (!row) {
-      await serverKeys.insertIfAbsent(q, { name, secret: randomBytes(32).toString('base64url'), created_at: now });
+      await serverKeys.insertIfAbsent(q, {
+        name,
+        secret: randomBytes(32).toString('base64url'),
+        created_at: now,
+      });
       row = await serverKeys.get(q, name);
     }
     if (!row) throw new Error(`the key ${name} could not be stored`);

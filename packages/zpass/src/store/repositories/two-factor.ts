@@ -85,11 +85,7 @@ export const twoFactorChallenges = {
   insert: (q: Q, row: Insertable<Database['two_factor_challenges']>) =>
     q.insertInto('two_factor_challenges').values(row).execute(),
   byDigest: (q: Q, digest: string) =>
-    q
-      .selectFrom('two_factor_challenges')
-      .selectAll()
-      .where('token_digest', '=', digest)
-      .executeTakeFirst(),
+    q.selectFrom('two_factor_challenges').selectAll().where('token_digest', '=', digest).executeTakeFirst(),
   countAttempt: (q: Q, digest: string) =>
     q
       .updateTable('two_factor_challenges')

@@ -1,6 +1,5 @@
 /** The page kit's cookies: the session, the anonymous forms' secret, and their CSRF tokens. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { redirect } from './page.js';
 import { newToken } from '../../crypto/random.js';
 import type { DomainContext } from '../../domain/context.js';
 import { type ActiveSession, findSession, SESSION_TTL_MS } from '../../domain/sessions/sessions.js';
@@ -14,6 +13,7 @@ import {
   SESSION_COOKIE,
   TWO_FACTOR_COOKIE,
 } from '../cookies.js';
+import { redirect } from './page.js';
 
 export { csrfToken, csrfValid };
 

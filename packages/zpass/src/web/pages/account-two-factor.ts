@@ -13,7 +13,15 @@ import {
   twoFactorAvailable,
   twoFactorOn,
 } from '../../domain/two-factor/two-factor.js';
-import { errorRegion, esc, invalid, layout, noticeRegion, type PageError, passwordField } from '../kit/markup.js';
+import {
+  errorRegion,
+  esc,
+  invalid,
+  layout,
+  noticeRegion,
+  type PageError,
+  passwordField,
+} from '../kit/markup.js';
 import {
   formExpired,
   html,
@@ -60,8 +68,13 @@ export const accountTwoFactorPage: Page = (app, { ctx, throttle }) => {
     );
   };
 
-  const setup = async (reply: FastifyReply, status: number, c: CurrentSession, pending: PendingSecret, errors?: PageError[]) =>
-    html(reply, status, renderSetup({ user: user(c), pending, qr: await qrSvg(pending.uri), errors }));
+  const setup = async (
+    reply: FastifyReply,
+    status: number,
+    c: CurrentSession,
+    pending: PendingSecret,
+    errors?: PageError[],
+  ) => html(reply, status, renderSetup({ user: user(c), pending, qr: await qrSvg(pending.uri), errors }));
 
   app.get<{ Querystring: Record<string, unknown> }>(TWO_FACTOR_PATH, PAGE_ROUTE, async (request, reply) => {
     const c = await sessionOf(ctx, request);
@@ -90,7 +103,8 @@ export const accountTwoFactorPage: Page = (app, { ctx, throttle }) => {
     const pending = await pendingEnrolment(ctx, c.active.user);
     if (!pending) return redirect(reply, TWO_FACTOR_PATH);
     const code = (f.code ?? '').trim();
-    if (code.length === 0) return setup(reply, 400, c, pending, [{ message: 'Enter the code.', field: 'code' }]);
+    if (code.length === 0)
+      return setup(reply, 400, c, pending, [{ message: 'Enter the code.', field: 'code' }]);
     if (code.length > CODE_FIELD_MAX)
       return setup(reply, 400, c, pending, [{ message: 'This is longer than any code.', field: 'code' }]);
     const codes = await confirmEnrolment(ctx, c.active.user, code);
@@ -111,7 +125,8 @@ export const accountTwoFactorPage: Page = (app, { ctx, throttle }) => {
     else if (password.length > SIGN_IN_PASSWORD_MAX)
       errors.push({ message: 'This password is longer than any zpass accepts.', field: 'password' });
     if (code.length === 0) errors.push({ message: 'Enter the code.', field: 'code' });
-    else if (code.length > CODE_FIELD_MAX) errors.push({ message: 'This is longer than any code.', field: 'code' });
+    else if (code.length > CODE_FIELD_MAX)
+      errors.push({ message: 'This is longer than any code.', field: 'code' });
     if (errors.length > 0) return overview(reply, 400, c, { errors });
 
     // Password and code guesses count in the sign-in throttle, as on the sign-in pages.
@@ -126,7 +141,9 @@ export const accountTwoFactorPage: Page = (app, { ctx, throttle }) => {
         await throttle.release(key, request.ip, now);
         throw err;
       }
-      return overview(reply, 401, c, { errors: [{ message: 'The password is not correct.', field: 'password' }] });
+      return overview(reply, 401, c, {
+        errors: [{ message: 'The password is not correct.', field: 'password' }],
+      });
     }
     if (!(await turnOff(ctx, c.active.user, code)))
       return overview(reply, 401, c, { errors: [{ message: WRONG_CODE, field: 'code' }] });
@@ -186,7 +203,12 @@ function codeField(errors: PageError[] | undefined): string {
   );
 }
 
-function renderSetup(p: { user: SignedIn; pending: PendingSecret; qr: string; errors?: PageError[] }): string {
+function renderSetup(p: {
+  user: SignedIn;
+  pending: PendingSecret;
+  qr: string;
+  errors?: PageError[];
+}): string {
   const body =
     '<h1>Set up two-factor sign-in</h1>' +
     errorRegion(p.errors) +
