@@ -13,7 +13,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../src/clock.js';
 import { alertText, assertFits, DESKTOP, launchChromium, NARROW, openPage, shot, signIn } from './browser.js';
-import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';
+import { addUser, setSecurity, startTestServer, type TestServer } from './helpers.js';
 
 const PASSWORD = 'Two-Factor-Pass-1';
 const NOT_CORRECT = 'The form was not accepted: The code is not correct.';
@@ -263,13 +263,7 @@ describe('two-factor sign-in in a real browser', () => {
     // A server of its own: the setting applies to every user of the account.
     const own = await startTestServer({ clock });
     try {
-      const token = await accountToken(own);
-      const set = await call(`${own.url}/v2/accounts/me/settings?option=security`, {
-        method: 'PATCH',
-        token,
-        json: { security: { sign_in_with_two_factor_auth: 'all' } },
-      });
-      assert.equal(set.status, 204, set.text);
+      await setSecurity(own, { sign_in_with_two_factor_auth: 'all' });
       const u = await addUser(own, { password: PASSWORD, email: 'noor.vale@example.test' });
       const page = await openPage(browser, own.url, NARROW);
       await signIn(page, u.email, PASSWORD);

@@ -10,7 +10,7 @@ import { ManualClock } from '../src/clock.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
 import { users } from '../src/store/repositories/users.js';
 import { activeId, alertText, DESKTOP, launchChromium, NARROW, openPage, shot, signIn } from './browser.js';
-import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
+import { accountToken, call, setSecurity, startTestServer, type TestServer } from './helpers.js';
 import { passwordChangesFor, webSessionsFor } from './queries.js';
 import { TestSmtp, waitFor } from './smtp.js';
 
@@ -225,13 +225,7 @@ describe('web pages in a real browser', () => {
     const clock = new ManualClock();
     const own = await startTestServer({ clock });
     try {
-      const token = await accountToken(own);
-      const set = await call(`${own.url}/v2/accounts/me/settings?option=security`, {
-        method: 'PATCH',
-        token,
-        json: { security: { sign_again_period_for_inactivity_on_web: 5 } },
-      });
-      assert.equal(set.status, 204, set.text);
+      await setSecurity(own, { sign_again_period_for_inactivity_on_web: 5 });
       const u = await createUser(own.server.ctx, {
         accountId: own.demo.account_id,
         email: 'idle.reader@example.test',
