@@ -2,10 +2,11 @@
  * Two-factor sign-in in a real browser (Debian's chromium through playwright-core, as
  * web-browser.test.ts): enrolment by reading the secret off the page and computing the
  * codes here with otpauth (RFC 6238: SHA-1, 6 digits, 30 s), sign-in with a code and
- * with a recovery code, refusals of a replayed, wrong or used one, enforcement by the
- * account's `sign_in_with_two_factor_auth`, and turning it off. The server runs on the
- * test clock, so a new 30-second window is a step of the clock, not a wait. The new
- * pages are saved as screenshots for the README. Both stores (scripts/test.mjs).
+ * with a recovery code, refusals of a replayed, wrong or used one, a sign-in left at the
+ * code too long, turning it off, an admin's reset, and enforcement by the account's
+ * `sign_in_with_two_factor_auth`. The server runs on the test clock, so a new 30-second
+ * window is a step of the clock, not a wait. The new pages are saved as screenshots for
+ * the README. Both stores (scripts/test.mjs).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,7 +14,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../src/clock.js';
 import { alertText, assertFits, DESKTOP, launchChromium, NARROW, openPage, shot, signIn } from './browser.js';
-import { addUser, setSecurity, startTestServer, type TestServer } from './helpers.js';
+import { accountToken, addUser, call, setSecurity, startTestServer, type TestServer } from './helpers.js';
 
 const PASSWORD = 'Two-Factor-Pass-1';
 const NOT_CORRECT = 'The form was not accepted: The code is not correct.';
@@ -100,13 +101,13 @@ describe('two-factor sign-in in a real browser', () => {
     return { secret, recovery: recovery.map((c) => c.trim()) };
   }
 
-  /** A new user of the demo account, signed in on a page of its own, with two-factor on. */
+  /** A new user of the demo account, signed in on a page of its own (left on the recovery codes), with two-factor on. */
   async function enrolled(viewport = DESKTOP, email?: string) {
     const u = await addUser(t, { password: PASSWORD, email });
     const page = await openPage(browser, t.url, viewport);
     await signIn(page, u.email, PASSWORD);
     await page.waitForURL('**/account/password');
-    return { u, ...(await enrol(page)) };
+    return { u, page, ...(await enrol(page)) };
   }
 
   /** A fresh browser past the password: on the code page. */
@@ -267,6 +268,31 @@ describe('two-factor sign-in in a real browser', () => {
     const fresh = await openPage(browser, t.url);
     await signIn(fresh, u.email, PASSWORD);
     await fresh.waitForURL('**/account/password');
+  });
+
+  it("an admin's reset through the API signs the user's browser out; the password alone signs in again, and the user is told", async () => {
+    // Signed in with two-factor on, on the account page.
+    const { u, page } = await enrolled();
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await page.waitForURL('**/account/password');
+    const reset = await call(`${t.url}/zpass/v1/users/${u.id}/two_factor`, {
+      method: 'DELETE',
+      token: await accountToken(t),
+    });
+    assert.equal(reset.status, 204, reset.text);
+    await page.reload();
+    assert.equal(pathOf(page), '/signin');
+    await signIn(page, u.email, PASSWORD);
+    await page.waitForURL('**/account/password');
+    await page.goto('/account/two-factor');
+    assert.equal(await page.getByRole('button', { name: 'Set up' }).count(), 1);
+    const notices = await t.server.store.db
+      .selectFrom('outbox')
+      .select('kind')
+      .where('recipient', '=', u.email)
+      .where('kind', '=', 'two_factor_reset')
+      .execute();
+    assert.equal(notices.length, 1);
   });
 
   it("takes a user without two-factor to set it up when the account's sign_in_with_two_factor_auth is all, before any other page", async () => {
