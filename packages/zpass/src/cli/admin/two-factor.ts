@@ -38,8 +38,8 @@ export function registerTwoFactorCommands(admin: Command): void {
     .addHelpText(
       'after',
       examples([
-        'ZPASS_SECRET_KEY=NEW ZPASS_SECRET_KEY_PREVIOUS=OLD zpass admin rotate-secret-key',
-        'ZPASS_SECRET_KEY=NEW ZPASS_SECRET_KEY_PREVIOUS=OLD zpass admin rotate-secret-key --database-url postgres://...',
+        'zpass admin rotate-secret-key        # ZPASS_SECRET_KEY=NEW, ZPASS_SECRET_KEY_PREVIOUS=OLD set',
+        'zpass admin rotate-secret-key --database-url postgres://... --json',
       ]),
     )
     .action(async (o) => {

@@ -35,7 +35,7 @@ export async function afterPassword(
   user: User,
   opts: { ip: string | null; replaces?: string },
 ): Promise<AfterPassword | undefined> {
-  if (ctx.secrets && (await twoFactorOn(ctx.store.db, user.id))) {
+  if (await twoFactorOn(ctx.store.db, user.id)) {
     const token = newToken();
     const opened = await ctx.store.transaction(async (tx) => {
       const locked = await ctx.store.lockedUser(tx, user.id);

@@ -134,8 +134,16 @@ export async function beginEnrolment(
 /** The pending secret of an enrolment under way, if any. */
 export async function pendingEnrolment(ctx: DomainContext, user: User): Promise<PendingSecret | undefined> {
   const row = await twoFactors.forUser(ctx.store.db, user.id);
-  if (!row || row.enabled_at != null || !ctx.secrets) return undefined;
-  return pendingOf(user, ctx.secrets.open(row.secret_sealed, aad(user.id)));
+  const secret = row && row.enabled_at == null ? openOrUndefined(ctx, row.secret_sealed, user.id) : undefined;
+  return secret === undefined ? undefined : pendingOf(user, secret);
+}
+
+function openOrUndefined(ctx: DomainContext, sealed: string, userId: string): string | undefined {
+  try {
+    return ctx.secrets?.open(sealed, aad(userId));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The digits of a TOTP code as sent (spaces allowed), or undefined when it is not one. */
@@ -189,14 +197,14 @@ export async function confirmEnrolment(
   code: string,
 ): Promise<string[] | undefined> {
   if (!ctx.secrets || code.length > CODE_FIELD_MAX) return undefined;
-  const keys = ctx.secrets;
   return ctx.store.transaction(async (tx) => {
     const locked = await ctx.store.lockedUser(tx, user.id);
     if (locked?.status !== 'active') return undefined;
     const row = await twoFactors.forUser(tx, user.id);
     if (!row || row.enabled_at != null) return undefined;
     const now = ctx.clock.now();
-    const step = stepOf(keys.open(row.secret_sealed, aad(user.id)), code, now);
+    const secret = openOrUndefined(ctx, row.secret_sealed, user.id);
+    const step = secret === undefined ? undefined : stepOf(secret, code, now);
     if (step === undefined) return undefined;
     await twoFactors.enable(tx, user.id, now, step);
     const codes = newRecoveryCodes();
@@ -229,10 +237,13 @@ export async function useSecondFactor(
   code: string,
 ): Promise<'code' | 'recovery' | undefined> {
   const row = await twoFactors.forUser(tx, user.id);
-  if (!row || row.enabled_at == null || !ctx.secrets || code.length > CODE_FIELD_MAX) return undefined;
+  if (!row || row.enabled_at == null || code.length > CODE_FIELD_MAX) return undefined;
   const now = ctx.clock.now();
   if (totpDigits(code)) {
-    const step = stepOf(ctx.secrets.open(row.secret_sealed, aad(user.id)), code, now);
+    // Without the key that sealed the secret (unset, or dropped from the previous keys) no
+    // code passes; recovery codes, known by their digests, still do.
+    const secret = openOrUndefined(ctx, row.secret_sealed, user.id);
+    const step = secret === undefined ? undefined : stepOf(secret, code, now);
     if (step === undefined || !(await twoFactors.acceptStep(tx, user.id, step))) return undefined;
     return 'code';
   }
