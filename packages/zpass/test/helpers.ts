@@ -251,6 +251,24 @@ export async function call(
   return { status: res.status, headers: res.headers, text, body: parsed };
 }
 
+/**
+ * Changes the account's security settings as an admin does (PATCH
+ * /v2/accounts/me/settings?option=security with a fresh token of the demo app, or the
+ * given one, as the test clock may have moved hours); throws unless 204.
+ */
+export async function setSecurity(
+  t: TestServer,
+  security: Record<string, unknown>,
+  token?: string,
+): Promise<void> {
+  const res = await call(`${t.url}/v2/accounts/me/settings?option=security`, {
+    method: 'PATCH',
+    token: token ?? (await accountToken(t)),
+    json: { security },
+  });
+  if (res.status !== 204) throw new Error(`security settings not changed: ${res.status} ${res.text}`);
+}
+
 /** PUT /v2/users/{userId}/password with a JSON body. */
 export function putPassword(t: TestServer, token: string, userId: string, password: unknown) {
   return call(`${t.url}/v2/users/${encodeURIComponent(userId)}/password`, {
@@ -278,15 +296,18 @@ export function tokenRequest(
 
 let userSeq = 0;
 
-/** A new user of the demo account (or the given one), with a known password. */
+/**
+ * A new user of the demo account (or the given one), with a known password; a new e-mail
+ * address unless given (screenshots give one, so that the same run draws the same page).
+ */
 export async function addUser(
   t: TestServer,
-  opts: { role?: 'member' | 'admin'; password?: string; accountId?: string } = {},
+  opts: { role?: 'member' | 'admin'; password?: string; accountId?: string; email?: string } = {},
 ) {
   userSeq++;
   return createUser(t.server.ctx, {
     accountId: opts.accountId ?? t.demo.account_id,
-    email: `u${userSeq}-${Date.now().toString(36)}@example.test`,
+    email: opts.email ?? `u${userSeq}-${Date.now().toString(36)}@example.test`,
     role: opts.role ?? 'member',
     password: opts.password ?? 'Initial-Pass-1',
   });

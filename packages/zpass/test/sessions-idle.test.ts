@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
-import { accountToken, addUser, call, startTestServer, type TestServer } from './helpers.js';
+import { addUser, setSecurity, startTestServer, type TestServer } from './helpers.js';
 import { webSessionsFor } from './queries.js';
 import { WebClient } from './web.js';
 
@@ -15,20 +15,10 @@ const MINUTE = 60_000;
 describe('the account idle rule on the web pages', () => {
   let t: TestServer;
   const clock = new ManualClock();
-  let token = '';
   let ipSeq = 0;
   const client = () => new WebClient(t.url, `192.0.2.${++ipSeq}`);
 
-  const setPeriod = async (minutes: number) => {
-    // The test clock moves hours: a fresh token each time.
-    token = await accountToken(t);
-    const res = await call(`${t.url}/v2/accounts/me/settings?option=security`, {
-      method: 'PATCH',
-      token,
-      json: { security: { sign_again_period_for_inactivity_on_web: minutes } },
-    });
-    assert.equal(res.status, 204, res.text);
-  };
+  const setPeriod = (minutes: number) => setSecurity(t, { sign_again_period_for_inactivity_on_web: minutes });
 
   before(async () => {
     t = await startTestServer({ clock, trustProxy: true });

@@ -4,57 +4,31 @@
  * docs/screenshots/, at 320 px wide and on a desktop; the README shows them.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ManualClock } from '../src/clock.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
 import { users } from '../src/store/repositories/users.js';
-import { accountToken, call, startTestServer, type TestServer } from './helpers.js';
+import { activeId, alertText, DESKTOP, launchChromium, NARROW, openPage, shot, signIn } from './browser.js';
+import { accountToken, call, setSecurity, startTestServer, type TestServer } from './helpers.js';
 import { passwordChangesFor, webSessionsFor } from './queries.js';
 import { TestSmtp, waitFor } from './smtp.js';
 
-const SHOTS = new URL('../../../docs/screenshots/', import.meta.url);
-const DESKTOP = { width: 1280, height: 800 };
-const NARROW = { width: 320, height: 640 };
 const WRONG = 'The form was not accepted: The e-mail address or the password is not correct.';
-
-/** The id of the focused element (evaluated in the page, which has a DOM; this file's types do not). */
-const activeId = (page: Page) => page.evaluate('document.activeElement && document.activeElement.id');
-
-/** What the alert region says: its paragraph and list items, one space between. */
-const alertText = async (page: Page) =>
-  (await page.locator('[role="alert"] p, [role="alert"] li').allTextContents()).join(' ');
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('web pages in a real browser', () => {
   let t: TestServer;
   let smtp: TestSmtp;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
   let n = 0;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     // The mail relay delivers the notices to a real SMTP server in this process.
     smtp = await new TestSmtp().start();
     t = await startTestServer({
       mail: { smtpUrl: `smtp://127.0.0.1:${smtp.port}`, pollMs: 100, retryBaseMs: 100, retryMaxMs: 400 },
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -62,18 +36,8 @@ describe('web pages in a real browser', () => {
     await smtp?.stop();
   });
 
-  const open = async (viewport = DESKTOP, javaScriptEnabled = true): Promise<Page> => {
-    const context = await browser.newContext({ viewport, javaScriptEnabled, baseURL: t.url });
-    contexts.push(context);
-    return context.newPage();
-  };
-
-  /** Saves the page and checks it fits its width (nothing to scroll sideways). */
-  const shot = async (page: Page, name: string, fullPage = true) => {
-    const fits = await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth');
-    assert.equal(fits, true, `${name}: the page is wider than the window`);
-    await page.screenshot({ path: new URL(`${name}.png`, SHOTS).pathname, fullPage });
-  };
+  const open = (viewport = DESKTOP, javaScriptEnabled = true): Promise<Page> =>
+    openPage(browser, t.url, viewport, javaScriptEnabled);
 
   const newUser = async (password: string) => {
     n++;
@@ -85,13 +49,6 @@ describe('web pages in a real browser', () => {
       lastName: 'Hale',
       password,
     });
-  };
-
-  const signIn = async (page: Page, email: string, password: string) => {
-    await page.goto('/signin');
-    await page.getByLabel('E-mail address').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
   };
 
   it('signs in with the keyboard alone, changes the password, ends the other session; old password out, new one in', async () => {
@@ -268,26 +225,15 @@ describe('web pages in a real browser', () => {
     const clock = new ManualClock();
     const own = await startTestServer({ clock });
     try {
-      const token = await accountToken(own);
-      const set = await call(`${own.url}/v2/accounts/me/settings?option=security`, {
-        method: 'PATCH',
-        token,
-        json: { security: { sign_again_period_for_inactivity_on_web: 5 } },
-      });
-      assert.equal(set.status, 204, set.text);
+      await setSecurity(own, { sign_again_period_for_inactivity_on_web: 5 });
       const u = await createUser(own.server.ctx, {
         accountId: own.demo.account_id,
         email: 'idle.reader@example.test',
         role: 'member',
         password: 'Idle-Reader-2026',
       });
-      const context = await browser.newContext({ viewport: DESKTOP, baseURL: own.url });
-      contexts.push(context);
-      const page = await context.newPage();
-      await page.goto('/signin');
-      await page.getByLabel('E-mail address').fill(u.email);
-      await page.getByLabel('Password', { exact: true }).fill('Idle-Reader-2026');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      const page = await openPage(browser, own.url);
+      await signIn(page, u.email, 'Idle-Reader-2026');
       await page.waitForURL('**/account/password');
       // In use every 4 minutes: still signed in after 12.
       for (let i = 0; i < 3; i++) {
