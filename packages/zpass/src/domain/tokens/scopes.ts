@@ -79,12 +79,12 @@ export const SCOPES = {
     account: ['user:write:admin', 'user:update:email:admin'],
     user: ['user:write', 'user:update:email'],
   },
-  /** DELETE /v2/users/{userId}/token */
   /** DELETE /zpass/v1/users/{userId}/two_factor (a zpass extension: Zoom's classic admin scope for users). */
   resetTwoFactor: {
     account: ['user:write:admin'],
     user: [],
   },
+  /** DELETE /v2/users/{userId}/token */
   revokeUserToken: {
     account: ['user:write:admin', 'user:delete:token:admin'],
     user: [],

@@ -63,6 +63,7 @@ export const accountTwoFactorPage: Page = (app, { ctx, throttle }) => {
         user: user(c),
         on,
         available: twoFactorAvailable(ctx),
+        required,
         notice: p.notice ?? (required ? REQUIRED : undefined),
       }),
     );
@@ -167,7 +168,9 @@ interface Overview {
   errors?: PageError[];
 }
 
-function renderOverview(p: Overview & { user: SignedIn; on: boolean; available: boolean }): string {
+function renderOverview(
+  p: Overview & { user: SignedIn; on: boolean; available: boolean; required: boolean },
+): string {
   let form: string;
   if (p.on) {
     form =
@@ -192,7 +195,8 @@ function renderOverview(p: Overview & { user: SignedIn; on: boolean; available: 
     noticeRegion(p.notice) +
     errorRegion(p.errors) +
     form +
-    '<p><a href="/account/password">Back to your account</a></p>';
+    // A user the account holds here has no account page to go back to until they enrol.
+    (p.required ? '' : '<p><a href="/account/password">Back to your account</a></p>');
   return layout({ title: 'Two-factor sign-in', body, user: p.user });
 }
 
