@@ -42,6 +42,8 @@ const LIGHT = [
   'cli/',
   'config.js',
   'clock.js',
+  'crypto/secret-keys.js', // ZPASS_SECRET_KEY's parsing (node:crypto only)
+  'crypto/sealing.js',
   'domain/errors.js',
   'log/format.js',
   'log/redact.js',
