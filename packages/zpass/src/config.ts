@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { DEFAULT_TOKEN_CACHE_SIZE } from './domain/tokens/principal-cache.js';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './http/connections.js';
 import { checkRedisUrl } from './limits/redis.js';
 import { type LogFormat, LogFormatError, logFormatFrom } from './log/logger.js';
@@ -58,6 +59,11 @@ export interface ServeConfig extends StoreConfig {
    * `ZPASS_METRICS_ADDR`: `[host:]port`, host 127.0.0.1 unless given); unset: no metrics.
    */
   metricsAddr?: { host: string; port: number };
+  /**
+   * Access tokens kept verified in memory (`ZPASS_TOKEN_CACHE_SIZE`, default 10000; 0: none,
+   * every request reads its token from the store).
+   */
+  tokenCacheSize?: number;
 }
 
 export class ConfigError extends Error {}
@@ -169,6 +175,9 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     logFormat: read(() => configured(() => logFormatFrom(env.ZPASS_LOG_FORMAT))),
     metricsAddr: read(() => metricsAddrFrom(flags.metricsAddr ?? (env.ZPASS_METRICS_ADDR || undefined))),
     connections: read(() => connectionLimitsFrom(env)),
+    tokenCacheSize: read(() =>
+      intFrom(env, 'ZPASS_TOKEN_CACHE_SIZE', DEFAULT_TOKEN_CACHE_SIZE, 0, 1_000_000),
+    ),
     demo: read(() => demoFrom(flags, env)),
   };
   if (mistakes.length > 0) throw new ConfigError(mistakes.join('\n'));

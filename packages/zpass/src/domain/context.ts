@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Hasher } from '../crypto/hasher.js';
 import type { Store } from '../store/database.js';
 import type { TokenKeyring } from './tokens/jwt.js';
+import type { PrincipalCache } from './tokens/principal-cache.js';
 
 /** Tunables of the domain, with Zoom's values as defaults. */
 export interface DomainSettings {
@@ -30,6 +31,8 @@ export interface DomainContext {
   settings: DomainSettings;
   /** The access-token signing keys as this process knows them (one per process, shared by its requests). */
   tokenKeys: TokenKeyring;
+  /** Access tokens this server verified (`ZPASS_TOKEN_CACHE_SIZE`); none: every request is verified anew. */
+  principals?: PrincipalCache;
   /** Told what use cases decided, for metrics (never a user, e-mail or secret). */
   observer?: DomainObserver;
 }

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../log/redact.js';
+import { type AuthChanges, countedChanges, NotifiedChanges } from './auth-changes.js';
 import { prepareDataDir } from './data-dir.js';
 import { type Dialect, type DialectRules, dialectOf } from './dialect.js';
 import { AfterCommitError, isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
@@ -48,6 +49,12 @@ export class Store {
     readonly dialect: Dialect,
     /** Where the data lives, without credentials (for logs). */
     readonly location: string,
+    /**
+     * What changes whenever anything that decides an access token's verdict changes, in
+     * any process (store/auth-changes.ts); on PostgreSQL known only while a LISTEN
+     * connection follows it (`startServer`).
+     */
+    readonly authChanges: AuthChanges,
     /** Told about a failure outside any request (a throwing after-commit hook, a dropped idle connection). */
     private readonly onBackgroundError: (err: Error) => void = () => {},
   ) {
@@ -235,7 +242,7 @@ export function openSqliteStore(dataDir: string, onBackgroundError?: (err: Error
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return new Store(db, 'sqlite', file, onBackgroundError);
+  return new Store(db, 'sqlite', file, countedChanges(database), onBackgroundError);
 }
 
 // int8 (bigint) columns hold millisecond times, well inside Number's exact range.
@@ -267,7 +274,7 @@ export function openPostgresStore(
   // So does one that dies while checked out between queries: the query that next uses it fails instead.
   pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const store = new Store(db, 'postgres', redactUrl(url), options.onBackgroundError);
+  const store = new Store(db, 'postgres', redactUrl(url), new NotifiedChanges(), options.onBackgroundError);
   store.pool = pool;
   return store;
 }

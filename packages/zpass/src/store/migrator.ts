@@ -11,6 +11,7 @@ import { userProfile } from './migrations/0008_user_profile.js';
 import { operationLogs } from './migrations/0009_operation_logs.js';
 import { webhooks } from './migrations/0011_webhooks.js';
 import { accountSafety } from './migrations/0012_account_safety.js';
+import { authChanges } from './migrations/0013_auth_changes.js';
 
 /** Every migration, in order. Names sort in application order; files never change once released. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -26,6 +27,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0009_operation_logs': operationLogs(dialect),
     '0011_webhooks': webhooks(dialect),
     '0012_account_safety': accountSafety(),
+    '0013_auth_changes': authChanges(dialect),
   };
 }
 
