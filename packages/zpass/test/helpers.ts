@@ -82,6 +82,8 @@ export interface TestServerOptions {
   shutdownDelayMs?: number;
   /** Serve GET /metrics there (`{ host: '127.0.0.1', port: 0 }`: a free port). */
   metricsAddr?: { host: string; port: number };
+  /** Access tokens kept verified in memory (default: the server's default; 0: none). */
+  tokenCacheSize?: number;
 }
 
 /**
@@ -154,6 +156,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     cluster: opts.cluster,
     shutdownDelayMs: opts.shutdownDelayMs,
     metricsAddr: opts.metricsAddr,
+    tokenCacheSize: opts.tokenCacheSize,
     // Failed token requests are throttled per address; tests about other things make many from one.
     throttle: opts.throttle ?? (opts.zoomLimits ? undefined : { freeFailures: 1_000_000 }),
   });

@@ -24,6 +24,8 @@ interface Entry {
  */
 export class PrincipalCache {
   readonly #entries = new Map<string, Entry>();
+  /** Requests answered from here since start. */
+  hits = 0;
 
   constructor(readonly size: number) {}
 
@@ -41,6 +43,7 @@ export class PrincipalCache {
     // Most recently used last: the first in the map is the one to drop.
     this.#entries.delete(token);
     this.#entries.set(token, entry);
+    this.hits++;
     return entry.principal;
   }
 
