@@ -31,7 +31,7 @@ import {
 } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerRateLimits } from './plugins/ratelimit.js';
-import { newTrackingId, registerTracking } from './plugins/tracking.js';
+import { registerTracking, trackingIds } from './plugins/tracking.js';
 import { RequestLines } from './request-lines.js';
 import { accountRoutes } from './routes/accounts.js';
 import { healthRoutes } from './routes/health.js';
@@ -94,7 +94,7 @@ export async function buildApi(options: AppOptions): Promise<FastifyInstance> {
     ...serverTimeouts(connections),
     loggerInstance: logger as FastifyBaseLogger,
     logController: new RequestLines(requestLineLogger(logger)),
-    genReqId: () => newTrackingId(options.cluster),
+    genReqId: trackingIds(options.cluster),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 16 * 1024 },
