@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { serveConfig } from '../src/config.js';
 import { digest } from '../src/crypto/random.js';
 import { createAccount } from '../src/domain/accounts/provisioning.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
@@ -186,6 +187,17 @@ describe('two servers on one store: a change on one applies on the other at once
 });
 
 describe('ZPASS_TOKEN_CACHE_SIZE', () => {
+  it('is read at start: a whole number from 0 to 1000000, 10000 by default; anything else stops the start', () => {
+    assert.equal(serveConfig({}, {}).tokenCacheSize, 10_000);
+    assert.equal(serveConfig({}, { ZPASS_TOKEN_CACHE_SIZE: '0' }).tokenCacheSize, 0);
+    assert.equal(serveConfig({}, { ZPASS_TOKEN_CACHE_SIZE: '500' }).tokenCacheSize, 500);
+    for (const bad of ['-1', '1.5', 'many', '1000001'])
+      assert.throws(
+        () => serveConfig({}, { ZPASS_TOKEN_CACHE_SIZE: bad }),
+        /ZPASS_TOKEN_CACHE_SIZE must be an integer from 0 to 1000000, got /,
+      );
+  });
+
   it('bounds the tokens kept, dropping the least recently used; 0 keeps none', async () => {
     const t = await startTestServer({ tokenCacheSize: 2 });
     try {
