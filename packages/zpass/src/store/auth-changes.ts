@@ -51,9 +51,10 @@ export function countedChanges(database: SQLite.Database): AuthChanges {
 /**
  * PostgreSQL: the notifications on AUTH_CHANNEL, heard by one LISTEN connection
  * (`store/listen.ts`). Each notice, and each (re)opening of the connection (notices may
- * have been missed while it was down), gives a new version; while the connection is
- * down the version is unknown. A notice leaves the database with the commit, before the
- * writer has its answer.
+ * have been missed while it was down), gives a new version, and so does every write of
+ * this process once committed (before its answer leaves: its own notice comes back
+ * later); while the connection is down the version is unknown. A notice leaves the
+ * database with the commit, before the writer has its answer.
  */
 export class NotifiedChanges implements AuthChanges {
   #generation = 0;
@@ -67,6 +68,14 @@ export class NotifiedChanges implements AuthChanges {
   changed(): void {
     this.#generation++;
     this.#listening = true;
+  }
+
+  /**
+   * This process wrote (a statement or transaction other than a plain SELECT, just
+   * committed): its own notice may still be on the way, and its answer leaves first.
+   */
+  wrote(): void {
+    this.#generation++;
   }
 
   /** The connection is lost (or closed): nothing is known until it listens again. */

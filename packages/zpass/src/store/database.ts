@@ -273,10 +273,34 @@ export function openPostgresStore(
   pool.on('error', (err) => options.onBackgroundError?.(err));
   // So does one that dies while checked out between queries: the query that next uses it fails instead.
   pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
+  const changes = new NotifiedChanges();
+  followOwnWrites(pool, changes);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const store = new Store(db, 'postgres', redactUrl(url), new NotifiedChanges(), options.onBackgroundError);
+  const store = new Store(db, 'postgres', redactUrl(url), changes, options.onBackgroundError);
   store.pool = pool;
   return store;
+}
+
+/**
+ * Tells `changes` of every write of this process when its connection goes back to the
+ * pool: after the statement, or after the transaction's commit or rollback (Kysely
+ * releases the connection before the caller has the result). Anything but a plain SELECT
+ * counts (BEGIN included), so a write needs no list of the tables it touched.
+ */
+function followOwnWrites(pool: pg.Pool, changes: NotifiedChanges): void {
+  const wrote = new WeakSet<pg.PoolClient>();
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const first = args[0];
+      const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text;
+      if (typeof text !== 'string' || !/^\s*select\b/i.test(text)) wrote.add(client);
+      return query(...args);
+    };
+  });
+  pool.on('release', (_err: unknown, client: pg.PoolClient) => {
+    if (wrote.delete(client)) changes.wrote();
+  });
 }
 
 export function openStore(options: StoreOptions): Store {
