@@ -61,6 +61,11 @@ export interface ServeConfig extends StoreConfig {
    * `ZPASS_METRICS_ADDR`: `[host:]port`, host 127.0.0.1 unless given); unset: no metrics.
    */
   metricsAddr?: { host: string; port: number };
+  /**
+   * Access tokens kept verified in memory (`ZPASS_TOKEN_CACHE_SIZE`; 0: none, every request
+   * reads its token from the store). Unset: 10000 on SQLite, 0 on PostgreSQL (docs/operations.md).
+   */
+  tokenCacheSize?: number;
 }
 
 export class ConfigError extends Error {}
@@ -196,6 +201,11 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.
     logFormat: read(() => configured(() => logFormatFrom(env.ZPASS_LOG_FORMAT))),
     metricsAddr: read(() => metricsAddrFrom(flags.metricsAddr ?? (env.ZPASS_METRICS_ADDR || undefined))),
     connections: read(() => connectionLimitsFrom(env)),
+    tokenCacheSize: read(() =>
+      env.ZPASS_TOKEN_CACHE_SIZE === undefined || env.ZPASS_TOKEN_CACHE_SIZE === ''
+        ? undefined
+        : intFrom(env, 'ZPASS_TOKEN_CACHE_SIZE', 0, 0, 1_000_000),
+    ),
     demo: read(() => demoFrom(flags, env)),
   };
   if (mistakes.length > 0) throw new ConfigError(mistakes.join('\n'));

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultWeakList } from '@zpass/policy';
 import type { FastifyInstance } from 'fastify';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import { ConfigError, checkPublicUrl, type ServeConfig, type StoreConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
@@ -11,6 +11,7 @@ import { type DemoCredentials, demoBanner, ensureDemo } from './domain/accounts/
 import { FixtureError, type Fixtures, seedStore } from './domain/accounts/seed.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
 import { TokenKeyring } from './domain/tokens/jwt.js';
+import { DEFAULT_TOKEN_CACHE_SIZE, PrincipalCache } from './domain/tokens/principal-cache.js';
 import { wantsPage } from './edge/audience.js';
 import { type AppOptions, buildApi } from './http/app.js';
 import { apiNotFound } from './http/plugins/errors.js';
@@ -23,8 +24,10 @@ import { createRelay, type MailRelay } from './mail/index.js';
 import { Metrics } from './monitoring/metrics.js';
 import { listenMetrics } from './monitoring/metrics-server.js';
 import { checkReadiness } from './monitoring/readiness.js';
+import { AUTH_CHANNEL, NotifiedChanges } from './store/auth-changes.js';
 import { prepareDataDir } from './store/data-dir.js';
 import { openStore, type Store } from './store/database.js';
+import { listenForNotices } from './store/listen.js';
 import { tokens } from './store/repositories/tokens.js';
 import { restoreSnapshot, takeSnapshot } from './store/snapshot.js';
 import { webEdge } from './web/edge.js';
@@ -194,6 +197,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
       tokenKeys: new TokenKeyring(),
       secrets: secretKeyring(options, logger),
+      principals: principalCache(options.tokenCacheSize, store),
     };
     const metrics = options.metricsAddr ? new Metrics({ store, hasher: ctx.hasher }) : undefined;
     if (metrics) ctx.observer = metrics.observer;
@@ -310,6 +314,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         throw err;
       }
     }
+    // PostgreSQL: verified tokens are served from memory only while this connection hears
+    // every change (store/auth-changes.ts); SQLite reads its change counter instead.
+    const stopFollowing =
+      ctx.principals && options.databaseUrl && store.authChanges instanceof NotifiedChanges
+        ? await followAuthChanges(store.authChanges, options.databaseUrl, logger)
+        : undefined;
     const purgeGrace = options.tokenPurge?.graceMs ?? 3_600_000;
     const purge = async () => {
       try {
@@ -347,6 +357,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await metricsListener?.close();
         await relay?.stop();
         await webhookRelay?.stop();
+        await stopFollowing?.();
         await limiter.close();
         await store.close();
       },
@@ -355,6 +366,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await store.close();
     throw err;
   }
+}
+
+/** One LISTEN connection on AUTH_CHANNEL, telling `changes` of every notice and of its losses. */
+function followAuthChanges(
+  changes: NotifiedChanges,
+  databaseUrl: string,
+  logger: Logger,
+): Promise<() => Promise<void>> {
+  const listen = listenForNotices(
+    databaseUrl,
+    logger,
+    AUTH_CHANNEL,
+    'the access-token cache',
+    'tokens are read from the database meanwhile',
+  );
+  return listen(
+    () => changes.changed(),
+    () => changes.lost(),
+  );
 }
 
 /** Seeds the store; a fixture the store refuses stops the start with one line naming the field. */
@@ -383,4 +413,14 @@ function listenError(err: unknown, at: { host: string; port: number }, flag: str
       `${at.host} is not an address of this machine: use ${flag.startsWith('--port') ? '--host (or ZPASS_HOST)' : flag} to name one, e.g. 127.0.0.1 or 0.0.0.0.`,
     );
   return err;
+}
+
+/**
+ * The verified-token cache: on by default where every writer's change is seen by the very
+ * next request (SQLite); on PostgreSQL only when asked for, since another server's change
+ * reaches this one by NOTIFY a moment after its commit (docs/operations.md).
+ */
+function principalCache(size: number | undefined, store: Store): PrincipalCache | undefined {
+  const n = size ?? (store.rules.seesOthersAtOnce ? DEFAULT_TOKEN_CACHE_SIZE : 0);
+  return n === 0 ? undefined : new PrincipalCache(n);
 }

@@ -88,6 +88,8 @@ export interface TestServerOptions {
    * its key file, PostgreSQL has no two-factor sign-in).
    */
   secretKeys?: { current: Buffer; previous?: Buffer[] } | null;
+  /** Access tokens kept verified in memory (default: the server's default; 0: none). */
+  tokenCacheSize?: number;
 }
 
 /**
@@ -167,6 +169,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
             current: opts.secretKeys?.current ?? randomBytes(32),
             previous: opts.secretKeys?.previous ?? [],
           },
+    tokenCacheSize: opts.tokenCacheSize,
     // Failed token requests are throttled per address; tests about other things make many from one.
     throttle: opts.throttle ?? (opts.zoomLimits ? undefined : { freeFailures: 1_000_000 }),
   });

@@ -3,6 +3,7 @@ import type { Hasher } from '../crypto/hasher.js';
 import type { SecretKeyring } from '../crypto/secret-keys.js';
 import type { Store } from '../store/database.js';
 import type { TokenKeyring } from './tokens/jwt.js';
+import type { PrincipalCache } from './tokens/principal-cache.js';
 
 /** Tunables of the domain, with Zoom's values as defaults. */
 export interface DomainSettings {
@@ -36,6 +37,8 @@ export interface DomainContext {
    * configured on a shared (PostgreSQL) store: two-factor sign-in is then not available.
    */
   secrets?: SecretKeyring;
+  /** Access tokens this server verified (`ZPASS_TOKEN_CACHE_SIZE`); none: every request is verified anew. */
+  principals?: PrincipalCache;
   /** Told what use cases decided, for metrics (never a user, e-mail or secret). */
   observer?: DomainObserver;
 }

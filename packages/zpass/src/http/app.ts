@@ -11,7 +11,7 @@ import type { Limits } from '../limits/categories.js';
 import { RateLimiter } from '../limits/limiter.js';
 import { MemoryCounter } from '../limits/memory.js';
 import { type FailureThrottle, MemoryThrottle } from '../limits/throttle.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, requestLineLogger } from '../log/logger.js';
 import type { Metrics } from '../monitoring/metrics.js';
 import { checkReadiness, type ReadinessReport } from '../monitoring/readiness.js';
 import { VERSION } from '../version.js';
@@ -31,7 +31,8 @@ import {
 } from './plugins/errors.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerRateLimits } from './plugins/ratelimit.js';
-import { newTrackingId, registerTracking } from './plugins/tracking.js';
+import { registerTracking, trackingIds } from './plugins/tracking.js';
+import { RequestLines } from './request-lines.js';
 import { accountRoutes } from './routes/accounts.js';
 import { healthRoutes } from './routes/health.js';
 import { DEFAULT_TOKEN_RATE, oauthRoutes } from './routes/oauth.js';
@@ -88,10 +89,12 @@ export interface AppOptions {
  */
 export async function buildApi(options: AppOptions): Promise<FastifyInstance> {
   const connections = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
+  const logger = options.logger ?? createLogger();
   const app = Fastify({
     ...serverTimeouts(connections),
-    loggerInstance: (options.logger ?? createLogger()) as FastifyBaseLogger,
-    genReqId: () => newTrackingId(options.cluster),
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new RequestLines(requestLineLogger(logger)),
+    genReqId: trackingIds(options.cluster),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 16 * 1024 },

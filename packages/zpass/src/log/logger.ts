@@ -21,6 +21,16 @@ export function redactRequestUrl(url: string): string {
   return `${url.slice(0, q)}?${names.map((n) => `${n}=[redacted]`).join('&')}`;
 }
 
+/** What the request lines (and anything else) say of a request and of its answer. */
+const serializers = {
+  req: (req: FastifyRequest) => ({
+    method: req.method,
+    url: redactRequestUrl(req.url),
+    remoteAddress: req.ip,
+  }),
+  res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+};
+
 export function createLogger(
   level = 'info',
   stream?: DestinationStream,
@@ -44,15 +54,21 @@ export function createLogger(
         ],
         censor: '[redacted]',
       },
-      serializers: {
-        req: (req: FastifyRequest) => ({
-          method: req.method,
-          url: redactRequestUrl(req.url),
-          remoteAddress: req.ip,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
+      serializers,
     },
     stream ?? (format === 'pretty' ? prettyStream() : undefined),
   );
+}
+
+/**
+ * A logger for the two lines of every request ("incoming request", "request completed"),
+ * writing where `logger` writes, at its level, in the same form, but without the redaction
+ * pass: those lines hold only what `serializers` take (method, the URL without query
+ * values, the peer's address, the status), the request's id and its duration, never a
+ * header or a body, so there is nothing to redact; and redaction with wildcard paths
+ * costs more than the rest of the line (bench/server.bench.ts, docs/benchmarks.md).
+ */
+export function requestLineLogger(logger: Logger): Logger {
+  const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+  return pino({ level: logger.level, serializers }, stream);
 }

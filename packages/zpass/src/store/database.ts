@@ -16,6 +16,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../log/redact.js';
+import { type AuthChanges, countedChanges, NotifiedChanges } from './auth-changes.js';
 import { prepareDataDir } from './data-dir.js';
 import { type Dialect, type DialectRules, dialectOf } from './dialect.js';
 import { AfterCommitError, isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
@@ -60,6 +61,12 @@ export class Store {
     readonly dialect: Dialect,
     /** Where the data lives, without credentials (for logs). */
     readonly location: string,
+    /**
+     * What changes whenever anything that decides an access token's verdict changes, in
+     * any process (store/auth-changes.ts); on PostgreSQL known only while a LISTEN
+     * connection follows it (`startServer`).
+     */
+    readonly authChanges: AuthChanges,
     /** Told about a failure outside any request (a throwing after-commit hook, a dropped idle connection). */
     private readonly onBackgroundError: (err: Error) => void = () => {},
   ) {
@@ -311,7 +318,7 @@ export function openSqliteStore(dataDir: string, onBackgroundError?: (err: Error
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return new Store(db, 'sqlite', file, onBackgroundError);
+  return new Store(db, 'sqlite', file, countedChanges(database), onBackgroundError);
 }
 
 // int8 (bigint) columns hold millisecond times, well inside Number's exact range.
@@ -342,10 +349,34 @@ export function openPostgresStore(
   pool.on('error', (err) => options.onBackgroundError?.(err));
   // So does one that dies while checked out between queries: the query that next uses it fails instead.
   pool.on('connect', (client) => client.on('error', (err) => options.onBackgroundError?.(err)));
+  const changes = new NotifiedChanges();
+  followOwnWrites(pool, changes);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const store = new Store(db, 'postgres', redactUrl(url), options.onBackgroundError);
+  const store = new Store(db, 'postgres', redactUrl(url), changes, options.onBackgroundError);
   store.pool = pool;
   return store;
+}
+
+/**
+ * Tells `changes` of every write of this process when its connection goes back to the
+ * pool: after the statement, or after the transaction's commit or rollback (Kysely
+ * releases the connection before the caller has the result). Anything but a plain SELECT
+ * counts (BEGIN included), so a write needs no list of the tables it touched.
+ */
+function followOwnWrites(pool: pg.Pool, changes: NotifiedChanges): void {
+  const wrote = new WeakSet<pg.PoolClient>();
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const first = args[0];
+      const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text;
+      if (typeof text !== 'string' || !/^\s*select\b/i.test(text)) wrote.add(client);
+      return query(...args);
+    };
+  });
+  pool.on('release', (_err: unknown, client: pg.PoolClient) => {
+    if (wrote.delete(client)) changes.wrote();
+  });
 }
 
 export function openStore(options: StoreOptions): Store {

@@ -36,6 +36,12 @@ export interface DialectRules {
    * SQLite has no such channel: other processes sharing the file rely on their poll.
    */
   readonly notifies: boolean;
+  /**
+   * Whether another process's commit is seen by this process's very next read without a
+   * message on its way (SQLite: one file and a change counter in it). False on PostgreSQL,
+   * where other servers' changes arrive by NOTIFY, a moment after their commit.
+   */
+  readonly seesOthersAtOnce: boolean;
   /** Sends NOTIFY `channel`, delivered when (and only if) the transaction of `q` commits. */
   notify(q: Kysely<unknown>, channel: string): Promise<void>;
   /**
@@ -53,6 +59,7 @@ const sqlite: DialectRules = {
   claimRows: (query) => query,
   lockRows: (query) => query,
   notifies: false,
+  seesOthersAtOnce: true,
   notify: async () => {},
   emptyTables: async (q, tables) => {
     // biome-ignore lint/suspicious/noExplicitAny: any table, whatever its columns
@@ -68,6 +75,7 @@ const postgres: DialectRules = {
   claimRows: (query) => query.forUpdate().skipLocked(),
   lockRows: (query) => query.forUpdate(),
   notifies: true,
+  seesOthersAtOnce: false,
   notify: async (q, channel) => {
     await sql`select pg_notify(${channel}, '')`.execute(q);
   },

@@ -5,26 +5,37 @@ import { OUTBOX_CHANNEL } from './database.js';
 /**
  * Wakes the relay when any server sharing the PostgreSQL database commits a notice:
  * one connection that LISTENs on `channel` (OUTBOX_CHANNEL for mail, WEBHOOK_CHANNEL for
- * webhooks), reopened after a loss (the poll covers the gap). Returns the function that
- * closes it.
+ * webhooks, AUTH_CHANNEL for the token cache), reopened after a loss (the poll covers the
+ * gap). `wake` runs on every notice and once the connection listens (again): notices sent
+ * while it did not are lost. `lost`, when given, runs when the connection is lost or
+ * cannot be opened, and at close. Returns the function that closes it.
  */
 export function listenForNotices(
   databaseUrl: string,
   logger: Logger,
   channel: string = OUTBOX_CHANNEL,
   relayName = 'mail relay',
-): (wake: () => void) => Promise<() => Promise<void>> {
-  return async (wake) => {
+  meanwhile = 'polling meanwhile',
+): (wake: () => void, lost?: () => void) => Promise<() => Promise<void>> {
+  return async (wake, lostHook) => {
     let client: pg.Client | undefined;
     let closed = false;
     let retry: NodeJS.Timeout | undefined;
     const open = async () => {
       if (closed) return;
-      const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
+      // TCP keep-alive, so that a database that vanished without closing the connection is
+      // noticed in the end (then `lost`).
+      const c = new pg.Client({
+        connectionString: databaseUrl,
+        connectionTimeoutMillis: 5000,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+      });
       c.on('notification', () => wake());
       const lost = () => {
         if (client !== c) return;
         client = undefined;
+        lostHook?.();
         c.end().catch(() => {});
         schedule();
       };
@@ -42,9 +53,10 @@ export function listenForNotices(
         wake();
       } catch (err) {
         c.end().catch(() => {});
+        lostHook?.();
         logger.warn(
           { error: (err as Error).message },
-          `${relayName} cannot listen for notices; polling meanwhile`,
+          `${relayName} cannot listen for notices; ${meanwhile}`,
         );
         schedule();
       }
@@ -63,6 +75,7 @@ export function listenForNotices(
       if (retry) clearTimeout(retry);
       const c = client;
       client = undefined;
+      lostHook?.();
       await c?.end().catch(() => {});
     };
   };

@@ -12,6 +12,7 @@ import { operationLogs } from './migrations/0009_operation_logs.js';
 import { webhooks } from './migrations/0011_webhooks.js';
 import { accountSafety } from './migrations/0012_account_safety.js';
 import { twoFactor } from './migrations/0013_two_factor.js';
+import { authChanges } from './migrations/0014_auth_changes.js';
 
 /** Every migration, in order. Names sort in application order; files never change once released. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
@@ -28,6 +29,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0011_webhooks': webhooks(dialect),
     '0012_account_safety': accountSafety(),
     '0013_two_factor': twoFactor(),
+    '0014_auth_changes': authChanges(dialect),
   };
 }
 

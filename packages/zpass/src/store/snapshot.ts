@@ -29,15 +29,21 @@ const ORDER = [
   'webhook_deliveries',
 ];
 
+/**
+ * Not data: `auth_changes` (SQLite) counts changes and must only ever grow, so that a
+ * token kept in memory is never taken for current after a reset (store/auth-changes.ts).
+ */
+const NOT_DATA = ['auth_changes'];
+
 /** Every row of every table, kept in memory: the state `restoreSnapshot` goes back to. */
 export interface Snapshot {
   tables: Array<{ name: string; rows: Record<string, unknown>[] }>;
 }
 
 async function tableNames(store: Store): Promise<string[]> {
-  const found = (await store.db.introspection.getTables({ withInternalKyselyTables: false })).map(
-    (t) => t.name,
-  );
+  const found = (await store.db.introspection.getTables({ withInternalKyselyTables: false }))
+    .map((t) => t.name)
+    .filter((name) => !NOT_DATA.includes(name));
   return [...ORDER.filter((t) => found.includes(t)), ...found.filter((t) => !ORDER.includes(t)).sort()];
 }
 

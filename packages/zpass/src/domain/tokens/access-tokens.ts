@@ -5,7 +5,7 @@ import { users } from '../../store/repositories/users.js';
 import type { DomainContext } from '../context.js';
 import { Errors, OAuthError } from '../errors.js';
 import type { Principal } from '../principal.js';
-import { signAccessToken, verifyAccessToken } from './jwt.js';
+import { NBF_LEEWAY_MS, signAccessToken, verifyAccessToken } from './jwt.js';
 import { isAdminScope, parseScopes, scopesForRole } from './scopes.js';
 
 export interface TokenRequest {
@@ -148,14 +148,24 @@ export async function issueUserToken(
 }
 
 /**
- * Bearer token to principal, or Zoom's 401. The JWT is checked first, from memory: a
+ * Bearer token to principal, or Zoom's 401. A token this server verified is served from
+ * its cache (`ctx.principals`) while nothing that decides its verdict has changed since,
+ * in any process (`PrincipalCache`). Otherwise the JWT is checked first, from memory: a
  * malformed, forged or expired one is refused without a query. Then one query (token,
  * user and account's limits) by the token's digest, which revocation acts on.
  */
 export async function authenticate(ctx: DomainContext, token: string): Promise<Principal> {
   const now = ctx.clock.now();
+  const cache = ctx.principals;
+  const changes = ctx.store.authChanges;
+  if (cache) {
+    const known = cache.get(token, now, () => changes.version());
+    if (known) return known;
+  }
   const check = await verifyAccessToken(ctx.tokenKeys, ctx.store.db, token, now);
   if (!check.ok) throw check.expired ? Errors.expiredToken() : Errors.invalidToken();
+  // Before the rows are read: a change committed from here on makes the entry stale.
+  const version = cache ? changes.version() : undefined;
   const d = digest(token);
   const row = await tokens.withHolder(ctx.store.db, d);
   if (!row || row.revoked_at !== null || row.account_id !== check.claims.aid) throw Errors.invalidToken();
@@ -170,7 +180,7 @@ export async function authenticate(ctx: DomainContext, token: string): Promise<P
     throw Errors.invalidToken();
   const scopes =
     row.kind === 'account' ? scopesForRole(parseScopes(row.scopes), row.user_role) : parseScopes(row.scopes);
-  return {
+  const principal: Principal = {
     kind: row.kind,
     accountId: row.account_id,
     userId: row.user_id,
@@ -181,4 +191,13 @@ export async function authenticate(ctx: DomainContext, token: string): Promise<P
     tokenDigest: d,
     limits: row.limits,
   };
+  if (cache && version !== undefined)
+    cache.set(token, {
+      principal,
+      // verifyAccessToken's own bounds: `nbf` with its leeway, `exp`; and the stored expiry.
+      notBefore: check.claims.nbf * 1000 - NBF_LEEWAY_MS,
+      expiresAt: Math.min(row.expires_at, check.claims.exp * 1000),
+      version,
+    });
+  return principal;
 }

@@ -46,6 +46,9 @@ const UNKNOWN_KID_REFRESH_MS = 10_000;
  */
 export const KEY_ACTIVATION_MS = 15_000;
 
+/** A token whose `nbf` is at most this far ahead is accepted (clocks of servers differ a little). */
+export const NBF_LEEWAY_MS = 60_000;
+
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
 
 /**
@@ -199,7 +202,7 @@ export async function verifyAccessToken(
     !isSeconds(c.exp)
   )
     return refused;
-  if (c.nbf * 1000 > now + 60_000) return refused;
+  if (c.nbf * 1000 > now + NBF_LEEWAY_MS) return refused;
   if (c.exp * 1000 <= now) return { ok: false, expired: true };
   return { ok: true, claims: c as unknown as AccessClaims };
 }
