@@ -179,24 +179,19 @@ async function change(ctx: DomainContext, req: ChangeRequest): Promise<void> {
           action: 'Update',
           detail: `Update user ${target.email} - password changed${VIA_DETAIL[req.via] ?? ''}`,
         });
-        await outbox.insert(w, {
+        await outbox.queue(w, {
           kind: 'password_changed',
           account_id: target.account_id,
           recipient: target.email,
-          payload: JSON.stringify({
+          payload: {
             user_id: target.id,
             email: target.email,
             first_name: target.first_name,
             changed_at: now,
             via: req.via,
             changed_by: changedBy(principal, target, req.via),
-          }),
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: now,
-          last_error: null,
-          created_at: now,
-          sent_at: null,
+          },
+          now,
         });
         if (req.via === 'web') {
           // The user changed it themself on the web pages: every other way in stops, this session goes on.

@@ -86,17 +86,12 @@ export async function requestReset(ctx: DomainContext, email: string): Promise<b
       first_name: user.first_name,
       expires_at: expiresAt,
     };
-    await outbox.insert(tx, {
+    await outbox.queue(tx, {
       kind: RESET_KIND,
       account_id: user.account_id,
       recipient: user.email,
-      payload: JSON.stringify(payload),
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      last_error: null,
-      created_at: now,
-      sent_at: null,
+      payload,
+      now,
     });
     // The request is in the account's operation log (the activity report's types are only
     // "Sign in" and "Sign out"): when, and for whom; never the link.

@@ -76,17 +76,12 @@ export async function inviteInTx(
     accept_url: opts.acceptUrl,
     expires_at: expiresAt,
   };
-  await outbox.insert(tx, {
+  await outbox.queue(tx, {
     kind: INVITATION_KIND,
     account_id: user.account_id,
     recipient: user.email,
-    payload: JSON.stringify(payload),
-    status: 'pending',
-    attempts: 0,
-    next_attempt_at: opts.now,
-    last_error: null,
-    created_at: opts.now,
-    sent_at: null,
+    payload,
+    now: opts.now,
   });
 }
 
