@@ -4,9 +4,9 @@ import { defaultWeakList } from '@zpass/policy';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
-import { ConfigError, checkPublicUrl, type ServeConfig, type StoreConfig } from './config.js';
+import { ConfigError, checkPublicUrl, type ServeConfig } from './config.js';
 import { Hasher } from './crypto/hasher.js';
-import { loadSecretKeyring, type SecretKeyring } from './crypto/secret-keys.js';
+import { loadSecretKeyring } from './crypto/secret-keys.js';
 import { type DemoCredentials, demoBanner, ensureDemo } from './domain/accounts/demo.js';
 import { FixtureError, type Fixtures, seedStore } from './domain/accounts/seed.js';
 import { DEFAULT_DOMAIN_SETTINGS, type DomainContext, type DomainSettings } from './domain/context.js';
@@ -101,20 +101,19 @@ function warnOpenDataDir(dataDir: string, logger: { warn(o: object, msg: string)
 }
 
 /**
- * The keyring that seals two-factor secrets: the configured key, else the embedded store's
- * key file (named in the log, never its value), else none: two-factor sign-in is then not
- * available, which the log says at every start.
+ * Logs where the keyring that seals two-factor secrets came from: the configured key, else
+ * the embedded store's key file (named, never its value), else none: two-factor sign-in is
+ * then not available, which the log says at every start.
  */
-function secretKeyring(
-  options: StoreConfig,
+function reportSecretKeys(
+  source: ReturnType<typeof loadSecretKeyring>,
   logger: { info(o: object, msg: string): void; warn(msg: string): void },
-): SecretKeyring | undefined {
-  const source = loadSecretKeyring(options);
+): void {
   if (source.kind === 'none') {
     logger.warn(
       'ZPASS_SECRET_KEY is not set and the store is PostgreSQL: two-factor sign-in is not available. Set ZPASS_SECRET_KEY (32 bytes, e.g. "openssl rand -base64 32") on every server.',
     );
-    return undefined;
+    return;
   }
   if (source.kind === 'file')
     logger.info(
@@ -125,7 +124,6 @@ function secretKeyring(
     );
   else
     logger.info({ keyId: source.keyring.current.id }, 'two-factor secrets are sealed with ZPASS_SECRET_KEY');
-  return source.keyring;
 }
 
 /**
@@ -190,19 +188,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       );
     // Load the weak-password list now rather than on the first password check.
     defaultWeakList();
+    const keys = loadSecretKeyring(options);
     const ctx: DomainContext = {
       store,
       hasher: options.hasher ?? new Hasher({ maxWaitMs: options.hashMaxWaitMs }),
       clock: options.clock ?? systemClock,
       settings: { ...DEFAULT_DOMAIN_SETTINGS, ...options.settings },
       tokenKeys: new TokenKeyring(),
-      secrets: secretKeyring(options, logger),
+      secrets: keys.kind === 'none' ? undefined : keys.keyring,
       principals: principalCache(options.tokenCacheSize, store),
     };
     const metrics = options.metricsAddr ? new Metrics({ store, hasher: ctx.hasher }) : undefined;
     if (metrics) ctx.observer = metrics.observer;
     const seeded = options.seed ? await seedOrExplain(ctx, options.seed) : false;
     if (seeded) logger.info({ accounts: options.seed!.accounts.length }, 'applied the seed fixtures');
+    // Said once the fixtures are known good: a refused seed stops the start with its one line alone.
+    reportSecretKeys(keys, logger);
     const demo = options.demo === false ? undefined : await ensureDemo(ctx, options.dataDir);
     // The state reset returns to: taken once, before any request.
     const snapshot = options.testControls ? await takeSnapshot(store) : undefined;
