@@ -64,6 +64,41 @@ export interface FailureThrottle {
   success(clientId: string, ip: string, now: number): Promise<void>;
 }
 
+/**
+ * How a reserved attempt counts once checked: `failure` keeps the reservation (wrong
+ * credentials), `release` gives it back (refused for another reason), `success` as
+ * `FailureThrottle.success`.
+ */
+export type AttemptCount = 'failure' | 'release' | 'success';
+
+/**
+ * One throttled attempt under `key` from `ip`: reserved, then `check` run and its result
+ * counted as `counts` says. An error thrown by `check` gives the reservation back and is
+ * thrown again. Throttled: `{ wait }` (ms), and `check` is not run.
+ */
+export async function attempt<T>(
+  throttle: FailureThrottle,
+  key: string,
+  ip: string,
+  now: number,
+  check: () => Promise<T>,
+  counts: (result: T) => AttemptCount,
+): Promise<{ wait: number } | { result: T }> {
+  const wait = await throttle.reserve(key, ip, now);
+  if (wait > 0) return { wait };
+  let result: T;
+  try {
+    result = await check();
+  } catch (err) {
+    await throttle.release(key, ip, now);
+    throw err;
+  }
+  const count = counts(result);
+  if (count === 'release') await throttle.release(key, ip, now);
+  else if (count === 'success') await throttle.success(key, ip, now);
+  return { result };
+}
+
 /** The delay after `failures` consecutive failures, ms (0: none yet). */
 export function delayAfter(failures: number, o: ThrottleOptions): number {
   const beyond = failures - o.freeFailures;

@@ -3,6 +3,7 @@ import { ZoomError } from '../../domain/errors.js';
 import { changeOwnPassword, SIGN_IN_PASSWORD_MAX } from '../../domain/sessions/sessions.js';
 import { mustEnrol } from '../../domain/two-factor/two-factor.js';
 import { storedAddress } from '../../edge/address.js';
+import { attempt } from '../../limits/throttle.js';
 import {
   errorRegion,
   esc,
@@ -86,21 +87,28 @@ export const accountPasswordPage: Page = (app, { ctx, throttle }) => {
     const errors = missingOrTooLong(change);
     if (errors.length > 0) return show(reply, 400, current, { sent: sent(errors) });
 
-    const key = throttleKey(current.active.user.email);
-    const now = ctx.clock.now();
-    const wait = await throttle.reserve(key, request.ip, now);
-    if (wait > 0) return show(reply, 429, current, { sent: sent([{ message: throttled(reply, wait) }]) });
-    try {
-      await changeOwnPassword(ctx, current.active, { ...change, ip: storedAddress(request) });
-    } catch (err) {
-      // Only a wrong current password keeps its reservation.
-      if (!(err instanceof ZoomError && err.kind === 'currentPasswordWrong'))
-        await throttle.release(key, request.ip, now);
-      if (!(err instanceof ZoomError) || err.status >= 500) throw err;
-      return show(reply, err.status, current, { sent: sent(newPasswordErrors(err), err) });
-    }
-    // The current password was right: the e-mail's failures are forgiven, as after a sign-in.
-    await throttle.success(key, request.ip, now);
+    const tried = await attempt(
+      throttle,
+      throttleKey(current.active.user.email),
+      request.ip,
+      ctx.clock.now(),
+      async () => {
+        try {
+          await changeOwnPassword(ctx, current.active, { ...change, ip: storedAddress(request) });
+          return undefined;
+        } catch (err) {
+          if (!(err instanceof ZoomError) || err.status >= 500) throw err;
+          return err;
+        }
+      },
+      // Only a wrong current password keeps its reservation. A right one forgives the e-mail's
+      // failures, as a sign-in does.
+      (err) => (err === undefined ? 'success' : err.kind === 'currentPasswordWrong' ? 'failure' : 'release'),
+    );
+    if ('wait' in tried)
+      return show(reply, 429, current, { sent: sent([{ message: throttled(reply, tried.wait) }]) });
+    const err = tried.result;
+    if (err) return show(reply, err.status, current, { sent: sent(newPasswordErrors(err), err) });
     return redirect(reply, '/account/password?changed=1');
   });
 };

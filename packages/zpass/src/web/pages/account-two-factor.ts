@@ -13,6 +13,7 @@ import {
   twoFactorAvailable,
   twoFactorOn,
 } from '../../domain/two-factor/two-factor.js';
+import { attempt } from '../../limits/throttle.js';
 import {
   errorRegion,
   esc,
@@ -131,24 +132,30 @@ export const accountTwoFactorPage: Page = (app, { ctx, throttle }) => {
     if (errors.length > 0) return overview(reply, 400, c, { errors });
 
     // Password and code guesses count in the sign-in throttle, as on the sign-in pages.
-    const key = throttleKey(c.active.user.email);
-    const now = ctx.clock.now();
-    const wait = await throttle.reserve(key, request.ip, now);
-    if (wait > 0) return overview(reply, 429, c, { errors: [{ message: throttled(reply, wait) }] });
-    try {
-      await assertCurrentPassword(ctx, c.active.user, password);
-    } catch (err) {
-      if (!(err instanceof ZoomError && err.kind === 'currentPasswordWrong')) {
-        await throttle.release(key, request.ip, now);
-        throw err;
-      }
+    const tried = await attempt(
+      throttle,
+      throttleKey(c.active.user.email),
+      request.ip,
+      ctx.clock.now(),
+      async () => {
+        try {
+          await assertCurrentPassword(ctx, c.active.user, password);
+        } catch (err) {
+          if (err instanceof ZoomError && err.kind === 'currentPasswordWrong') return 'wrong password';
+          throw err;
+        }
+        return (await turnOff(ctx, c.active.user, code)) ? 'off' : 'wrong code';
+      },
+      (result) => (result === 'off' ? 'success' : 'failure'),
+    );
+    if ('wait' in tried)
+      return overview(reply, 429, c, { errors: [{ message: throttled(reply, tried.wait) }] });
+    if (tried.result === 'wrong password')
       return overview(reply, 401, c, {
         errors: [{ message: 'The password is not correct.', field: 'password' }],
       });
-    }
-    if (!(await turnOff(ctx, c.active.user, code)))
+    if (tried.result === 'wrong code')
       return overview(reply, 401, c, { errors: [{ message: WRONG_CODE, field: 'code' }] });
-    await throttle.success(key, request.ip, now);
     return redirect(reply, `${TWO_FACTOR_PATH}?turned_off`);
   });
 };

@@ -1,6 +1,7 @@
 import { answerChallenge, challengeUser } from '../../domain/two-factor/sign-in.js';
 import { CODE_FIELD_MAX } from '../../domain/two-factor/two-factor.js';
 import { storedAddress } from '../../edge/address.js';
+import { attempt } from '../../limits/throttle.js';
 import { errorRegion, esc, invalid, layout, type PageError } from '../kit/markup.js';
 import {
   formExpired,
@@ -58,28 +59,23 @@ export const signInTwoFactorPage: Page = (app, { ctx, throttle }) => {
     if (code.length > CODE_FIELD_MAX)
       return again(400, [{ message: 'This is longer than any code.', field: 'code' }]);
 
-    const key = throttleKey(user.email);
-    const now = ctx.clock.now();
-    const wait = await throttle.reserve(key, request.ip, now);
-    if (wait > 0) return again(429, [{ message: throttled(reply, wait) }]);
-    let answer: Awaited<ReturnType<typeof answerChallenge>>;
-    try {
-      answer = await answerChallenge(ctx, token, code, {
-        ip: storedAddress(request),
-        replaces: sessionCookie(request),
-      });
-    } catch (err) {
-      await throttle.release(key, request.ip, now);
-      throw err;
-    }
+    const tried = await attempt(
+      throttle,
+      throttleKey(user.email),
+      request.ip,
+      ctx.clock.now(),
+      () =>
+        answerChallenge(ctx, token, code, { ip: storedAddress(request), replaces: sessionCookie(request) }),
+      // A wrong, replayed or used code keeps its reservation: it counts as a failed sign-in.
+      (a) => (a.kind === 'unknown' ? 'release' : a.kind === 'wrong' ? 'failure' : 'success'),
+    );
+    if ('wait' in tried) return again(429, [{ message: throttled(reply, tried.wait) }]);
+    const answer = tried.result;
     if (answer.kind === 'unknown') {
-      await throttle.release(key, request.ip, now);
       clearChallenge(request, reply);
       return redirect(reply, EXPIRED);
     }
-    // A wrong, replayed or used code keeps its reservation: it counts as a failed sign-in.
     if (answer.kind === 'wrong') return again(401, [{ message: WRONG_CODE, field: 'code' }]);
-    await throttle.success(key, request.ip, now);
     clearChallenge(request, reply);
     setSession(request, reply, answer.sessionId);
     return redirect(reply, '/account/password');

@@ -2,6 +2,7 @@ import { SIGN_IN_PASSWORD_MAX } from '../../domain/sessions/sessions.js';
 import { signInWithPassword } from '../../domain/two-factor/sign-in.js';
 import { EMAIL_MAX } from '../../domain/users/directory.js';
 import { storedAddress } from '../../edge/address.js';
+import { attempt } from '../../limits/throttle.js';
 import {
   errorRegion,
   esc,
@@ -53,37 +54,36 @@ export const signInPage: Page = (app, { ctx, throttle }) => {
       errors.push({ message: 'This password is longer than any zpass accepts.', field: 'password' });
     if (errors.length > 0) return again(400, errors);
 
-    const key = throttleKey(email);
-    const now = ctx.clock.now();
     // Reserved (counted as a failure) atomically with the check; given back unless the password was wrong.
-    const wait = await throttle.reserve(key, request.ip, now);
-    if (wait > 0) return again(429, [{ message: throttled(reply, wait) }]);
-    let outcome: Awaited<ReturnType<typeof signInWithPassword>>;
-    try {
-      outcome = await signInWithPassword(ctx, {
-        email,
-        password,
-        ip: storedAddress(request),
-        replaces: sessionCookie(request),
-      });
-    } catch (err) {
-      await throttle.release(key, request.ip, now);
-      throw err;
-    }
+    const tried = await attempt(
+      throttle,
+      throttleKey(email),
+      request.ip,
+      ctx.clock.now(),
+      () =>
+        signInWithPassword(ctx, {
+          email,
+          password,
+          ip: storedAddress(request),
+          replaces: sessionCookie(request),
+        }),
+      (o) => {
+        if (o.kind === 'refused') return o.reason === 'inactive' ? 'release' : 'failure';
+        // The password was right, but the sign-in is not done: its failures are not forgiven
+        // (the code's failures count under the same key), only this attempt is given back.
+        if (o.kind === 'challenge') return 'release';
+        return 'success';
+      },
+    );
+    if ('wait' in tried) return again(429, [{ message: throttled(reply, tried.wait) }]);
+    const outcome = tried.result;
     if (outcome.kind === 'refused') {
-      if (outcome.reason === 'inactive') {
-        await throttle.release(key, request.ip, now);
+      if (outcome.reason === 'inactive')
         return again(403, [
           { message: "This account is deactivated. Ask your account's admin to activate it again." },
         ]);
-      }
       return again(401, [{ message: 'The e-mail address or the password is not correct.', field: 'email' }]);
     }
-    if (outcome.kind === 'challenge') {
-      // The password was right, but the sign-in is not done: its failures are not forgiven
-      // (the code's failures count under the same key), only this attempt is given back.
-      await throttle.release(key, request.ip, now);
-    } else await throttle.success(key, request.ip, now);
     return continueSignIn(request, reply, outcome, '/account/password');
   });
 };
