@@ -4,6 +4,7 @@
  * to the field, and a form that works without JavaScript.
  */
 import type { PasswordRequirement } from '@zpass/policy';
+import { CODE_FIELD_MAX } from '../../domain/two-factor/two-factor.js';
 import type { ChecklistItem, RuleId } from '../checklist-rules.js';
 
 export function esc(value: string): string {
@@ -85,6 +86,15 @@ export function passwordField(
     `<label for="${id}">${esc(label)}</label>` +
     `<input id="${id}" name="${id}" type="password" autocomplete="${autocomplete}" required maxlength="1024"` +
     `${describedBy ? ` aria-describedby="${describedBy}"` : ''}${invalid(errors, id)}>`
+  );
+}
+
+/** The field for a code from the authenticator app (or a recovery code). */
+export function codeField(errors: PageError[] | undefined, autofocus = false): string {
+  return (
+    '<label for="code">Code</label>' +
+    `<input id="code" name="code" type="text" autocomplete="one-time-code" required maxlength="${CODE_FIELD_MAX}"` +
+    `${autofocus ? ' autofocus' : ''}${invalid(errors, 'code')}>`
   );
 }
 

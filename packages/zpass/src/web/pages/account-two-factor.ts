@@ -15,9 +15,9 @@ import {
 } from '../../domain/two-factor/two-factor.js';
 import { attempt } from '../../limits/throttle.js';
 import {
+  codeField,
   errorRegion,
   esc,
-  invalid,
   layout,
   noticeRegion,
   type PageError,
@@ -205,13 +205,6 @@ function renderOverview(
     // A user the account holds here has no account page to go back to until they enrol.
     (p.required ? '' : '<p><a href="/account/password">Back to your account</a></p>');
   return layout({ title: 'Two-factor sign-in', body, user: p.user });
-}
-
-function codeField(errors: PageError[] | undefined): string {
-  return (
-    '<label for="code">Code</label>' +
-    `<input id="code" name="code" type="text" autocomplete="one-time-code" required maxlength="${CODE_FIELD_MAX}"${invalid(errors, 'code')}>`
-  );
 }
 
 function renderSetup(p: {

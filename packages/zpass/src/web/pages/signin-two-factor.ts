@@ -2,7 +2,7 @@ import { answerChallenge, challengeUser } from '../../domain/two-factor/sign-in.
 import { CODE_FIELD_MAX } from '../../domain/two-factor/two-factor.js';
 import { storedAddress } from '../../edge/address.js';
 import { attempt } from '../../limits/throttle.js';
-import { errorRegion, esc, invalid, layout, type PageError } from '../kit/markup.js';
+import { codeField, errorRegion, esc, layout, type PageError } from '../kit/markup.js';
 import {
   formExpired,
   html,
@@ -89,8 +89,7 @@ function render(p: { csrf: string; errors?: PageError[] }): string {
     '<p>Enter the 6-digit code your authenticator app shows for zpass, or one of your recovery codes.</p>' +
     `<form method="post" action="${TWO_FACTOR_SIGN_IN_PATH}" novalidate>` +
     `<input type="hidden" name="csrf" value="${esc(p.csrf)}">` +
-    '<label for="code">Code</label>' +
-    `<input id="code" name="code" type="text" autocomplete="one-time-code" required maxlength="${CODE_FIELD_MAX}" autofocus${invalid(p.errors, 'code')}>` +
+    codeField(p.errors, true) +
     '<div class="actions"><button type="submit">Verify</button></div></form>' +
     '<p><a href="/signin">Back to sign in</a></p>';
   return layout({ title: 'Two-factor sign-in', body });
