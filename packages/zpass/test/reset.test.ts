@@ -9,9 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { RESET_MAILS_PER_HOUR } from '../src/domain/reset/reset.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { users } from '../src/store/repositories/users.js';
-import { accountToken, addUser, call, putPassword, startTestServer, type TestServer } from './helpers.js';
+import { accountToken, addUser, call, putPassword, type TestServer } from './helpers.js';
 import { webSessionsFor } from './queries.js';
-import { quickRelay, TestSmtp, waitFor } from './smtp.js';
+import { startWithSmtp, type TestSmtp, waitFor } from './smtp.js';
 import { csrfOf, errorsOf, noticeOf, titleOf, WebClient } from './web.js';
 
 const SAME_ANSWER =
@@ -24,19 +24,11 @@ describe('forgotten-password reset', () => {
   let ipSeq = 0;
   const client = () => new WebClient(t.url, `203.0.113.${++ipSeq}`);
 
+  let stop: (() => Promise<void>) | undefined;
   before(async () => {
-    smtp = await new TestSmtp().start();
-    t = await startTestServer({
-      trustProxy: true,
-      // The product's free attempts, with a long block: requests beyond them are refused in this test.
-      throttle: { freeFailures: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
-      mail: quickRelay(smtp),
-    });
+    ({ t, smtp, stop } = await startWithSmtp());
   });
-  after(async () => {
-    await t?.stop();
-    await smtp?.stop();
-  });
+  after(() => stop?.());
 
   const resetRows = (email: string) =>
     t.server.store.db

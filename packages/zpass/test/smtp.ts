@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import { tempDir } from './helpers.js';
+import { startTestServer, type TestServer, type TestServerOptions, tempDir } from './helpers.js';
 
 /** What the test SMTP server does with a message, decided per recipient. */
 export type Behaviour =
@@ -204,3 +204,35 @@ export const quickRelay = (smtp: TestSmtp) => ({
   retryBaseMs: 100,
   retryMaxMs: 400,
 });
+
+/**
+ * The web flows' set-up: a real SMTP server, and a test server whose relay delivers to it
+ * quickly, behind a trusted proxy (each client its own address) and with the product's free
+ * sign-in attempts and a long block (attempts beyond them are refused within a test).
+ * `opts` adds to or overrides these. `stop` ends both.
+ */
+export async function startWithSmtp(
+  opts: TestServerOptions = {},
+): Promise<{ t: TestServer; smtp: TestSmtp; stop(): Promise<void> }> {
+  const smtp = await new TestSmtp().start();
+  let t: TestServer;
+  try {
+    t = await startTestServer({
+      trustProxy: true,
+      throttle: { freeFailures: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      mail: quickRelay(smtp),
+      ...opts,
+    });
+  } catch (err) {
+    await smtp.stop();
+    throw err;
+  }
+  return {
+    t,
+    smtp,
+    async stop() {
+      await t.stop();
+      await smtp.stop();
+    },
+  };
+}

@@ -27,7 +27,7 @@ import {
   tempDir,
 } from './helpers.js';
 import { webSessionsFor } from './queries.js';
-import { quickRelay, TestSmtp, waitFor } from './smtp.js';
+import { startWithSmtp, type TestSmtp, waitFor } from './smtp.js';
 import { csrfOf, errorsOf, noticeOf, titleOf, WebClient } from './web.js';
 
 const WRONG = 'The code is not correct.';
@@ -91,19 +91,11 @@ describe('two-factor sign-in', () => {
   const client = () => new WebClient(t.url, `198.51.100.${++ipSeq}`);
   const db = () => t.server.store.db;
 
+  let stop: (() => Promise<void>) | undefined;
   before(async () => {
-    smtp = await new TestSmtp().start();
-    t = await startTestServer({
-      clock,
-      trustProxy: true,
-      throttle: { freeFailures: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
-      mail: quickRelay(smtp),
-    });
+    ({ t, smtp, stop } = await startWithSmtp({ clock }));
   });
-  after(async () => {
-    await t?.stop();
-    await smtp?.stop();
-  });
+  after(() => stop?.());
 
   /** Moves the test clock to the next 30-second step (a new code). */
   const nextStep = () => clock.advance(STEP);
