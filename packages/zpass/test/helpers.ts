@@ -226,6 +226,17 @@ export interface JsonResponse {
   body: unknown;
 }
 
+/** The rate-limit headers of an answer (`X-RateLimit-*` and `Retry-After`), null where absent. */
+export function rateHeaders(r: { headers: Headers }) {
+  return {
+    category: r.headers.get('x-ratelimit-category'),
+    type: r.headers.get('x-ratelimit-type'),
+    limit: r.headers.get('x-ratelimit-limit'),
+    remaining: r.headers.get('x-ratelimit-remaining'),
+    retryAfter: r.headers.get('retry-after'),
+  };
+}
+
 export async function call(
   url: string,
   init: {

@@ -16,8 +16,8 @@ import {
   appWithToken,
   basic,
   call,
-  type JsonResponse,
   putPassword,
+  rateHeaders,
   startTestServer,
   type TestServer,
   tempDir,
@@ -37,16 +37,6 @@ const DAILY_BODY = {
 /** 2026-03-10 12:00:00.000 UTC: the start of a one-second window, mid-day. */
 const T0 = Date.UTC(2026, 2, 10, 12, 0, 0, 0);
 const NEXT_MIDNIGHT = '2026-03-11T00:00:00Z';
-
-function rate(r: JsonResponse) {
-  return {
-    category: r.headers.get('x-ratelimit-category'),
-    type: r.headers.get('x-ratelimit-type'),
-    limit: r.headers.get('x-ratelimit-limit'),
-    remaining: r.headers.get('x-ratelimit-remaining'),
-    retryAfter: r.headers.get('retry-after'),
-  };
-}
 
 function getUser(t: TestServer, token: string, userId = 'me') {
   return call(`${t.url}/v2/users/${encodeURIComponent(userId)}`, { token });
@@ -104,7 +94,7 @@ describe('rate limits (memory counter)', () => {
     nextWindow(clock);
     const ok = await getUser(t, token);
     assert.equal(ok.status, 200);
-    assert.deepEqual(rate(ok), {
+    assert.deepEqual(rateHeaders(ok), {
       category: 'Light',
       type: 'QPS',
       limit: '30',
@@ -113,7 +103,7 @@ describe('rate limits (memory counter)', () => {
     });
     const missing = await getUser(t, token, 'nobody@example.test');
     assert.equal(missing.status, 404);
-    assert.deepEqual(rate(missing), {
+    assert.deepEqual(rateHeaders(missing), {
       category: 'Light',
       type: 'QPS',
       limit: '30',
@@ -122,7 +112,7 @@ describe('rate limits (memory counter)', () => {
     });
     const invalid = await mediumNoop(t, token);
     assert.equal(invalid.status, 400);
-    assert.deepEqual(rate(invalid), {
+    assert.deepEqual(rateHeaders(invalid), {
       category: 'Medium',
       type: 'QPS',
       limit: '20',
@@ -148,14 +138,14 @@ describe('rate limits (memory counter)', () => {
     for (let i = 0; i < 20; i++) {
       const r = await mediumNoop(t, token);
       assert.equal(r.status, 400, r.text);
-      assert.equal(rate(r).remaining, String(19 - i));
+      assert.equal(rateHeaders(r).remaining, String(19 - i));
     }
     const user = await addUser(t);
     const before = await credentials.get(t.server.store.db, user.id);
     const refused = await putPassword(t, token, user.id, 'Refused-Change-1');
     assert.equal(refused.status, 429);
     assert.deepEqual(refused.body, QPS_BODY);
-    assert.deepEqual(rate(refused), {
+    assert.deepEqual(rateHeaders(refused), {
       category: 'Medium',
       type: 'QPS',
       limit: '20',
@@ -165,14 +155,14 @@ describe('rate limits (memory counter)', () => {
     assert.ok(refused.headers.get('x-zm-trackingid'));
     assert.deepEqual(await credentials.get(t.server.store.db, user.id), before);
     // Another category has its own count.
-    assert.equal(rate(await getUser(t, token)).remaining, '29');
+    assert.equal(rateHeaders(await getUser(t, token)).remaining, '29');
     // The next window starts afresh.
     clock.advance(999);
     assert.equal((await mediumNoop(t, token)).status, 429);
     clock.advance(1);
     const again = await putPassword(t, token, user.id, 'Accepted-Change-1');
     assert.equal(again.status, 204, again.text);
-    assert.equal(rate(again).remaining, '19');
+    assert.equal(rateHeaders(again).remaining, '19');
   });
 
   it('refuses over the limit before reading the body, whatever its type or size', async () => {
@@ -197,7 +187,7 @@ describe('rate limits (memory counter)', () => {
       const r = await call(`${t.url}/v2/users/me/password`, { method: 'PUT', token, ...b });
       assert.equal(r.status, 429, r.text);
       assert.deepEqual(r.body, QPS_BODY);
-      assert.equal(rate(r).retryAfter, '1');
+      assert.equal(rateHeaders(r).retryAfter, '1');
     }
     // The connection stays usable and the server well.
     clock.advance(1000);
@@ -212,7 +202,7 @@ describe('rate limits (memory counter)', () => {
       assert.equal(r.status, 429);
       assert.deepEqual(r.body, QPS_BODY);
     }
-    const remaining = all.filter((r) => r.status === 200).map((r) => Number(rate(r).remaining));
+    const remaining = all.filter((r) => r.status === 200).map((r) => Number(rateHeaders(r).remaining));
     assert.deepEqual(
       remaining.sort((a, b) => a - b),
       Array.from({ length: 30 }, (_, i) => i),
@@ -232,7 +222,7 @@ describe('rate limits (memory counter)', () => {
       clock.advance(3);
       if (r.status === 200) accepted++;
       else refused++;
-      if (rate(r).remaining === '0') nextWindow(clock);
+      if (rateHeaders(r).remaining === '0') nextWindow(clock);
     }
     assert.equal(refused, 0);
     assert.equal(accepted, 300);
@@ -250,7 +240,7 @@ describe('rate limits (memory counter)', () => {
     assert.equal((await getUser(t, token)).status, 429);
     const theirs = await getUser(t, other.token);
     assert.equal(theirs.status, 200);
-    assert.equal(rate(theirs).remaining, '29');
+    assert.equal(rateHeaders(theirs).remaining, '29');
   });
 
   it('applies the daily limit of the Free plan in UTC days, with an ISO 8601 Retry-After', async () => {
@@ -258,7 +248,7 @@ describe('rate limits (memory counter)', () => {
     nextWindow(clock);
     // Free plan, Medium: 2 per second.
     const medium = await mediumNoop(t, free.token);
-    assert.deepEqual(rate(medium), {
+    assert.deepEqual(rateHeaders(medium), {
       category: 'Medium',
       type: 'QPS',
       limit: '2',
@@ -269,7 +259,7 @@ describe('rate limits (memory counter)', () => {
     await setLimit(t.server.ctx, free.account_id, 'Light', 'Daily-limit', '6');
     nextWindow(clock);
     const seen = [];
-    for (let i = 0; i < 5; i++) seen.push(rate(await getUser(t, free.token)));
+    for (let i = 0; i < 5; i++) seen.push(rateHeaders(await getUser(t, free.token)));
     assert.deepEqual(
       seen.map((h) => [h.type, h.limit, h.remaining]),
       [
@@ -283,13 +273,19 @@ describe('rate limits (memory counter)', () => {
     nextWindow(clock);
     // 4 counted today: 2 left, fewer than this second's 4, so the headers show the daily limit.
     const a = await getUser(t, free.token);
-    assert.deepEqual([rate(a).type, rate(a).limit, rate(a).remaining], ['Daily-limit', '6', '1']);
+    assert.deepEqual(
+      [rateHeaders(a).type, rateHeaders(a).limit, rateHeaders(a).remaining],
+      ['Daily-limit', '6', '1'],
+    );
     const b = await getUser(t, free.token);
-    assert.deepEqual([rate(b).type, rate(b).limit, rate(b).remaining], ['Daily-limit', '6', '0']);
+    assert.deepEqual(
+      [rateHeaders(b).type, rateHeaders(b).limit, rateHeaders(b).remaining],
+      ['Daily-limit', '6', '0'],
+    );
     const refused = await getUser(t, free.token);
     assert.equal(refused.status, 429);
     assert.deepEqual(refused.body, DAILY_BODY);
-    assert.deepEqual(rate(refused), {
+    assert.deepEqual(rateHeaders(refused), {
       category: 'Light',
       type: 'Daily-limit',
       limit: '6',
@@ -307,12 +303,12 @@ describe('rate limits (memory counter)', () => {
     assert.equal((await getUser(t, await fresh())).status, 429);
     clock.advance(Date.parse(NEXT_MIDNIGHT) - clock.now() - 1);
     const lastToken = await fresh();
-    assert.equal(rate(await getUser(t, lastToken)).retryAfter, NEXT_MIDNIGHT);
+    assert.equal(rateHeaders(await getUser(t, lastToken)).retryAfter, NEXT_MIDNIGHT);
     clock.advance(1);
     token = await accountToken(t);
     const tomorrow = await getUser(t, lastToken);
     assert.equal(tomorrow.status, 200);
-    assert.deepEqual([rate(tomorrow).type, rate(tomorrow).remaining], ['QPS', '3']);
+    assert.deepEqual([rateHeaders(tomorrow).type, rateHeaders(tomorrow).remaining], ['QPS', '3']);
   });
 
   it('follows zpass admin set-plan and set-limit at once, and refuses bad values in one line', async () => {
@@ -330,7 +326,7 @@ describe('rate limits (memory counter)', () => {
     assert.equal(setPlan.code, 0, setPlan.stderr);
     assert.equal(JSON.parse(setPlan.stdout).limits.Light.qps, 80);
     nextWindow(clock);
-    assert.deepEqual(rate(await getUser(t, acct.token)).limit, '80');
+    assert.deepEqual(rateHeaders(await getUser(t, acct.token)).limit, '80');
     const lowered = await run([
       'admin',
       'set-limit',
@@ -351,7 +347,7 @@ describe('rate limits (memory counter)', () => {
     assert.equal((await getUser(t, acct.token)).status, 200);
     const over = await getUser(t, acct.token);
     assert.equal(over.status, 429);
-    assert.equal(rate(over).limit, '2');
+    assert.equal(rateHeaders(over).limit, '2');
     const back = await run([
       'admin',
       'set-limit',
@@ -367,7 +363,7 @@ describe('rate limits (memory counter)', () => {
     ]);
     assert.equal(back.code, 0, back.stderr);
     nextWindow(clock);
-    assert.equal(rate(await getUser(t, acct.token)).limit, '80');
+    assert.equal(rateHeaders(await getUser(t, acct.token)).limit, '80');
 
     const bad: [string[], RegExp][] = [
       [
@@ -455,7 +451,7 @@ describe('rate limits (memory counter)', () => {
       const r = await getUser(t, acct.token);
       assert.equal(r.status, 429);
       assert.deepEqual(r.body, QPS_BODY);
-      assert.deepEqual(rate(r), {
+      assert.deepEqual(rateHeaders(r), {
         category: 'Light',
         type: 'QPS',
         limit: '30',
@@ -466,13 +462,13 @@ describe('rate limits (memory counter)', () => {
     const ok = await getUser(t, acct.token);
     assert.equal(ok.status, 200);
     // Forced refusals were not counted.
-    assert.equal(rate(ok).remaining, '29');
+    assert.equal(rateHeaders(ok).remaining, '29');
     assert.equal((await force({ type: 'Daily-limit', count: 1 })).status, 204);
     const daily = await mediumNoop(t, acct.token);
     assert.equal(daily.status, 429);
     assert.deepEqual(daily.body, DAILY_BODY);
     // A plan without daily limits shows the Free plan's daily limit for the category.
-    assert.deepEqual(rate(daily), {
+    assert.deepEqual(rateHeaders(daily), {
       category: 'Medium',
       type: 'Daily-limit',
       limit: '2000',
