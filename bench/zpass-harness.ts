@@ -25,6 +25,15 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU seconds of a process's main thread alone (its event loop: everything but the
+ * hashing pool's and V8's helper threads), user + system, from Linux's /proc.
+ */
+export function mainThreadCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export interface Server {
   child: ChildProcess;
   url: string;
