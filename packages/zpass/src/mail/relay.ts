@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isEmail } from '@zpass/contract';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
+import { type Clock, Deadline } from '../clock.js';
 import type { MailConfig } from '../config.js';
 import type { Store } from '../store/database.js';
 import { accounts } from '../store/repositories/accounts.js';
@@ -284,21 +284,20 @@ export class MailRelay {
   private async deliver(row: OutboxRow, signal: AbortSignal): Promise<void> {
     const { clock, logger, settings } = this.o;
     const attempt = row.attempts;
-    const timeout = AbortSignal.timeout(settings.sendTimeoutMs);
-    const both = AbortSignal.any([signal, timeout]);
+    const deadline = new Deadline(signal, settings.sendTimeoutMs);
     let message: OutgoingMessage;
     let result: Delivered;
     try {
       message = await this.compose(row);
-      result = await abortable(this.o.transport.send(message, both), both);
+      result = await abortable(this.o.transport.send(message, deadline.signal), deadline.signal);
     } catch (err) {
-      const stopping = signal.aborted;
+      const stopping = signal.aborted && !deadline.expired;
       const judged = stopping
         ? {
             permanent: false,
             reason: 'interrupted by shutdown (the message may or may not have been delivered)',
           }
-        : timeout.aborted
+        : deadline.expired
           ? {
               permanent: false,
               reason: `no answer within ${settings.sendTimeoutMs} ms (the message may or may not have been delivered)`,
@@ -306,6 +305,8 @@ export class MailRelay {
           : judge(err, this.o.secrets ?? []);
       await this.recordFailure(row, attempt, judged, stopping);
       return;
+    } finally {
+      deadline.end();
     }
     if (result.file) {
       logger.info(

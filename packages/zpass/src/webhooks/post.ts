@@ -8,6 +8,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP } from 'node:net';
+import { Deadline } from '../clock.js';
 import type { EndpointAnswer, PostWebhook } from '../domain/webhooks/subscriptions.js';
 
 const CIDR = /^(.+)\/(\d{1,3})$/;
@@ -135,8 +136,8 @@ export function createPoster(bounds: PostBounds): PostWebhook {
         reject(new Error(refused));
         return;
       }
-      const timeout = AbortSignal.timeout(bounds.timeoutMs);
-      const abort = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      const deadline = new Deadline(signal, bounds.timeoutMs);
+      const abort = deadline.signal;
       const body = Buffer.from(signed.body, 'utf8');
       const mod = target.protocol === 'https:' ? https : http;
       let status: number | undefined;
@@ -146,6 +147,7 @@ export function createPoster(bounds: PostBounds): PostWebhook {
       const finish = (err?: Error) => {
         if (settled) return;
         settled = true;
+        deadline.end();
         abort.removeEventListener('abort', onAbort);
         if (err && status === undefined) reject(err);
         else resolve({ status: status!, body: Buffer.concat(chunks).toString('utf8') });
@@ -160,7 +162,7 @@ export function createPoster(bounds: PostBounds): PostWebhook {
         lookup: hosts.restricted ? (lookup as never) : undefined,
       });
       const onAbort = () => {
-        const why = timeout.aborted
+        const why = deadline.expired
           ? new Error(`no answer within ${bounds.timeoutMs} ms`)
           : new Error('interrupted by shutdown');
         req.destroy(why);
