@@ -14,11 +14,12 @@ import {
   SqliteDialect,
   sql,
 } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { redactUrl } from '../log/redact.js';
 import { type AuthChanges, countedChanges, NotifiedChanges } from './auth-changes.js';
 import { prepareDataDir } from './data-dir.js';
 import { type Dialect, type DialectRules, dialectOf } from './dialect.js';
+import { postgresDriver } from './drivers.js';
 import { AfterCommitError, isRetryableConflict, isUnavailable, StoreUnavailableError } from './failures.js';
 import { migrateToLatest, pendingMigrations } from './migrator.js';
 import { OUTBOX_CHANNEL } from './outbox-channel.js';
@@ -321,9 +322,6 @@ export function openSqliteStore(dataDir: string, onBackgroundError?: (err: Error
   return new Store(db, 'sqlite', file, countedChanges(database), onBackgroundError);
 }
 
-// int8 (bigint) columns hold millisecond times, well inside Number's exact range.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-
 export class DatabaseUrlError extends Error {}
 
 export function isPostgresUrl(url: string): boolean {
@@ -339,7 +337,7 @@ export function openPostgresStore(
   } catch {
     throw new DatabaseUrlError(`DATABASE_URL is not a valid URL: ${redactUrl(url)}`);
   }
-  const pool = new pg.Pool({
+  const pool = new (postgresDriver().Pool)({
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5000,

@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { OUTBOX_CHANNEL } from './database.js';
+import { postgresDriver } from './drivers.js';
 
 /**
  * Wakes the relay when any server sharing the PostgreSQL database commits a notice:
@@ -25,7 +26,7 @@ export function listenForNotices(
       if (closed) return;
       // TCP keep-alive, so that a database that vanished without closing the connection is
       // noticed in the end (then `lost`).
-      const c = new pg.Client({
+      const c = new (postgresDriver().Client)({
         connectionString: databaseUrl,
         connectionTimeoutMillis: 5000,
         keepAlive: true,
