@@ -62,10 +62,19 @@ export function zoomTime(ms: number): string {
  * server and after every restart, with nothing stored.
  */
 export function stableNumber(id: string): number {
-  // One-shot hashing: the same digest without a Hash object per call (two per user view).
-  const h = hash('sha256', id, 'buffer');
-  return 2_000_000_000 + ((h.readUInt32BE(0) * 0x100 + h[4]!) % 8_000_000_000);
+  let n = stableNumbers.get(id);
+  if (n === undefined) {
+    const h = hash('sha256', id, 'buffer');
+    n = 2_000_000_000 + ((h.readUInt32BE(0) * 0x100 + h[4]!) % 8_000_000_000);
+    // Remembered (two per user view, on every read of a user); forgotten all at once when full.
+    if (stableNumbers.size >= STABLE_NUMBERS_KEPT) stableNumbers.clear();
+    stableNumbers.set(id, n);
+  }
+  return n;
 }
+
+const STABLE_NUMBERS_KEPT = 10_000;
+const stableNumbers = new Map<string, number>();
 
 type LoginType = 99 | 100 | 101;
 
