@@ -34,6 +34,7 @@ export class Deadline {
   constructor(outer: AbortSignal | undefined, ms: number) {
     this.#outer = outer;
     this.#timer = setTimeout(() => {
+      if (this.#controller.signal.aborted) return;
       this.expired = true;
       this.#controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
     }, ms);
