@@ -9,7 +9,6 @@ import { raiseLimits, setHistoryDepth } from './configure.js';
 import {
   cpuSeconds,
   freePort,
-  mainThreadCpuSeconds,
   postgresReachable,
   profFlags,
   seedUsers,
@@ -135,7 +134,7 @@ for (const store of stores) {
       // The limit again, just before this load (a shared machine's spare CPU drifts).
       const nearLimit = await argon2Limit(D.nearLimit);
       const cpu0 = cpuSeconds(s.child.pid!);
-      const main0 = mainThreadCpuSeconds(s.child.pid!);
+      const main0 = cpuSeconds(s.child.pid!, true);
       const load = await loadgen({
         url: s.url,
         path: '/v2/users/:userId/password',
@@ -151,7 +150,7 @@ for (const store of stores) {
       /** Server CPU (all threads, argon2 included) per accepted change, ms. */
       const cpuPerChangeMs = ((cpuSeconds(s.child.pid!) - cpu0) * 1000) / Math.max(1, ok);
       /** Of which the main thread's (the event loop: HTTP, SQL, the notice, logging), ms. */
-      const mainPerChangeMs = ((mainThreadCpuSeconds(s.child.pid!) - main0) * 1000) / Math.max(1, ok);
+      const mainPerChangeMs = ((cpuSeconds(s.child.pid!, true) - main0) * 1000) / Math.max(1, ok);
       /** ÷ the CPU of the change's two argon2id computations, measured just before in the same conditions. */
       const cpuRatio = cpuPerChangeMs / (perChange * nearLimit.cpuMsPerHash);
       const mem = memory(s.child.pid!);

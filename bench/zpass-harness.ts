@@ -19,18 +19,14 @@ const ROOT = join(import.meta.dirname, '..');
 export const BIN = process.env.ZPASS_BENCH_BIN || join(ROOT, 'packages', 'zpass', 'bin', 'zpass.js');
 export const ADMIN_URL = process.env.ZPASS_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** CPU seconds (user + system, every thread) a process has used so far (Linux /proc, 100 ticks/s). */
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /**
- * CPU seconds of a process's main thread alone (its event loop: everything but the
- * hashing pool's and V8's helper threads), user + system, from Linux's /proc.
+ * CPU seconds (user + system) a process has used so far, every thread or, with
+ * `mainThread`, its main thread alone (its event loop: not the hashing pool's nor V8's
+ * helper threads). Linux /proc, 100 ticks/s.
  */
-export function mainThreadCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+export function cpuSeconds(pid: number, mainThread = false): number {
+  const stat = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
