@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DomainContext } from '../../domain/context.js';
 import { normalizeEmail } from '../../domain/users/resolve.js';
-import type { FailureThrottle } from '../../limits/throttle.js';
+import { type AttemptCount, attempt, type FailureThrottle } from '../../limits/throttle.js';
 import { messagePage } from './markup.js';
 
 /** What a page is given besides the Fastify instance it registers its routes on. */
@@ -85,4 +85,18 @@ export function throttled(reply: FastifyReply, waitMs: number): string {
   const s = Math.max(1, Math.ceil(waitMs / 1000));
   reply.header('retry-after', String(s));
   return `Too many failed attempts. Try again in ${s} second${s === 1 ? '' : 's'}.`;
+}
+
+/**
+ * One attempt to prove who `email` is (a password or a code) from the request's address,
+ * counted in the sign-in throttle under the address's key: `attempt` in limits/throttle.ts.
+ */
+export function signInAttempt<T>(
+  page: PageContext,
+  request: FastifyRequest,
+  email: string,
+  check: () => Promise<T>,
+  counts: (result: T) => AttemptCount,
+): Promise<{ wait: number } | { result: T }> {
+  return attempt(page.throttle, throttleKey(email), request.ip, page.ctx.clock.now(), check, counts);
 }

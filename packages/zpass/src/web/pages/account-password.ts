@@ -3,7 +3,6 @@ import { ZoomError } from '../../domain/errors.js';
 import { changeOwnPassword, SIGN_IN_PASSWORD_MAX } from '../../domain/sessions/sessions.js';
 import { mustEnrol } from '../../domain/two-factor/two-factor.js';
 import { storedAddress } from '../../edge/address.js';
-import { attempt } from '../../limits/throttle.js';
 import {
   errorRegion,
   esc,
@@ -23,8 +22,8 @@ import {
   readForm,
   redirect,
   sessionEnded,
+  signInAttempt,
   throttled,
-  throttleKey,
 } from '../kit/page.js';
 import { type CurrentSession, sessionCsrf, sessionCsrfValid, sessionOf } from '../kit/session.js';
 import { TWO_FACTOR_PATH } from './account-two-factor.js';
@@ -36,7 +35,8 @@ const NOTICES: Record<string, string> = {
 };
 
 /** `GET/POST /account/password`: change your own password (docs/web.md, "Changing your password"). */
-export const accountPasswordPage: Page = (app, { ctx, throttle }) => {
+export const accountPasswordPage: Page = (app, page) => {
+  const { ctx } = page;
   const show = async (
     reply: FastifyReply,
     status: number,
@@ -87,11 +87,10 @@ export const accountPasswordPage: Page = (app, { ctx, throttle }) => {
     const errors = missingOrTooLong(change);
     if (errors.length > 0) return show(reply, 400, current, { sent: sent(errors) });
 
-    const tried = await attempt(
-      throttle,
-      throttleKey(current.active.user.email),
-      request.ip,
-      ctx.clock.now(),
+    const tried = await signInAttempt(
+      page,
+      request,
+      current.active.user.email,
       async () => {
         try {
           await changeOwnPassword(ctx, current.active, { ...change, ip: storedAddress(request) });

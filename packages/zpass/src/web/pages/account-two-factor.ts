@@ -13,7 +13,6 @@ import {
   twoFactorAvailable,
   twoFactorOn,
 } from '../../domain/two-factor/two-factor.js';
-import { attempt } from '../../limits/throttle.js';
 import {
   codeField,
   errorRegion,
@@ -31,8 +30,8 @@ import {
   readForm,
   redirect,
   sessionEnded,
+  signInAttempt,
   throttled,
-  throttleKey,
 } from '../kit/page.js';
 import { type CurrentSession, sessionCsrf, sessionCsrfValid, sessionOf } from '../kit/session.js';
 import { WRONG_CODE } from './signin-two-factor.js';
@@ -50,7 +49,8 @@ const TURNED_OFF = 'Two-factor sign-in is off.';
  * QR code and as text); `enable` confirms it with one code and shows the recovery codes,
  * once; `disable` turns it off with the password and a code.
  */
-export const accountTwoFactorPage: Page = (app, { ctx, throttle }) => {
+export const accountTwoFactorPage: Page = (app, page) => {
+  const { ctx } = page;
   const user = (c: CurrentSession) => ({ email: c.active.user.email, csrf: sessionCsrf(c) });
 
   const overview = async (reply: FastifyReply, status: number, c: CurrentSession, p: Overview = {}) => {
@@ -132,11 +132,10 @@ export const accountTwoFactorPage: Page = (app, { ctx, throttle }) => {
     if (errors.length > 0) return overview(reply, 400, c, { errors });
 
     // Password and code guesses count in the sign-in throttle, as on the sign-in pages.
-    const tried = await attempt(
-      throttle,
-      throttleKey(c.active.user.email),
-      request.ip,
-      ctx.clock.now(),
+    const tried = await signInAttempt(
+      page,
+      request,
+      c.active.user.email,
       async () => {
         try {
           await assertCurrentPassword(ctx, c.active.user, password);

@@ -1,7 +1,6 @@
 import { completeReset, RESET_LINK_PATH, requestReset, resetFor } from '../../domain/reset/reset.js';
 import { EMAIL_MAX } from '../../domain/users/directory.js';
 import { normalizeEmail } from '../../domain/users/resolve.js';
-import { attempt } from '../../limits/throttle.js';
 import {
   errorRegion,
   esc,
@@ -48,25 +47,16 @@ export const signInResetPage: Page = (app, { ctx, throttle }) => {
         { message: `An e-mail address has at most ${EMAIL_MAX} characters.`, field: 'email' },
       ]);
     // Every request counts, known address or not: per address and per e-mail, as sign-in failures do.
-    const tried = await attempt(
-      throttle,
-      resetKey(email),
-      request.ip,
-      ctx.clock.now(),
-      async () => {
-        // Only once the answer has left: whether the address is known changes nothing the
-        // requester can time (on SQLite the store's work would otherwise hold the event loop
-        // before the answer is written).
-        reply.raw.once('finish', () => {
-          requestReset(ctx, email).catch((err) =>
-            request.log.error({ err }, 'password reset request failed'),
-          );
-        });
-      },
-      // The reservation is never given back: each request counts, as a failed sign-in does.
-      () => 'failure',
-    );
-    if ('wait' in tried) return again(429, [{ message: throttled(reply, tried.wait) }]);
+    const key = resetKey(email);
+    // The reservation is never given back: each request counts, as a failed sign-in does.
+    const wait = await throttle.reserve(key, request.ip, ctx.clock.now());
+    if (wait > 0) return again(429, [{ message: throttled(reply, wait) }]);
+    // Only once the answer has left: whether the address is known changes nothing the
+    // requester can time (on SQLite the store's work would otherwise hold the event loop
+    // before the answer is written).
+    reply.raw.once('finish', () => {
+      requestReset(ctx, email).catch((err) => request.log.error({ err }, 'password reset request failed'));
+    });
     return redirect(reply, `${RESET_REQUEST_PATH}?sent=1`);
   });
 

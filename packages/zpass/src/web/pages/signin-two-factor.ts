@@ -1,7 +1,6 @@
 import { answerChallenge, challengeUser } from '../../domain/two-factor/sign-in.js';
 import { CODE_FIELD_MAX } from '../../domain/two-factor/two-factor.js';
 import { storedAddress } from '../../edge/address.js';
-import { attempt } from '../../limits/throttle.js';
 import { codeField, errorRegion, esc, layout, type PageError } from '../kit/markup.js';
 import {
   formExpired,
@@ -10,8 +9,8 @@ import {
   type Page,
   readForm,
   redirect,
+  signInAttempt,
   throttled,
-  throttleKey,
 } from '../kit/page.js';
 import {
   challengeCookie,
@@ -34,7 +33,8 @@ export const WRONG_CODE = 'The code is not correct.';
  * a code from the authenticator app or a recovery code completes it. Wrong codes count
  * in the sign-in throttle under the user's address, like wrong passwords.
  */
-export const signInTwoFactorPage: Page = (app, { ctx, throttle }) => {
+export const signInTwoFactorPage: Page = (app, page) => {
+  const { ctx } = page;
   app.get(TWO_FACTOR_SIGN_IN_PATH, PAGE_ROUTE, async (request, reply) => {
     if (!(await challengeUser(ctx, challengeCookie(request)))) {
       clearChallenge(request, reply);
@@ -59,11 +59,10 @@ export const signInTwoFactorPage: Page = (app, { ctx, throttle }) => {
     if (code.length > CODE_FIELD_MAX)
       return again(400, [{ message: 'This is longer than any code.', field: 'code' }]);
 
-    const tried = await attempt(
-      throttle,
-      throttleKey(user.email),
-      request.ip,
-      ctx.clock.now(),
+    const tried = await signInAttempt(
+      page,
+      request,
+      user.email,
       () =>
         answerChallenge(ctx, token, code, { ip: storedAddress(request), replaces: sessionCookie(request) }),
       // A wrong, replayed or used code keeps its reservation: it counts as a failed sign-in.

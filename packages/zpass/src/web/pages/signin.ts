@@ -2,7 +2,6 @@ import { SIGN_IN_PASSWORD_MAX } from '../../domain/sessions/sessions.js';
 import { signInWithPassword } from '../../domain/two-factor/sign-in.js';
 import { EMAIL_MAX } from '../../domain/users/directory.js';
 import { storedAddress } from '../../edge/address.js';
-import { attempt } from '../../limits/throttle.js';
 import {
   errorRegion,
   esc,
@@ -19,8 +18,8 @@ import {
   type Page,
   readForm,
   redirect,
+  signInAttempt,
   throttled,
-  throttleKey,
 } from '../kit/page.js';
 import { continueSignIn, formCsrf, formCsrfValid, sessionCookie, sessionOf } from '../kit/session.js';
 
@@ -30,7 +29,8 @@ const NOTICES: Record<string, string> = {
 };
 
 /** `GET/POST /signin`: e-mail and password; opens a session (docs/web.md, "Signing in"). */
-export const signInPage: Page = (app, { ctx, throttle }) => {
+export const signInPage: Page = (app, page) => {
+  const { ctx } = page;
   app.get<{ Querystring: Record<string, unknown> }>('/signin', PAGE_ROUTE, async (request, reply) => {
     if (await sessionOf(ctx, request)) return redirect(reply, '/account/password');
     const notice = Object.keys(NOTICES).find((k) => request.query[k] !== undefined);
@@ -55,11 +55,10 @@ export const signInPage: Page = (app, { ctx, throttle }) => {
     if (errors.length > 0) return again(400, errors);
 
     // Reserved (counted as a failure) atomically with the check; given back unless the password was wrong.
-    const tried = await attempt(
-      throttle,
-      throttleKey(email),
-      request.ip,
-      ctx.clock.now(),
+    const tried = await signInAttempt(
+      page,
+      request,
+      email,
       () =>
         signInWithPassword(ctx, {
           email,
