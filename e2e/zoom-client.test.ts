@@ -32,7 +32,7 @@ import { WebClient } from '../packages/zpass/test/web.js';
 
 /** How many token requests the server has answered so far. */
 function tokenRequests(t: TestServer): number {
-  return t.logs.filter((l) => l.includes('"url":"/oauth/token') && l.includes('"msg":"incoming request"'))
+  return t.logs.filter((l) => l.includes('"url":"/oauth/token') && l.includes('"msg":"request completed"'))
     .length;
 }
 
@@ -172,7 +172,7 @@ describe('ZoomClient against zpass', () => {
   it('throws ZoomAuthenticationError (124) for an unknown fixed token, and does not retry it', async () => {
     const zoom = new ZoomClient({ accessToken: 'not-a-real-token-123', baseUrl: `${t.url}/v2` });
     const calls = () =>
-      t.logs.filter((l) => l.includes('"url":"/v2/users/me"') && l.includes('incoming request')).length;
+      t.logs.filter((l) => l.includes('"url":"/v2/users/me"') && l.includes('request completed')).length;
     const before = calls();
     const err = await zoom.users.get('me').catch((e: unknown) => e);
     assert.equal(calls() - before, 1, 'a fixed token cannot be refreshed: one request');

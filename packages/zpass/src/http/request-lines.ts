@@ -5,11 +5,12 @@ import type { Logger } from 'pino';
 const infoOn = (request: FastifyRequest) => (request.log as unknown as Logger).isLevelEnabled('info');
 
 /**
- * Fastify's two lines per request, "incoming request" and "request completed", written as
- * Fastify writes them (the request's logger, whose one binding is `reqId`, is at the
- * route's level) but through `lines` (`requestLineLogger`), which skips the redaction
- * pass that those lines never need. A request that failed is logged by Fastify itself,
- * with its error, through the redacting logger.
+ * One line per request at info, "request completed", with what Fastify's two lines hold
+ * together: the request (method, URL without query values, peer), the status and the
+ * duration, under the request's id. It is written through `lines` (`requestLineLogger`),
+ * which skips the redaction pass that this line never needs. Fastify's "incoming request"
+ * line is written at debug (`ZPASS_LOG_LEVEL=debug`: to see requests that never finish).
+ * A request whose answer failed is logged with its error through the redacting logger.
  */
 export class RequestLines extends LogController {
   constructor(private readonly lines: Logger) {
@@ -17,8 +18,8 @@ export class RequestLines extends LogController {
   }
 
   override incomingRequest(request: FastifyRequest, _reply: FastifyReply): void {
-    if (this.isLogDisabled(request) || !infoOn(request)) return;
-    this.lines.info({ reqId: request.id, req: request }, 'incoming request');
+    if (this.isLogDisabled(request)) return;
+    request.log.debug({ req: request }, 'incoming request');
   }
 
   override requestCompleted(
@@ -26,11 +27,18 @@ export class RequestLines extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
+    if (this.isLogDisabled(request)) return;
     if (error) {
-      super.requestCompleted(error, request, reply);
+      reply.log.error(
+        { req: request, res: reply, err: error, responseTime: reply.elapsedTime },
+        'request errored',
+      );
       return;
     }
-    if (this.isLogDisabled(request) || !infoOn(request)) return;
-    this.lines.info({ reqId: request.id, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    if (!infoOn(request)) return;
+    this.lines.info(
+      { reqId: request.id, req: request, res: reply, responseTime: reply.elapsedTime },
+      'request completed',
+    );
   }
 }

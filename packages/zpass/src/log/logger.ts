@@ -56,12 +56,25 @@ export function createLogger(
       },
       serializers,
     },
-    stream ?? (format === 'pretty' ? prettyStream() : undefined),
+    stream ?? (format === 'pretty' ? prettyStream() : stdoutStream()),
   );
 }
 
 /**
- * A logger for the two lines of every request ("incoming request", "request completed"),
+ * Standard output as pino's own default destination (asynchronous, flushed at exit), but
+ * holding each line as bytes. With text, sonic-boom appends each line to one pending string
+ * and measures that whole string again at every write: under a few thousand lines a second
+ * that re-measuring cost more than writing the lines (bench/server.bench.ts, docs/benchmarks.md).
+ */
+function stdoutStream(): DestinationStream {
+  const boom = pino.destination({ dest: process.stdout.fd ?? 1, sync: false, contentMode: 'buffer' });
+  const writeBytes = boom.write.bind(boom) as unknown as (data: Buffer) => boolean;
+  boom.write = (line: string | Buffer) => writeBytes(typeof line === 'string' ? Buffer.from(line) : line);
+  return boom;
+}
+
+/**
+ * A logger for the line of every request ("request completed"),
  * writing where `logger` writes, at its level, in the same form, but without the redaction
  * pass: those lines hold only what `serializers` take (method, the URL without query
  * values, the peer's address, the status), the request's id and its duration, never a
