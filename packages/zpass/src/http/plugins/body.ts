@@ -81,17 +81,23 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
   );
   // A declared length over the limit is refused before any of the body is read, whatever
   // its type (the multipart reader does not go through Fastify's own body limit).
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  // Callback hooks (a throw is an error answered as any other): every request runs them,
+  // and a promise per hook is measurable on a cheap read (docs/benchmarks.md).
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     if (Number(request.headers['content-length']) > BODY_LIMIT) throw Errors.bodyTooLarge();
     if (hasNoBody(request)) {
       delete request.headers['content-type'];
-      return payload;
+      done(null, payload);
+      return;
     }
     // Exact bytes: UTF-8 only, decoded strictly (a lenient decoder would store another password).
     const charset = declaredCharset(request.headers['content-type']);
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw Errors.unsupportedCharset();
     // The multipart reader reads the request itself; U+FFFD in a password is refused there.
-    return /^\s*multipart\//i.test(request.headers['content-type'] ?? '') ? payload : strictUtf8(payload);
+    done(
+      null,
+      /^\s*multipart\//i.test(request.headers['content-type'] ?? '') ? payload : strictUtf8(payload),
+    );
   });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -108,17 +114,24 @@ export async function registerBodyParsers(app: FastifyInstance): Promise<void> {
     limits: { fieldSize: BODY_LIMIT, fields: 32, files: 0, parts: 33, fileSize: BODY_LIMIT, headerPairs: 64 },
     throwFileSizeLimit: true,
   });
-  app.addHook('preValidation', async (request) => {
-    if (!request.isMultipart()) return;
-    try {
-      request.body = await readMultipart(request);
-    } catch (err) {
-      // The reader stopped early: discard the rest of the body, as Node does for a body
-      // never read, so that the connection is not left hanging on an unread request.
-      request.raw.unpipe();
-      request.raw.resume();
-      throw multipartError(err);
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (!request.isMultipart()) {
+      done();
+      return;
     }
+    readMultipart(request).then(
+      (body) => {
+        request.body = body;
+        done();
+      },
+      (err) => {
+        // The reader stopped early: discard the rest of the body, as Node does for a body
+        // never read, so that the connection is not left hanging on an unread request.
+        request.raw.unpipe();
+        request.raw.resume();
+        done(multipartError(err));
+      },
+    );
   });
 }
 

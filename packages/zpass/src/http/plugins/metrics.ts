@@ -27,10 +27,17 @@ function signInOutcome(status: number, oauthError?: string): string {
  */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   const oauthErrors = new WeakMap<FastifyRequest, string>();
-  app.addHook('onError', async (request, _reply, err) => {
+  app.addHook('onError', (request, _reply, err, done) => {
     if (err instanceof OAuthError) oauthErrors.set(request, err.error);
+    done();
   });
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+  // Callback hooks: every request runs this one, and a promise per hook is measurable.
+  app.addHook('onResponse', (request, reply, done) => {
+    count(request, reply);
+    done();
+  });
+
+  function count(request: FastifyRequest, reply: FastifyReply): void {
     const route = request.routeOptions.url ?? 'unmatched';
     const method = METHODS.has(request.method) ? request.method : 'other';
     const status = reply.statusCode;
@@ -55,5 +62,5 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     } else if (route === '/signin') {
       metrics.signIns.inc({ via: 'web', outcome: signInOutcome(status) });
     }
-  });
+  }
 }
