@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { digest } from '../src/crypto/random.js';
+import { digest, newId } from '../src/crypto/random.js';
 import { issueUserToken } from '../src/domain/tokens/access-tokens.js';
 import { invitations } from '../src/store/repositories/invitations.js';
 import { users } from '../src/store/repositories/users.js';
@@ -18,6 +18,13 @@ describe('zpass admin: user operations offline', () => {
   after(() => t.stop());
 
   const zpass = (...args: string[]) => runAdmin(t, args);
+
+  it('never hands out an id that the CLI would read as an option', () => {
+    // 1 in 64 base64url ids starts with "-": 4,096 draws hold one but about once in 10^28.
+    const ids = Array.from({ length: 4096 }, () => newId());
+    for (const id of ids) assert.match(id, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    assert.equal(new Set(ids).size, ids.length);
+  });
 
   it('set-status deactivates a user (their token stops) and activates them again', async () => {
     const u = await addUser(t);

@@ -1,8 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** An opaque 22-character URL-safe id (128 random bits), like Zoom's user ids. */
+/**
+ * An opaque 22-character URL-safe id (128 random bits), like Zoom's user ids. Never one
+ * that starts with "-": the CLI takes ids as arguments, where one would read as an option
+ * (`zpass admin webhooks remove -x…`); 1 in 64 drawn ids is drawn again.
+ */
 export function newId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (id[0] !== '-') return id;
+  }
 }
 
 /** A bearer secret with 256 random bits. */
