@@ -76,6 +76,20 @@ describe('rate limits counted in Redis', () => {
     assert.deepEqual(await keysUnder(prefix), []);
   });
 
+  it('answers a body that is not UTF-8 while the count is awaited in Redis (300, not a hang)', async () => {
+    nextWindow(clock);
+    // The body arrives with the request; the check of its bytes used to fail before Fastify
+    // listened (it was still awaiting Redis), and the request was never answered.
+    const res = await fetch(`${t.url}/v2/users/me/password`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: Buffer.from([0x7b, 0x80, 0x7d]),
+      signal: AbortSignal.timeout(5_000),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { code: number }).code, 300);
+  });
+
   it('answers the same headers and 429s as in memory, keeping its counts under its prefix', async () => {
     nextWindow(clock);
     const all = await Promise.all(

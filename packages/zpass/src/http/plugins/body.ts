@@ -1,4 +1,4 @@
-import { Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Errors, ZoomError } from '../../domain/errors.js';
@@ -142,30 +142,49 @@ export function declaredCharset(contentType: string | undefined): string | undef
 }
 
 /** Passes the body through, failing with a 400 at the first byte sequence that is not UTF-8. */
-function strictUtf8(payload: NodeJS.ReadableStream): Transform {
+function strictUtf8(payload: NodeJS.ReadableStream): Readable {
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const check = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      try {
-        decoder.decode(chunk, { stream: true });
-      } catch {
-        return cb(Errors.invalidEncoding());
+  const invalid = () => {
+    // The rest of the body is read and dropped, so that the connection is not left hanging.
+    payload.removeListener('data', onData);
+    payload.resume();
+    checked.destroy(Errors.invalidEncoding());
+  };
+  const onData = (chunk: Buffer) => {
+    try {
+      decoder.decode(chunk, { stream: true });
+    } catch {
+      return invalid();
+    }
+    if (!checked.push(chunk)) payload.pause();
+  };
+  let started = false;
+  // Nothing is read before the body's reader asks (Fastify, once it listens for the error):
+  // a body checked at once, while a later hook still awaited (the Redis rate limit), failed
+  // before anyone listened, and the request was never answered.
+  const checked = new Readable({
+    read() {
+      if (started) {
+        payload.resume();
+        return;
       }
-      cb(null, chunk);
-    },
-    flush(cb) {
-      try {
-        decoder.decode();
-      } catch {
-        return cb(Errors.invalidEncoding());
-      }
-      cb();
+      started = true;
+      payload.on('data', onData);
+      payload.once('end', () => {
+        try {
+          decoder.decode();
+        } catch {
+          return invalid();
+        }
+        checked.push(null);
+      });
     },
   });
-  payload.on('error', (err) => check.destroy(err));
-  // Fastify reads the error through its own listener, which it removes once done.
-  check.on('error', () => {});
-  return payload.pipe(check);
+  // A request that breaks off (the client went away) ends this stream; the no-op listener
+  // keeps that from being an unhandled error while nobody reads yet (Fastify adds its own).
+  payload.on('error', (err) => checked.destroy(err));
+  checked.on('error', () => {});
+  return checked;
 }
 
 /**
