@@ -375,13 +375,11 @@ function followAuthChanges(
   databaseUrl: string,
   logger: Logger,
 ): Promise<() => Promise<void>> {
-  const listen = listenForNotices(
-    databaseUrl,
-    logger,
-    AUTH_CHANNEL,
-    'the access-token cache',
-    'tokens are read from the database meanwhile',
-  );
+  const listen = listenForNotices(databaseUrl, logger, {
+    channel: AUTH_CHANNEL,
+    relayName: 'the access-token cache',
+    meanwhile: 'tokens are read from the database meanwhile',
+  });
   return listen(
     () => changes.changed(),
     () => changes.lost(),

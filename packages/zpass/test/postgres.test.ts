@@ -7,8 +7,10 @@ import { promisify } from 'node:util';
 import type { DemoCredentials } from '../src/domain/accounts/demo.js';
 import { setLimit } from '../src/domain/accounts/limits.js';
 import { createUser } from '../src/domain/accounts/provisioning.js';
+import { createLogger } from '../src/log/logger.js';
 import { startServer } from '../src/server.js';
-import { openStore } from '../src/store/database.js';
+import { OUTBOX_CHANNEL, openStore } from '../src/store/database.js';
+import { listenForNotices } from '../src/store/listen.js';
 import { credentials } from '../src/store/repositories/passwords.js';
 import { accountToken, call, putPassword, startTestServer, type TestServer, tempDir } from './helpers.js';
 import { createTestDatabase, dropTestDatabase, onDatabase, onPostgres } from './pg.js';
@@ -314,6 +316,50 @@ describe('two server processes on one PostgreSQL database', needsPostgres, () =>
       }
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe('notices between stores on one PostgreSQL database', needsPostgres, () => {
+  it("passes on other processes' notices, and not its own, whose commit already called the listeners", async () => {
+    const databaseUrl = await createTestDatabase();
+    const here = openStore({ dataDir: tempDir(), databaseUrl });
+    const there = openStore({ dataDir: tempDir(), databaseUrl });
+    const logger = createLogger('silent');
+    const closers: Array<() => Promise<void>> = [];
+    try {
+      await here.migrate();
+      const woken = { here: 0, there: 0, local: 0 };
+      here.onOutbox(() => woken.local++);
+      for (const [name, store] of [
+        ['here', here],
+        ['there', there],
+      ] as const) {
+        const subscribe = listenForNotices(databaseUrl, logger, {
+          sentHere: (pid) => store.announcedHere(pid),
+        });
+        closers.push(await subscribe(() => woken[name]++));
+      }
+      // Each listener wakes once when it starts listening.
+      assert.deepEqual(woken, { here: 1, there: 1, local: 0 });
+      const until = async (done: () => boolean) => {
+        for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+        assert.ok(done(), JSON.stringify(woken));
+      };
+
+      await here.transaction((tx) => tx.announce(OUTBOX_CHANNEL));
+      assert.equal(woken.local, 1, 'the commit calls the listeners of its own process');
+      await until(() => woken.there === 2);
+      // A notice sent after it from outside either store: each listening connection receives
+      // notices in commit order, so once this one arrives the first has been seen too.
+      await onDatabase(databaseUrl, (c) => c.query(`notify ${OUTBOX_CHANNEL}`));
+      await until(() => woken.here === 2 && woken.there === 3);
+      assert.deepEqual(woken, { here: 2, there: 3, local: 1 });
+    } finally {
+      for (const close of closers) await close();
+      await here.close();
+      await there.close();
+      await dropTestDatabase(databaseUrl);
     }
   });
 });

@@ -82,7 +82,9 @@ export function createRelay(setup: RelaySetup): MailRelay {
     secrets: transport instanceof SmtpTransport ? transport.secrets : [],
     subscribe:
       setup.store.rules.notifies && setup.databaseUrl
-        ? listenForNotices(setup.databaseUrl, setup.logger)
+        ? listenForNotices(setup.databaseUrl, setup.logger, {
+            sentHere: (pid) => setup.store.announcedHere(pid),
+          })
         : undefined,
   });
 }

@@ -55,6 +55,8 @@ export class Store {
   private readonly listeners = new Map<string, Set<() => void>>();
   /** The PostgreSQL connection pool (undefined on SQLite), for metrics of its use. */
   pool?: pg.Pool;
+  /** The server processes (backend PIDs) of the pool's open connections (PostgreSQL). */
+  readonly backends = new Set<number>();
   /** Every SQLite/PostgreSQL difference the store's code has to know. */
   readonly rules: DialectRules;
 
@@ -84,6 +86,15 @@ export class Store {
     this.listeners.set(channel, set);
     set.add(fn);
     return () => set.delete(fn);
+  }
+
+  /**
+   * Whether a PostgreSQL notification from this backend PID was sent by one of this store's
+   * own connections: its transaction announced the channel here, whose listeners the
+   * commit has already called (`tx.announce`).
+   */
+  announcedHere(backendPid: number): boolean {
+    return this.backends.has(backendPid);
   }
 
   /**
@@ -390,6 +401,17 @@ export function openPostgresStore(
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const store = new Store(db, 'postgres', redactUrl(url), changes, options.onBackgroundError);
   store.pool = pool;
+  const pids = new WeakMap<pg.PoolClient, number>();
+  pool.on('connect', (client) => {
+    const pid = (client as { processID?: number | null }).processID;
+    if (typeof pid !== 'number') return;
+    pids.set(client, pid);
+    store.backends.add(pid);
+  });
+  pool.on('remove', (client) => {
+    const pid = pids.get(client);
+    if (pid !== undefined) store.backends.delete(pid);
+  });
   return store;
 }
 

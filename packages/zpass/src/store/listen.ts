@@ -3,10 +3,24 @@ import type { Logger } from 'pino';
 import { OUTBOX_CHANNEL } from './database.js';
 import { postgresDriver } from './drivers.js';
 
+export interface ListenOptions {
+  /** OUTBOX_CHANNEL (the default) for mail, WEBHOOK_CHANNEL for webhooks, AUTH_CHANNEL for the token cache. */
+  channel?: string;
+  /** Who listens, for the log (default "mail relay"). */
+  relayName?: string;
+  /** What happens while the connection is down, for the log (default "polling meanwhile"). */
+  meanwhile?: string;
+  /**
+   * Notices sent by these PostgreSQL backends are not passed on (`Store.announcedHere`):
+   * their commits have already called this process's listeners, and a second wake-up
+   * would cost a relay an empty claim, three round trips, per notice.
+   */
+  sentHere?: (backendPid: number) => boolean;
+}
+
 /**
  * Wakes the relay when any server sharing the PostgreSQL database commits a notice:
- * one connection that LISTENs on `channel` (OUTBOX_CHANNEL for mail, WEBHOOK_CHANNEL for
- * webhooks, AUTH_CHANNEL for the token cache), reopened after a loss (the poll covers the
+ * one connection that LISTENs on the channel, reopened after a loss (the poll covers the
  * gap). `wake` runs on every notice and once the connection listens (again): notices sent
  * while it did not are lost. `lost`, when given, runs when the connection is lost or
  * cannot be opened, and at close. Returns the function that closes it.
@@ -14,10 +28,14 @@ import { postgresDriver } from './drivers.js';
 export function listenForNotices(
   databaseUrl: string,
   logger: Logger,
-  channel: string = OUTBOX_CHANNEL,
-  relayName = 'mail relay',
-  meanwhile = 'polling meanwhile',
+  options: ListenOptions = {},
 ): (wake: () => void, lost?: () => void) => Promise<() => Promise<void>> {
+  const {
+    channel = OUTBOX_CHANNEL,
+    relayName = 'mail relay',
+    meanwhile = 'polling meanwhile',
+    sentHere = () => false,
+  } = options;
   return async (wake, lostHook) => {
     let client: pg.Client | undefined;
     let closed = false;
@@ -32,7 +50,9 @@ export function listenForNotices(
         keepAlive: true,
         keepAliveInitialDelayMillis: 10_000,
       });
-      c.on('notification', () => wake());
+      c.on('notification', (n) => {
+        if (!sentHere(n.processId)) wake();
+      });
       const lost = () => {
         if (client !== c) return;
         client = undefined;

@@ -44,7 +44,11 @@ export function createWebhookRelay(setup: WebhookRelaySetup): WebhookRelay {
     post: posterFor(config),
     subscribe:
       setup.store.dialect === 'postgres' && setup.databaseUrl
-        ? listenForNotices(setup.databaseUrl, setup.logger, WEBHOOK_CHANNEL, 'webhook relay')
+        ? listenForNotices(setup.databaseUrl, setup.logger, {
+            channel: WEBHOOK_CHANNEL,
+            relayName: 'webhook relay',
+            sentHere: (pid) => setup.store.announcedHere(pid),
+          })
         : undefined,
   });
 }
