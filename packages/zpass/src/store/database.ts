@@ -401,18 +401,21 @@ export function openPostgresStore(
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const store = new Store(db, 'postgres', redactUrl(url), changes, options.onBackgroundError);
   store.pool = pool;
-  const pids = new WeakMap<pg.PoolClient, number>();
+  followBackends(pool, store.backends);
+  return store;
+}
+
+/** Keeps `backends` to the server processes (PIDs) of the pool's open connections. */
+function followBackends(pool: pg.Pool, backends: Set<number>): void {
+  const pid = (client: pg.PoolClient) => (client as { processID?: number | null }).processID;
   pool.on('connect', (client) => {
-    const pid = (client as { processID?: number | null }).processID;
-    if (typeof pid !== 'number') return;
-    pids.set(client, pid);
-    store.backends.add(pid);
+    const p = pid(client);
+    if (typeof p === 'number') backends.add(p);
   });
   pool.on('remove', (client) => {
-    const pid = pids.get(client);
-    if (pid !== undefined) store.backends.delete(pid);
+    const p = pid(client);
+    if (typeof p === 'number') backends.delete(p);
   });
-  return store;
 }
 
 /**
