@@ -29,8 +29,10 @@ const storeFlag = process.argv.find((a) => a.startsWith('--store='))?.slice(8);
 const ROOT = join(import.meta.dirname, '..');
 const TSX = ['--import', 'tsx'];
 const D = quick
-  ? { limit: 4, nearLimit: 2, change: 6, read: 5, overload: 8, warmUp: 2 }
-  : { limit: 10, nearLimit: 4, change: 20, read: 10, overload: 20, warmUp: 5 };
+  ? { limit: 4, change: 6, read: 5, overload: 8, warmUp: 2 }
+  : { limit: 10, change: 20, read: 10, overload: 20, warmUp: 5 };
+/** The limit measured in each round of a change row, seconds. */
+const LIMIT_ROUND_SECONDS = 2;
 const DEPTHS = [0, 5, 24];
 /** Requests in flight for (2); `--connections=N` overrides. */
 const SATURATION_CONNECTIONS =
@@ -75,6 +77,36 @@ interface Load {
 
 function loadgen(job: object): Promise<Load> {
   return run([...TSX, 'bench/loadgen.ts', JSON.stringify(job)]).then(lastJson<Load>);
+}
+
+/** One load, with the CPU seconds process `pid` spent meanwhile: every thread, and its main thread alone. */
+async function measuredLoad(pid: number, job: object): Promise<{ load: Load; cpu: number; main: number }> {
+  const cpu0 = cpuSeconds(pid);
+  const main0 = cpuSeconds(pid, true);
+  const load = await loadgen(job);
+  return { load, cpu: cpuSeconds(pid) - cpu0, main: cpuSeconds(pid, true) - main0 };
+}
+
+/**
+ * Rounds of one load as one: requests, duration, statuses, errors and timeouts summed, the rate
+ * over all of them; the latencies of the round with the slowest tail (`tail`) stand for the whole.
+ */
+function combined(rounds: Load[], tail: (l: Load) => number): Load {
+  const sum = (f: (l: Load) => number) => rounds.reduce((t, l) => t + f(l), 0);
+  const statuses: Record<string, number> = {};
+  for (const l of rounds)
+    for (const [code, n] of Object.entries(l.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+  const requests = sum((l) => l.requests);
+  const duration = sum((l) => l.duration);
+  return {
+    ...rounds.reduce((a, b) => (tail(b) > tail(a) ? b : a)),
+    requests,
+    duration,
+    rps: requests / duration,
+    statuses,
+    errors: sum((l) => l.errors),
+    timeouts: sum((l) => l.timeouts),
+  };
 }
 
 /** Resident memory of a process, now and at its peak, in MB (Linux /proc). */
@@ -137,18 +169,15 @@ for (const store of stores) {
       // ratios are over all rounds.
       const rounds = quick ? 2 : 4;
       const lim = { hashes: 0, seconds: 0, cpuMs: 0 };
-      const srv = { ok: 0, seconds: 0, cpu: 0, main: 0, errors: 0 };
-      const statuses: Record<string, number> = {};
+      const srv = { cpu: 0, main: 0 };
+      const loads: Load[] = [];
       const perRound: number[] = [];
-      let slowest: Load | undefined;
       for (let r = 0; r < rounds; r++) {
-        const near = await argon2Limit(Math.max(2, D.nearLimit / rounds));
+        const near = await argon2Limit(LIMIT_ROUND_SECONDS);
         lim.hashes += near.hashes;
         lim.seconds += near.seconds;
         lim.cpuMs += near.cpuMsPerHash * near.hashes;
-        const cpu0 = cpuSeconds(s.child.pid!);
-        const main0 = cpuSeconds(s.child.pid!, true);
-        const load = await loadgen({
+        const { load, cpu, main } = await measuredLoad(s.child.pid!, {
           url: s.url,
           path: '/v2/users/:userId/password',
           method: 'PUT',
@@ -158,30 +187,29 @@ for (const store of stores) {
           connections: SATURATION_CONNECTIONS,
           duration: D.change / rounds,
         });
-        const cpu = cpuSeconds(s.child.pid!) - cpu0;
-        const ok = load.statuses['204'] ?? 0;
-        srv.ok += ok;
-        srv.seconds += load.duration;
         srv.cpu += cpu;
-        srv.main += cpuSeconds(s.child.pid!, true) - main0;
-        srv.errors += load.errors;
-        for (const [code, n] of Object.entries(load.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
-        perRound.push((cpu * 1000) / Math.max(1, ok) / (perChange * near.cpuMsPerHash));
-        if (!slowest || load.acceptedLatency.p99 > slowest.acceptedLatency.p99) slowest = load;
+        srv.main += main;
+        loads.push(load);
+        perRound.push(
+          (cpu * 1000) / Math.max(1, load.statuses['204'] ?? 0) / (perChange * near.cpuMsPerHash),
+        );
       }
-      const nearLimit = { hashesPerSecond: lim.hashes / lim.seconds, cpuMsPerHash: lim.cpuMs / lim.hashes };
-      // The slowest round's latencies stand for the row's.
-      const load: Load = { ...slowest!, statuses, errors: srv.errors };
-      const ok = srv.ok;
-      const rate = ok / srv.seconds;
+      const limitInRounds = {
+        hashesPerSecond: lim.hashes / lim.seconds,
+        cpuMsPerHash: lim.cpuMs / lim.hashes,
+      };
+      const twoHashesMs = perChange * limitInRounds.cpuMsPerHash;
+      const load = combined(loads, (l) => l.acceptedLatency.p99);
+      const ok = load.statuses['204'] ?? 0;
+      const rate = ok / load.duration;
       /** Server CPU (all threads, argon2 included) per accepted change, ms. */
       const cpuPerChangeMs = (srv.cpu * 1000) / Math.max(1, ok);
       /** Of which the main thread's (the event loop: HTTP, SQL, the notice, logging), ms. */
       const mainPerChangeMs = (srv.main * 1000) / Math.max(1, ok);
       /** ÷ the CPU of the change's two argon2id computations, measured in the same rounds. */
-      const cpuRatio = cpuPerChangeMs / (perChange * nearLimit.cpuMsPerHash);
+      const cpuRatio = cpuPerChangeMs / twoHashesMs;
       /** The other threads alone (hashing, the thread pool's file writes, V8's helpers) ÷ the same. */
-      const otherRatio = (cpuPerChangeMs - mainPerChangeMs) / (perChange * nearLimit.cpuMsPerHash);
+      const otherRatio = (cpuPerChangeMs - mainPerChangeMs) / twoHashesMs;
       const mem = memory(s.child.pid!);
       changePeak = Math.max(changePeak, mem.peak);
       if (store === 'sqlite' && depth === 0) capacity = rate;
@@ -192,13 +220,13 @@ for (const store of stores) {
         p50: load.acceptedLatency.p50,
         p99: load.acceptedLatency.p99,
         ratio: rate / ceiling,
-        limitInRounds: nearLimit.hashesPerSecond,
-        ratioToLimitInRounds: rate / (nearLimit.hashesPerSecond / perChange),
+        limitInRounds: limitInRounds.hashesPerSecond,
+        ratioToLimitInRounds: rate / (limitInRounds.hashesPerSecond / perChange),
         statuses: load.statuses,
         peakRssMB: mem.peak,
         cpuPerChangeMs,
         mainThreadCpuPerChangeMs: mainPerChangeMs,
-        argon2CpuMsPerHash: nearLimit.cpuMsPerHash,
+        argon2CpuMsPerHash: limitInRounds.cpuMsPerHash,
         cpuRatio,
         otherThreadsRatio: otherRatio,
         cpuRatioPerRound: perRound,
@@ -207,8 +235,8 @@ for (const store of stores) {
       rows.push([
         `password changes/s, ${store}, history ${depth}`,
         rate.toFixed(1),
-        `${(rate / ceiling).toFixed(2)} of limit/2 (target ≥ 0.80); ${(rate / (nearLimit.hashesPerSecond / perChange)).toFixed(2)} of the limit measured in the same rounds (${nearLimit.hashesPerSecond.toFixed(0)}/s)`,
-        `p50 ${ms(load.acceptedLatency.p50)}, p99 ${ms(load.acceptedLatency.p99)}, server CPU ${cpuPerChangeMs.toFixed(1)} ms/change (main thread ${mainPerChangeMs.toFixed(1)}) = ${cpuRatio.toFixed(2)} × two argon2id (${nearLimit.cpuMsPerHash.toFixed(1)} ms each; other threads alone ${otherRatio.toFixed(2)} ×; ${rounds} rounds, ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})${shedNote(load)}`,
+        `${(rate / ceiling).toFixed(2)} of limit/2 (target ≥ 0.80); ${(rate / (limitInRounds.hashesPerSecond / perChange)).toFixed(2)} of the limit measured in the same rounds (${limitInRounds.hashesPerSecond.toFixed(0)}/s)`,
+        `p50 ${ms(load.acceptedLatency.p50)}, p99 ${ms(load.acceptedLatency.p99)}, server CPU ${cpuPerChangeMs.toFixed(1)} ms/change (main thread ${mainPerChangeMs.toFixed(1)}) = ${cpuRatio.toFixed(2)} × two argon2id (${limitInRounds.cpuMsPerHash.toFixed(1)} ms each; other threads alone ${otherRatio.toFixed(2)} ×; ${rounds} rounds, ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)})${shedNote(load)}`,
       ]);
     } finally {
       await s.stop();
@@ -244,44 +272,24 @@ if (want('reads')) {
     // single figures by ±20 % within minutes on a shared host) weighs on both sides alike.
     const rounds = quick ? 3 : 5;
     const segment = Math.max(2, D.read / rounds);
-    const sides = {
-      zpass: { cpu: 0, requests: 0, duration: 0 },
-      hello: { cpu: 0, requests: 0, duration: 0 },
-    };
+    const cpu = { zpass: 0, hello: 0 };
+    const zLoads: Load[] = [];
+    const hLoads: Load[] = [];
     const perRound: number[] = [];
-    let read: Load | undefined;
-    let base: Load | undefined;
-    const statuses: Record<string, number> = {};
     for (let r = 0; r < rounds; r++) {
-      const z0 = cpuSeconds(s.child.pid!);
-      const z = await loadgen({ ...readJob, duration: segment });
-      const zCpu = cpuSeconds(s.child.pid!) - z0;
-      const h0 = cpuSeconds(hello.pid!);
-      const h = await loadgen({ ...helloJob, duration: segment });
-      const hCpu = cpuSeconds(hello.pid!) - h0;
-      for (const [side, load, cpu] of [
-        [sides.zpass, z, zCpu],
-        [sides.hello, h, hCpu],
-      ] as const) {
-        side.cpu += cpu;
-        side.requests += load.requests;
-        side.duration += load.duration;
-      }
-      for (const [code, n] of Object.entries(z.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
-      perRound.push(zCpu / Math.max(1, z.requests) / (hCpu / Math.max(1, h.requests)));
-      // The slowest round's tail stands for the run's.
-      if (!read || z.latency.p99 > read.latency.p99) read = z;
-      if (!base || h.latency.p99 > base.latency.p99) base = h;
+      const z = await measuredLoad(s.child.pid!, { ...readJob, duration: segment });
+      const h = await measuredLoad(hello.pid!, { ...helloJob, duration: segment });
+      cpu.zpass += z.cpu;
+      cpu.hello += h.cpu;
+      zLoads.push(z.load);
+      hLoads.push(h.load);
+      perRound.push(z.cpu / Math.max(1, z.load.requests) / (h.cpu / Math.max(1, h.load.requests)));
     }
-    const zpassCpuUs = (sides.zpass.cpu * 1e6) / Math.max(1, sides.zpass.requests);
-    const helloCpuUs = (sides.hello.cpu * 1e6) / Math.max(1, sides.hello.requests);
-    read = {
-      ...read!,
-      requests: sides.zpass.requests,
-      rps: sides.zpass.requests / sides.zpass.duration,
-      statuses,
-    };
-    base = { ...base!, requests: sides.hello.requests, rps: sides.hello.requests / sides.hello.duration };
+    // The slowest round's tail stands for the run's.
+    const read = combined(zLoads, (l) => l.latency.p99);
+    const base = combined(hLoads, (l) => l.latency.p99);
+    const zpassCpuUs = (cpu.zpass * 1e6) / Math.max(1, read.requests);
+    const helloCpuUs = (cpu.hello * 1e6) / Math.max(1, base.requests);
     const ratio = read.rps / base.rps;
     results.reads = {
       zpassRps: read.rps,
